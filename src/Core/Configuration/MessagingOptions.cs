@@ -1,0 +1,28 @@
+using Messaging.Handling;
+
+namespace Messaging.Configuration;
+
+/// <summary>
+/// Core settings, bound from the configuration section <c>Messaging</c> and validated at start-up
+/// (an invalid value stops the host with an error naming the key).
+/// </summary>
+public sealed class MessagingOptions
+{
+    /// <summary>The configuration section name: <c>Messaging</c>.</summary>
+    public const string SectionName = "Messaging";
+
+    /// <summary><c>Messaging:Transport</c>: the broker, one of <c>InMemory</c> (default), <c>RabbitMq</c>,
+    /// <c>Kafka</c> (case-insensitive). The transport's package must be registered.</summary>
+    public string Transport { get; set; } = "InMemory";
+
+    /// <summary><c>Messaging:Endpoint</c>: this service's queue name (RabbitMQ) and consumer group id (Kafka).
+    /// Letters, digits, '.', '_' and '-', 1 to 200 characters. Default <c>messaging-app</c>.</summary>
+    public string Endpoint { get; set; } = "messaging-app";
+
+    /// <summary><c>Messaging:HandlerTimeoutMs</c>: longest time one handler attempt may run before it is
+    /// cancelled and counted as failed (ms, 1..3600000). Default 30000.</summary>
+    public int HandlerTimeoutMs { get; set; } = 30_000;
+
+    /// <summary><c>Messaging:Retry</c>: the retry policy for failing handlers.</summary>
+    public RetryOptions Retry { get; set; } = new();
+}

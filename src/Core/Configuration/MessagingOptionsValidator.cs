@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+using Messaging.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Configuration;
+
+internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportRegistration> transports) : IValidateOptions<MessagingOptions>
+{
+    public static readonly string[] KnownTransports = ["InMemory", "RabbitMq", "Kafka"];
+
+    public ValidateOptionsResult Validate(string? name, MessagingOptions options)
+    {
+        var errors = new List<string>();
+        var registered = transports.Select(t => t.Name).ToList();
+        if (!KnownTransports.Contains(options.Transport, StringComparer.OrdinalIgnoreCase))
+            errors.Add($"Messaging:Transport is '{options.Transport}'; allowed values: {string.Join(", ", KnownTransports)}.");
+        else if (!registered.Contains(options.Transport, StringComparer.OrdinalIgnoreCase))
+            errors.Add($"Messaging:Transport is '{options.Transport}' but that transport is not registered: reference Messaging.Transports.{options.Transport} and call builder.Add{options.Transport}(). Registered: {string.Join(", ", registered)}.");
+        if (string.IsNullOrEmpty(options.Endpoint) || !EndpointName().IsMatch(options.Endpoint))
+            errors.Add($"Messaging:Endpoint is '{options.Endpoint}'; use 1 to 200 letters, digits, '.', '_' or '-'.");
+        if (options.HandlerTimeoutMs is < 1 or > 3_600_000)
+            errors.Add($"Messaging:HandlerTimeoutMs is {options.HandlerTimeoutMs}; allowed 1..3600000 (ms).");
+        var retry = options.Retry;
+        if (retry.MaxAttempts is < 1 or > 100)
+            errors.Add($"Messaging:Retry:MaxAttempts is {retry.MaxAttempts}; allowed 1..100.");
+        if (retry.InitialDelayMs is < 0 or > 600_000)
+            errors.Add($"Messaging:Retry:InitialDelayMs is {retry.InitialDelayMs}; allowed 0..600000 (ms).");
+        if (retry.MaxDelayMs < retry.InitialDelayMs || retry.MaxDelayMs > 3_600_000)
+            errors.Add($"Messaging:Retry:MaxDelayMs is {retry.MaxDelayMs}; allowed InitialDelayMs..3600000 (ms).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,200}$")]
+    private static partial Regex EndpointName();
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Messaging.Configuration;
+using Messaging.Diagnostics;
+using Messaging.Handling;
+using Messaging.Routing;
+using Messaging.Serialization;
+using Messaging.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Hosting;
+
+/// <summary>
+/// Turns a received envelope into handler calls: resolve the type, deserialize, run each handler in its
+/// own scope through the filters (inbox), retry by policy, and decide ack or dead-letter.
+/// </summary>
+internal sealed class MessagePipeline(
+    MessageTypeMap routes,
+    HandlerRegistry handlers,
+    IMessageSerializer serializer,
+    IServiceScopeFactory scopes,
+    IOptions<MessagingOptions> options,
+    MessagingStatistics statistics,
+    ILogger<MessagePipeline> logger)
+{
+    private readonly MessagingOptions _options = options.Value;
+
+    public async Task<ProcessingResult> ProcessAsync(IncomingMessage incoming, CancellationToken cancellationToken)
+    {
+        var envelope = incoming.Envelope;
+        using var activity = MessagingTelemetry.StartProcess(_options.Endpoint, envelope);
+        var started = Stopwatch.GetTimestamp();
+        var result = await ProcessCoreAsync(incoming, cancellationToken).ConfigureAwait(false);
+        var outcome = result.Status == ProcessingStatus.Ack ? "ack" : "dead_letter";
+        MessagingTelemetry.Consumed.Add(1, new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.Result, outcome));
+        MessagingTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>(TelemetryNames.DestinationName, envelope.Destination));
+        if (result.Status == ProcessingStatus.DeadLetter)
+        {
+            statistics.RecordDeadLettered();
+            Log.DeadLettering(logger, envelope.MessageId, envelope.MessageType, incoming.Source, result.DeadLetter!.Reason);
+        }
+        return result;
+    }
+
+    private async Task<ProcessingResult> ProcessCoreAsync(IncomingMessage incoming, CancellationToken cancellationToken)
+    {
+        var envelope = incoming.Envelope;
+        if (!routes.TryGet(envelope.MessageType, out var route))
+            return Reject($"unknown message type '{envelope.MessageType}'");
+        var descriptors = handlers.For(route.Type).ToList();
+        if (descriptors.Count == 0)
+            return Reject($"no handler for message type '{envelope.MessageType}' on this endpoint");
+
+        object message;
+        try
+        {
+            message = serializer.Deserialize(envelope.Body, route.Type);
+        }
+        catch (MessageDeserializationException ex)
+        {
+            return ProcessingResult.DeadLettered(new DeadLetterReason("body could not be deserialized", ex.GetType().FullName, ex.Message, 0));
+        }
+
+        foreach (var descriptor in descriptors)
+        {
+            var failure = await RunWithRetriesAsync(descriptor, message, incoming, cancellationToken).ConfigureAwait(false);
+            if (failure is not null) return ProcessingResult.DeadLettered(failure);
+        }
+        return ProcessingResult.Ack;
+    }
+
+    private static ProcessingResult Reject(string reason) =>
+        ProcessingResult.DeadLettered(new DeadLetterReason(reason, null, null, 0));
+
+    private async Task<DeadLetterReason?> RunWithRetriesAsync(HandlerDescriptor descriptor, object message, IncomingMessage incoming, CancellationToken cancellationToken)
+    {
+        var retry = _options.Retry;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var outcome = await RunOnceAsync(descriptor, message, incoming, attempt, cancellationToken).ConfigureAwait(false);
+                if (outcome == HandlerOutcome.SkippedDuplicate) statistics.RecordDuplicate();
+                else statistics.RecordHandled();
+                return null;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (attempt >= retry.MaxAttempts)
+                    return new DeadLetterReason($"handler {descriptor.Name} failed after {attempt} attempt(s)", ex.GetType().FullName, ex.Message, attempt);
+                statistics.RecordRetry();
+                Log.HandlerFailed(logger, ex, descriptor.Name, incoming.Envelope.MessageId, attempt, retry.MaxAttempts);
+                await Task.Delay(retry.DelayBefore(attempt + 1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<HandlerOutcome> RunOnceAsync(HandlerDescriptor descriptor, object message, IncomingMessage incoming, int attempt, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.HandlerTimeoutMs);
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var context = new MessageContext(incoming.Envelope, incoming.Source, descriptor.Name, attempt, scope.ServiceProvider);
+            Func<CancellationToken, Task<HandlerOutcome>> next = async ct =>
+            {
+                await descriptor.Invoke(scope.ServiceProvider, message, context, ct).ConfigureAwait(false);
+                return HandlerOutcome.Handled;
+            };
+            foreach (var filter in scope.ServiceProvider.GetServices<IHandlerFilter>().Reverse())
+            {
+                var inner = next;
+                next = ct => filter.InvokeAsync(context, inner, ct);
+            }
+            try
+            {
+                return await next(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Handler {descriptor.Name} did not finish within Messaging:HandlerTimeoutMs = {_options.HandlerTimeoutMs} ms.");
+            }
+        }
+    }
+}

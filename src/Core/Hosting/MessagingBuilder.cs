@@ -1,0 +1,80 @@
+using Messaging.Handling;
+using Messaging.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messaging.Hosting;
+
+/// <summary>
+/// Returned by <see cref="MessagingServiceCollectionExtensions.AddMessaging"/>: maps message types to
+/// destinations, registers handlers and transports. Not thread-safe; use during start-up only.
+/// </summary>
+public sealed class MessagingBuilder
+{
+    internal MessagingBuilder(IServiceCollection services, IConfiguration configuration)
+    {
+        Services = services;
+        Configuration = configuration;
+    }
+
+    /// <summary>The service collection being configured.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>The configuration <c>AddMessaging</c> was given; transports bind their sections from it.</summary>
+    public IConfiguration Configuration { get; }
+
+    internal MessageTypeMap Routes { get; } = new();
+    internal List<HandlerDescriptor> Handlers { get; } = [];
+
+    /// <summary>Routes a message type to a destination (topic or exchange).</summary>
+    /// <typeparam name="TMessage">The message type.</typeparam>
+    /// <param name="destination">Topic (Kafka) or exchange (RabbitMQ) name.</param>
+    /// <param name="partitionKey">Picks the partition key (ordering key) from a message; null for none.</param>
+    /// <param name="name">Wire name of the type; default the type's full name.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">The type or name is mapped already.</exception>
+    public MessagingBuilder Map<TMessage>(string destination, Func<TMessage, string?>? partitionKey = null, string? name = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
+        Func<object, string?>? key = partitionKey is null ? null : m => partitionKey((TMessage)m);
+        Routes.Add(new MessageRoute(typeof(TMessage), name ?? typeof(TMessage).FullName!, destination, key));
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a handler for a mapped message type. The handler is resolved from a new scope per message;
+    /// this endpoint (<c>Messaging:Endpoint</c>) subscribes to the type's destination.
+    /// </summary>
+    /// <typeparam name="TMessage">The message type; must be mapped with <see cref="Map{TMessage}"/>.</typeparam>
+    /// <typeparam name="THandler">The handler class.</typeparam>
+    /// <param name="name">Stable handler name for the inbox; default the handler's full type name.
+    /// Keep it when renaming the class, or the inbox will not recognise earlier messages.</param>
+    /// <returns>This builder.</returns>
+    public MessagingBuilder AddHandler<TMessage, THandler>(string? name = null)
+        where THandler : class, IMessageHandler<TMessage>
+    {
+        Services.AddScoped<THandler>();
+        Handlers.Add(new HandlerDescriptor(typeof(TMessage), typeof(THandler), name ?? typeof(THandler).FullName!,
+            (services, message, context, ct) => services.GetRequiredService<THandler>().HandleAsync((TMessage)message, context, ct)));
+        return this;
+    }
+
+    /// <summary>Makes a transport available under a configuration name (called by transport packages).</summary>
+    /// <param name="name">The <c>Messaging:Transport</c> value that selects it.</param>
+    /// <param name="factory">Creates the transport; called once, only if selected.</param>
+    /// <returns>This builder.</returns>
+    public MessagingBuilder AddTransport(string name, Func<IServiceProvider, Transport.IMessageTransport> factory)
+    {
+        Services.AddSingleton(new TransportRegistration(name, factory));
+        return this;
+    }
+
+    /// <summary>Adds a filter around every handler execution (the inbox uses this).</summary>
+    /// <typeparam name="TFilter">The filter; registered as scoped.</typeparam>
+    /// <returns>This builder.</returns>
+    public MessagingBuilder AddHandlerFilter<TFilter>() where TFilter : class, IHandlerFilter
+    {
+        Services.AddScoped<IHandlerFilter, TFilter>();
+        return this;
+    }
+}

@@ -1,0 +1,54 @@
+using Messaging.Configuration;
+using Messaging.Diagnostics;
+using Messaging.InMemory;
+using Messaging.Publishing;
+using Messaging.Serialization;
+using Messaging.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Hosting;
+
+/// <summary>Registers the library with Microsoft.Extensions.DependencyInjection.</summary>
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds messaging: options from the <c>Messaging</c> section (validated at start-up), the publisher,
+    /// the in-memory transport, the transport selected by <c>Messaging:Transport</c>, and a hosted service
+    /// that prepares the topology at start and runs this endpoint's consumer.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The application configuration (root); the <c>Messaging</c> section is read.</param>
+    /// <returns>A builder to map message types, add handlers and transports.</returns>
+    public static MessagingBuilder AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = new MessagingBuilder(services, configuration);
+        services.AddOptions<MessagingOptions>().Bind(configuration.GetSection(MessagingOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>();
+        services.AddSingleton(builder.Routes);
+        services.AddSingleton<HandlerRegistry>(_ => new HandlerRegistry(builder.Handlers, builder.Routes));
+        services.TryAddSingleton<IMessageSerializer, SystemTextJsonMessageSerializer>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<MessagingStatistics>();
+        services.AddSingleton<IEnvelopeFactory, EnvelopeFactory>();
+        services.AddSingleton<IMessagePublisher, MessagePublisher>();
+        services.AddSingleton<MessagePipeline>();
+        services.AddSingleton<IMessageTransport>(sp => SelectTransport(sp));
+        services.AddHostedService<MessagingHostedService>();
+        builder.AddTransport("InMemory", _ => new InMemoryTransport());
+        return builder;
+    }
+
+    private static IMessageTransport SelectTransport(IServiceProvider services)
+    {
+        var name = services.GetRequiredService<IOptions<MessagingOptions>>().Value.Transport;
+        var registration = services.GetServices<TransportRegistration>()
+            .LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new OptionsValidationException(MessagingOptions.SectionName, typeof(MessagingOptions),
+                [$"Messaging:Transport '{name}' is not registered."]);
+        return registration.Factory(services);
+    }
+}

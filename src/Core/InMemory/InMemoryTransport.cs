@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Messaging.Publishing;
+using Messaging.Transport;
+
+namespace Messaging.InMemory;
+
+/// <summary>
+/// A transport inside one process with the brokers' semantics: a send completes once every endpoint
+/// bound to the destination holds the message, a send to a destination nothing is bound to throws
+/// <see cref="PublishFailure.Unroutable"/> (like RabbitMQ <c>mandatory</c>), messages are handled one at a
+/// time per endpoint in send order, an unacknowledged message is delivered again, and dead-lettered
+/// messages are kept with their reason headers. Nothing survives the process: for tests and the sample.
+/// </summary>
+public sealed class InMemoryTransport : IMessageTransport
+{
+    private readonly ConcurrentDictionary<string, Channel<IncomingMessage>> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string[]> _bindings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Envelope>> _deadLetters = new(StringComparer.Ordinal);
+    private readonly Lock _bindLock = new();
+    private long _sequence;
+
+    /// <inheritdoc />
+    public string Name => "InMemory";
+
+    /// <inheritdoc />
+    public TransportCapabilities Capabilities => TransportCapabilities.UnroutableDetection;
+
+    /// <inheritdoc />
+    public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        foreach (var endpoint in endpoints) Bind(endpoint);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (!_bindings.TryGetValue(envelope.Destination, out var queues) || queues.Length == 0)
+            throw new PublishException(PublishFailure.Unroutable, envelope.Destination, envelope.MessageId, "no endpoint is bound to this destination");
+        foreach (var queue in queues)
+        {
+            var tag = Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
+            _queues[queue].Writer.TryWrite(new IncomingMessage(envelope, $"queue {queue} delivery-tag {tag}", Redelivered: false));
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task SendBatchAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        var failures = new List<PublishException>();
+        foreach (var envelope in envelopes)
+        {
+            try { await SendAsync(envelope, cancellationToken).ConfigureAwait(false); }
+            catch (PublishException ex) { failures.Add(ex); }
+        }
+        if (failures.Count > 0) throw new BatchPublishException(failures);
+    }
+
+    /// <inheritdoc />
+    public async Task ReceiveAsync(ConsumerEndpoint endpoint, MessageProcessor processor, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(processor);
+        var queue = Bind(endpoint);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                while (queue.Reader.TryRead(out var message))
+                {
+                    ProcessingResult result;
+                    try
+                    {
+                        result = await processor(message, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        queue.Writer.TryWrite(message with { Redelivered = true }); // not acked: deliver again
+                        throw;
+                    }
+                    if (result.Status == ProcessingStatus.DeadLetter)
+                    {
+                        var headers = result.DeadLetter!.ToHeaders(message.Envelope, message.Source, DateTimeOffset.UtcNow);
+                        _deadLetters.GetOrAdd(endpoint.Name, _ => new()).Enqueue(message.Envelope with { Headers = headers });
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // graceful stop
+        }
+    }
+
+    /// <summary>The messages dead-lettered by an endpoint so far, with their <c>dead-letter-*</c> headers.</summary>
+    /// <param name="endpoint">The endpoint name.</param>
+    /// <returns>A snapshot, oldest first.</returns>
+    public IReadOnlyList<Envelope> DeadLetters(string endpoint) =>
+        _deadLetters.TryGetValue(endpoint, out var queue) ? [.. queue] : [];
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        foreach (var queue in _queues.Values) queue.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+
+    private Channel<IncomingMessage> Bind(ConsumerEndpoint endpoint)
+    {
+        var queue = _queues.GetOrAdd(endpoint.Name, _ => Channel.CreateUnbounded<IncomingMessage>(new() { SingleReader = true }));
+        lock (_bindLock)
+        {
+            foreach (var destination in endpoint.Destinations)
+            {
+                var bound = _bindings.GetOrAdd(destination, []);
+                if (!bound.Contains(endpoint.Name)) _bindings[destination] = [.. bound, endpoint.Name];
+            }
+        }
+        return queue;
+    }
+}
