@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Messaging.Hosting;
+using Messaging.Publishing;
+using Messaging.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace Messaging.Compliance;
+
+/// <summary>
+/// The contract every transport must keep. A transport's test project derives one class per fixture:
+/// <c>public class RabbitMqCompliance(RabbitMqFixture f) : TransportComplianceTests&lt;RabbitMqFixture&gt;(f)</c>.
+/// </summary>
+public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : class, ITransportFixture
+{
+    protected static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    protected TFixture Fixture { get; } = fixture;
+
+    [Fact]
+    public async Task Published_message_is_confirmed_and_received_with_id_and_headers_intact()
+    {
+        await using var t = await StartTransportAsync();
+        var received = new TaskCompletionSource<IncomingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var receiving = t.Receive((m, _) => { received.TrySetResult(m); return Task.FromResult(ProcessingResult.Ack); });
+
+        var sent = NewEnvelope(t.Destination, "key-1", Encoding.UTF8.GetBytes("{\"key\":\"key-1\",\"sequence\":1}")) with
+        {
+            CorrelationId = "corr-1",
+            CausationId = "cause-1",
+            Headers = new Dictionary<string, string> { ["tenant"] = "acme", ["ünïcode"] = "välue" },
+        };
+        await t.Transport.SendAsync(sent, CancellationToken.None);
+        var got = (await received.Task.WithTimeout(Deadline, "the message")).Envelope;
+
+        Assert.Equal(sent.MessageId, got.MessageId);
+        Assert.Equal(sent.MessageType, got.MessageType);
+        Assert.Equal(sent.Destination, got.Destination);
+        Assert.Equal("key-1", got.PartitionKey);
+        Assert.Equal("corr-1", got.CorrelationId);
+        Assert.Equal("cause-1", got.CausationId);
+        Assert.Equal(sent.ContentType, got.ContentType);
+        Assert.Equal("acme", got.Headers["tenant"]);
+        Assert.Equal("välue", got.Headers["ünïcode"]);
+        Assert.Equal(sent.Body.ToArray(), got.Body.ToArray());
+        Assert.InRange((got.Timestamp - sent.Timestamp).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+        await t.StopAsync(receiving);
+    }
+
+    [Fact]
+    public async Task Batch_is_confirmed_and_every_message_received_in_order_per_key()
+    {
+        await using var t = await StartTransportAsync();
+        var received = new ConcurrentQueue<Envelope>();
+        var receiving = t.Receive((m, _) => { received.Enqueue(m.Envelope); return Task.FromResult(ProcessingResult.Ack); });
+
+        var batch = Enumerable.Range(0, 200).Select(i => NewEnvelope(t.Destination, $"key-{i % 4}", Encoding.UTF8.GetBytes(i.ToString()))).ToList();
+        await t.Transport.SendBatchAsync(batch, CancellationToken.None);
+        await Eventually.WaitUntilAsync(() => received.Count >= batch.Count, Deadline, "200 messages");
+
+        Assert.Equal(batch.Select(e => e.MessageId).Order(), received.Select(e => e.MessageId).Order());
+        foreach (var key in batch.Select(e => e.PartitionKey).Distinct())
+            Assert.Equal(batch.Where(e => e.PartitionKey == key).Select(e => e.MessageId),
+                         received.Where(e => e.PartitionKey == key).Select(e => e.MessageId));
+        await t.StopAsync(receiving);
+    }
+
+    [Fact]
+    public async Task Unacknowledged_message_is_redelivered_after_the_consumer_restarts()
+    {
+        await using var t = await StartTransportAsync();
+        var firstSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var firstStop = new CancellationTokenSource();
+        var first = t.Transport.ReceiveAsync(t.Endpoint, async (m, ct) =>
+        {
+            firstSeen.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct); // a handler still running when the consumer stops
+            return ProcessingResult.Ack;
+        }, firstStop.Token);
+        var sent = NewEnvelope(t.Destination, "k", [1, 2, 3]);
+        await t.Transport.SendAsync(sent, CancellationToken.None);
+        await firstSeen.Task.WaitAsync(Deadline);
+        await firstStop.CancelAsync();
+        await first.WaitAsync(Deadline);
+
+        var again = new TaskCompletionSource<Envelope>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = t.Receive((m, _) => { again.TrySetResult(m.Envelope); return Task.FromResult(ProcessingResult.Ack); });
+        var redelivered = await again.Task.WithTimeout(Deadline, "the redelivery");
+        Assert.Equal(sent.MessageId, redelivered.MessageId);
+        await t.StopAsync(second);
+    }
+
+    [Fact]
+    public async Task Unroutable_publish_throws()
+    {
+        await using var t = await StartTransportAsync();
+        if (!t.Transport.Capabilities.HasFlag(TransportCapabilities.UnroutableDetection)) return; // capability-gated
+        var nowhere = NewEnvelope(Names.Unique("nowhere"), null, [1]);
+        var ex = await Assert.ThrowsAsync<PublishException>(() => t.Transport.SendAsync(nowhere, CancellationToken.None));
+        Assert.Equal(PublishFailure.Unroutable, ex.Failure);
+        Assert.Equal(nowhere.MessageId, ex.MessageId);
+        Assert.Contains(nowhere.Destination, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failing_handler_is_retried_then_dead_lettered_with_the_reason()
+    {
+        var destination = Names.Unique("dlq-test");
+        var endpoint = Names.Unique("ep");
+        var probe = new HandlerProbe { AlwaysFail = true };
+        using var host = BuildHost(endpoint, b => b.Map<ComplianceMessage>(destination, m => m.Key)
+            .AddHandler<ComplianceMessage, RecordingHandler>(), s => s.AddSingleton(probe));
+        await host.StartAsync();
+        var sent = await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new ComplianceMessage("k", 7));
+
+        var transport = host.Services.GetRequiredService<IMessageTransport>();
+        var dead = await Fixture.ReadDeadLetterAsync(transport, endpoint, destination, Deadline);
+        Assert.Equal(3, probe.Calls.Count);
+        Assert.Equal(new[] { 1, 2, 3 }, probe.Calls.Select(c => c.Context.Attempt));
+        Assert.Equal(sent.MessageId, dead.MessageId);
+        Assert.Equal("3", dead.Headers[HeaderNames.DeadLetterAttempts]);
+        Assert.Equal(typeof(InvalidOperationException).FullName, dead.Headers[HeaderNames.DeadLetterExceptionType]);
+        Assert.Equal("handler refuses sequence 7", dead.Headers[HeaderNames.DeadLetterExceptionMessage]);
+        Assert.Equal(destination, dead.Headers[HeaderNames.DeadLetterOriginalDestination]);
+        Assert.Contains("failed after 3 attempt", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(dead.Headers[HeaderNames.DeadLetterSource]));
+        Assert.True(DateTimeOffset.TryParse(dead.Headers[HeaderNames.DeadLetterTime], out _));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Message_of_unknown_type_is_dead_lettered_at_once()
+    {
+        var destination = Names.Unique("unknown");
+        var endpoint = Names.Unique("ep");
+        var probe = new HandlerProbe();
+        using var host = BuildHost(endpoint, b => b.Map<ComplianceMessage>(destination)
+            .AddHandler<ComplianceMessage, RecordingHandler>(), s => s.AddSingleton(probe));
+        await host.StartAsync();
+        var transport = host.Services.GetRequiredService<IMessageTransport>();
+        var stranger = NewEnvelope(destination, null, Encoding.UTF8.GetBytes("{}")) with { MessageType = "no.such.Type" };
+        await transport.SendAsync(stranger, CancellationToken.None);
+
+        var dead = await Fixture.ReadDeadLetterAsync(transport, endpoint, destination, Deadline);
+        Assert.Equal(stranger.MessageId, dead.MessageId);
+        Assert.Contains("unknown message type 'no.such.Type'", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
+        Assert.Equal("0", dead.Headers[HeaderNames.DeadLetterAttempts]);
+        Assert.Empty(probe.Calls);
+        await host.StopAsync();
+    }
+
+    protected IHost BuildHost(string endpoint, Action<MessagingBuilder> configure, Action<IServiceCollection>? services = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(Fixture.Settings);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = Fixture.TransportName,
+            ["Messaging:Endpoint"] = endpoint,
+            ["Messaging:Retry:MaxAttempts"] = "3",
+            ["Messaging:Retry:InitialDelayMs"] = "10",
+        });
+        var messaging = builder.Services.AddMessaging(builder.Configuration);
+        Fixture.Register(messaging);
+        configure(messaging);
+        services?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    protected static Envelope NewEnvelope(string destination, string? key, byte[] body) => new()
+    {
+        MessageId = Envelope.NewMessageId(),
+        MessageType = "compliance.test",
+        Destination = destination,
+        PartitionKey = key,
+        Body = body,
+        Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+    };
+
+    /// <summary>A transport built through DI exactly as an application gets it, prepared for one fresh endpoint.</summary>
+    protected async Task<TransportUnderTest> StartTransportAsync()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(Fixture.Settings)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = Fixture.TransportName }).Build();
+        var services = new ServiceCollection().AddLogging();
+        Fixture.Register(services.AddMessaging(config));
+        var provider = services.BuildServiceProvider();
+        var transport = provider.GetRequiredService<IMessageTransport>();
+        var destination = Names.Unique("dest");
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [destination]);
+        await transport.PrepareAsync([endpoint], CancellationToken.None);
+        return new TransportUnderTest(provider, transport, endpoint, destination);
+    }
+
+    protected sealed class TransportUnderTest(ServiceProvider provider, IMessageTransport transport, ConsumerEndpoint endpoint, string destination) : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        public IMessageTransport Transport { get; } = transport;
+        public ConsumerEndpoint Endpoint { get; } = endpoint;
+        public string Destination { get; } = destination;
+
+        public Task Receive(MessageProcessor processor) => Transport.ReceiveAsync(Endpoint, processor, _stop.Token);
+
+        public async Task StopAsync(Task receiving)
+        {
+            await _stop.CancelAsync();
+            await receiving.WaitAsync(Deadline);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await provider.DisposeAsync();
+            _stop.Dispose();
+        }
+    }
+}
