@@ -14,5 +14,10 @@ if rabbitmqctl -q status >/dev/null 2>&1; then log "already running"; exit 0; fi
 log "starting"
 # The package cannot start it as a service here; start the node by hand (see ../shared/ENVIRONMENT.md).
 rabbitmq-server -detached >/dev/null 2>&1 || true
-timeout 120 rabbitmqctl -q await_startup
+# The node registers with epmd a few seconds after -detached returns; until then await_startup fails.
+for _ in $(seq 1 60); do
+  rabbitmqctl -q await_startup >/dev/null 2>&1 && break
+  sleep 1
+done
+rabbitmqctl -q await_startup
 log "running on 127.0.0.1:5672"

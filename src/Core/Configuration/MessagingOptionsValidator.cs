@@ -15,7 +15,10 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
         if (!KnownTransports.Contains(options.Transport, StringComparer.OrdinalIgnoreCase))
             errors.Add($"Messaging:Transport is '{options.Transport}'; allowed values: {string.Join(", ", KnownTransports)}.");
         else if (!registered.Contains(options.Transport, StringComparer.OrdinalIgnoreCase))
-            errors.Add($"Messaging:Transport is '{options.Transport}' but that transport is not registered: reference Messaging.Transports.{options.Transport} and call builder.Add{options.Transport}(). Registered: {string.Join(", ", registered)}.");
+        {
+            var canonical = KnownTransports.First(t => string.Equals(t, options.Transport, StringComparison.OrdinalIgnoreCase));
+            errors.Add($"Messaging:Transport is '{options.Transport}' but that transport is not registered: reference Messaging.Transports.{canonical} and call builder.Add{canonical}(). Registered: {string.Join(", ", registered)}.");
+        }
         if (string.IsNullOrEmpty(options.Endpoint) || !EndpointName().IsMatch(options.Endpoint))
             errors.Add($"Messaging:Endpoint is '{options.Endpoint}'; use 1 to 200 letters, digits, '.', '_' or '-'.");
         if (options.HandlerTimeoutMs is < 1 or > 3_600_000)

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs the order service sample. Default: SQLite file + in-memory transport, no server needed.
+# Any arguments go to the sample, e.g. --orders 10000 --transport rabbitmq --database postgres.
+# Only librdkafka is prepared here (the sample references the Kafka transport); start the brokers you
+# ask for with eng/rabbitmq.sh, eng/kafka-mock.sh start, eng/postgres.sh (eng/test.sh starts them all).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bash "$repo/eng/librdkafka.sh"
+cd "$repo"
+dotnet build samples/OrderService -c Release -v q -nologo -clp:ErrorsOnly
+exec dotnet run --no-build -c Release --project samples/OrderService -- "$@"

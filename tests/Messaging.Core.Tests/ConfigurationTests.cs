@@ -1,0 +1,52 @@
+using Messaging.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Tests;
+
+public class ConfigurationTests
+{
+    [Fact]
+    public async Task Unknown_transport_fails_start_up_naming_the_key_and_allowed_values()
+    {
+        var ex = await StartFailsAsync(new() { ["Messaging:Transport"] = "Carrier-Pigeon" });
+        Assert.Contains("Messaging:Transport", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("InMemory, RabbitMq, Kafka", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Known_but_unregistered_transport_fails_start_up_saying_how_to_register_it()
+    {
+        var ex = await StartFailsAsync(new() { ["Messaging:Transport"] = "kafka" });
+        Assert.Contains("AddKafka()", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Messaging:Retry:MaxAttempts", "0")]
+    [InlineData("Messaging:Retry:InitialDelayMs", "-1")]
+    [InlineData("Messaging:HandlerTimeoutMs", "0")]
+    [InlineData("Messaging:Endpoint", "has spaces")]
+    public async Task Invalid_value_fails_start_up_naming_the_key(string key, string value)
+    {
+        var ex = await StartFailsAsync(new() { [key] = value });
+        Assert.Contains(key, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Retry_delay_doubles_from_the_initial_delay_and_is_capped()
+    {
+        var retry = new Handling.RetryOptions { InitialDelayMs = 100, MaxDelayMs = 350 };
+        Assert.Equal([100, 200, 350, 350], new[] { 2, 3, 4, 5 }.Select(a => retry.DelayBefore(a).TotalMilliseconds));
+    }
+
+    private static async Task<OptionsValidationException> StartFailsAsync(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddMessaging(builder.Configuration);
+        using var host = builder.Build();
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+    }
+}
