@@ -25,5 +25,5 @@ public interface IMessagePublisher
     /// <param name="cancellationToken">Cancels waiting for the confirmation.</param>
     /// <returns>A task that completes when the broker confirmed.</returns>
     /// <exception cref="PublishException">The broker did not confirm the message.</exception>
-    Task PublishAsync(Envelope envelope, CancellationToken cancellationToken = default);
+    Task PublishEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken = default);
 }

@@ -9,11 +9,11 @@ internal sealed class MessagePublisher(IMessageTransport transport, IEnvelopeFac
         where TMessage : notnull
     {
         var envelope = envelopes.Create(message, typeof(TMessage), options);
-        await PublishAsync(envelope, cancellationToken).ConfigureAwait(false);
+        await PublishEnvelopeAsync(envelope, cancellationToken).ConfigureAwait(false);
         return envelope;
     }
 
-    public async Task PublishAsync(Envelope envelope, CancellationToken cancellationToken = default)
+    public async Task PublishEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         using var activity = MessagingTelemetry.StartPublish(transport.Name, envelope);

@@ -1,0 +1,23 @@
+namespace Messaging.Outbox;
+
+/// <summary>
+/// One row of the inbox table <c>messaging_inbox</c>: the handler <see cref="HandlerName"/> has handled the
+/// message <see cref="MessageId"/>, committed in the same transaction as the handler's own changes. A later
+/// delivery of the same message id to the same handler is acknowledged and skipped (once per handler).
+/// </summary>
+/// <remarks>Primary key (<c>message_id</c>, <c>handler_name</c>). All times are UTC. Rows are never deleted by
+/// the library; prune old rows only beyond the longest time a duplicate can still arrive.</remarks>
+public sealed class InboxRecord
+{
+    /// <summary><c>message_id</c>: the producer-created message id.</summary>
+    public string MessageId { get; internal set; } = "";
+
+    /// <summary><c>handler_name</c>: the handler's stable name.</summary>
+    public string HandlerName { get; internal set; } = "";
+
+    /// <summary><c>received_at</c>: when handling of this message started (UTC).</summary>
+    public DateTime ReceivedAt { get; internal set; }
+
+    /// <summary><c>processed_at</c>: when the handler finished and its work was saved (UTC).</summary>
+    public DateTime ProcessedAt { get; internal set; }
+}

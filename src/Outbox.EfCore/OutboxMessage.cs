@@ -1,0 +1,56 @@
+namespace Messaging.Outbox;
+
+/// <summary>
+/// One row of the outbox table <c>messaging_outbox</c>: an envelope written in the application's own
+/// transaction and published later by the dispatcher with publisher confirms (at-least-once: a crash
+/// between the confirm and marking the row sent re-sends it; the consumer's inbox absorbs that).
+/// </summary>
+/// <remarks>Rows are created by <see cref="IOutbox"/> and updated by the dispatcher; query them through
+/// <c>DbContext.Set&lt;OutboxMessage&gt;()</c> or SQL for monitoring. All times are UTC.</remarks>
+public sealed class OutboxMessage
+{
+    /// <summary><c>id</c>: database-generated identity; the dispatch order.</summary>
+    public long Id { get; internal set; }
+
+    /// <summary><c>message_id</c>: the producer-created message id (the consumer's inbox key).</summary>
+    public string MessageId { get; internal set; } = "";
+
+    /// <summary><c>message_type</c>: the logical message type name.</summary>
+    public string MessageType { get; internal set; } = "";
+
+    /// <summary><c>destination</c>: the topic or exchange.</summary>
+    public string Destination { get; internal set; } = "";
+
+    /// <summary><c>partition_key</c>: the ordering key; null for none.</summary>
+    public string? PartitionKey { get; internal set; }
+
+    /// <summary><c>correlation_id</c>; null when not set.</summary>
+    public string? CorrelationId { get; internal set; }
+
+    /// <summary><c>causation_id</c>; null when not set.</summary>
+    public string? CausationId { get; internal set; }
+
+    /// <summary><c>headers</c>: the envelope's headers as a JSON object of strings.</summary>
+    public string Headers { get; internal set; } = "{}";
+
+    /// <summary><c>body</c>: the serialized message, in bytes.</summary>
+    public byte[] Body { get; internal set; } = [];
+
+    /// <summary><c>content_type</c>: the MIME type of <see cref="Body"/>.</summary>
+    public string ContentType { get; internal set; } = "";
+
+    /// <summary><c>created_at</c>: when the producer created the message (UTC).</summary>
+    public DateTime CreatedAt { get; internal set; }
+
+    /// <summary><c>attempts</c>: dispatches the broker did not confirm (count).</summary>
+    public int Attempts { get; internal set; }
+
+    /// <summary><c>last_error</c>: why the last dispatch was not confirmed; null when none failed.</summary>
+    public string? LastError { get; internal set; }
+
+    /// <summary><c>status</c>: <c>Pending</c>, <c>Sent</c> or <c>Failed</c>.</summary>
+    public OutboxStatus Status { get; internal set; }
+
+    /// <summary><c>sent_at</c>: when the broker confirmed it (UTC); null until then.</summary>
+    public DateTime? SentAt { get; internal set; }
+}

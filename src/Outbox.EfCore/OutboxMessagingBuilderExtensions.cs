@@ -1,0 +1,46 @@
+using Messaging.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Outbox;
+
+/// <summary>Registers the EF Core outbox and inbox with messaging.</summary>
+public static class OutboxMessagingBuilderExtensions
+{
+    /// <summary>
+    /// Adds the outbox and the inbox on the application's DbContext <typeparamref name="TContext"/>:
+    /// <list type="bullet">
+    /// <item><see cref="IOutbox"/> (scoped): adds outbox rows to the scoped context; the application's commit
+    /// makes them durable together with its business rows.</item>
+    /// <item>A hosted dispatcher that publishes committed rows in id order with publisher confirms and marks them
+    /// sent (at-least-once; one dispatcher per process).</item>
+    /// <item>An inbox handler filter: each handler runs in a transaction on the scoped context that records
+    /// (message id, handler name) with the handler's changes; a recorded message is skipped (once per handler).</item>
+    /// <item><see cref="OutboxOptions"/> bound from <c>Messaging:Outbox</c>, validated at start-up.</item>
+    /// </list>
+    /// </summary>
+    /// <typeparam name="TContext">The application's DbContext, registered scoped with <c>AddDbContext</c>; its
+    /// <c>OnModelCreating</c> must call <see cref="MessagingModelBuilderExtensions.AddMessagingTables"/>.</typeparam>
+    /// <param name="builder">The builder returned by <c>AddMessaging</c>.</param>
+    /// <param name="configure">Changes options after the configuration section is applied; null for none.</param>
+    /// <returns>The same <paramref name="builder"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static MessagingBuilder AddEntityFrameworkOutbox<TContext>(this MessagingBuilder builder, Action<OutboxOptions>? configure = null)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<OutboxOptions>().Bind(builder.Configuration.GetSection(OutboxOptions.SectionName));
+        if (configure is not null) options.Configure(configure);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OutboxSignal>();
+        services.AddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
+        services.AddHostedService<OutboxDispatcher<TContext>>();
+        builder.AddHandlerFilter<InboxFilter<TContext>>();
+        return builder;
+    }
+}

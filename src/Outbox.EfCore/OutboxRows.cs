@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace Messaging.Outbox;
+
+/// <summary>Converts between envelopes and outbox rows.</summary>
+internal static class OutboxRows
+{
+    public static OutboxMessage ToRow(Envelope envelope) => new()
+    {
+        MessageId = envelope.MessageId,
+        MessageType = envelope.MessageType,
+        Destination = envelope.Destination,
+        PartitionKey = envelope.PartitionKey,
+        CorrelationId = envelope.CorrelationId,
+        CausationId = envelope.CausationId,
+        Headers = JsonSerializer.Serialize(envelope.Headers),
+        Body = envelope.Body.ToArray(),
+        ContentType = envelope.ContentType,
+        CreatedAt = envelope.Timestamp.UtcDateTime,
+        Status = OutboxStatus.Pending,
+    };
+
+    public static Envelope ToEnvelope(OutboxMessage row) => new()
+    {
+        MessageId = row.MessageId,
+        MessageType = row.MessageType,
+        Destination = row.Destination,
+        PartitionKey = row.PartitionKey,
+        CorrelationId = row.CorrelationId,
+        CausationId = row.CausationId,
+        Headers = JsonSerializer.Deserialize<Dictionary<string, string>>(row.Headers) ?? [],
+        Body = row.Body,
+        ContentType = row.ContentType,
+        Timestamp = new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)),
+    };
+}
