@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.RabbitMq;
+
+/// <summary>RabbitMQ transport log messages; EventIds 2000-2999. Bodies and credentials are never logged.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2000, LogLevel.Information, "RabbitMQ connection '{ClientName}' opened to {Broker}")]
+    public static partial void Connected(ILogger logger, string clientName, string broker);
+
+    [LoggerMessage(2001, LogLevel.Warning, "RabbitMQ connection to {Broker} lost ({ReplyCode} {ReplyText}); automatic recovery is on")]
+    public static partial void ConnectionLost(ILogger logger, string broker, int replyCode, string replyText);
+
+    [LoggerMessage(2002, LogLevel.Information, "RabbitMQ connection to {Broker} recovered")]
+    public static partial void ConnectionRecovered(ILogger logger, string broker);
+
+    [LoggerMessage(2003, LogLevel.Information, "Declared {QueueType} queue {Queue} (dead-letter queue {DeadLetterQueue}) bound to [{Destinations}]")]
+    public static partial void EndpointDeclared(ILogger logger, string queueType, string queue, string deadLetterQueue, string destinations);
+
+    [LoggerMessage(2004, LogLevel.Information, "Consuming queue {Queue} with prefetch {Prefetch}")]
+    public static partial void ConsumerStarted(ILogger logger, string queue, int prefetch);
+
+    [LoggerMessage(2005, LogLevel.Information, "Stopped consuming queue {Queue}")]
+    public static partial void ConsumerStopped(ILogger logger, string queue);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Consumer on queue {Queue} ended ({Reason}); consuming again")]
+    public static partial void ConsumerRestarting(ILogger logger, string queue, string reason);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Delivery from {Source} has no readable envelope ({Reason}); dead-lettering it")]
+    public static partial void UnreadableDelivery(ILogger logger, string source, string reason);
+
+    [LoggerMessage(2008, LogLevel.Error, "Could not dead-letter message {MessageId} from {Source}; it stays unacknowledged and is redelivered")]
+    public static partial void DeadLetterFailed(ILogger logger, Exception exception, string messageId, string source);
+
+    [LoggerMessage(2009, LogLevel.Warning, "Could not acknowledge {Source}; the message will be redelivered (the inbox skips it)")]
+    public static partial void AckFailed(ILogger logger, Exception exception, string source);
+
+    [LoggerMessage(2010, LogLevel.Error, "Processing message {MessageId} from {Source} threw; it stays unacknowledged and is redelivered")]
+    public static partial void ProcessorFailed(ILogger logger, Exception exception, string messageId, string source);
+
+    [LoggerMessage(2011, LogLevel.Warning, "Publish channel closed ({ReplyCode} {ReplyText}); opening a new one")]
+    public static partial void PublishChannelReplaced(ILogger logger, int replyCode, string replyText);
+}

@@ -1,0 +1,26 @@
+using Messaging.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.RabbitMq;
+
+/// <summary>Validates <see cref="RabbitMqOptions"/> when RabbitMQ is the selected transport.</summary>
+internal sealed class RabbitMqOptionsValidator(IOptions<MessagingOptions> messaging) : IValidateOptions<RabbitMqOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RabbitMqOptions options)
+    {
+        if (!string.Equals(messaging.Value.Transport, RabbitMqTransport.TransportName, StringComparison.OrdinalIgnoreCase))
+            return ValidateOptionsResult.Skip;
+        var errors = new List<string>();
+        if (!RabbitMqEndpoint.TryParse(options.Uri, out _))
+            errors.Add($"{RabbitMqOptions.SectionName}:Uri is not an absolute amqp:// or amqps:// URI (the value is not shown: it may hold a password).");
+        if (options.Prefetch is < 1 or > ushort.MaxValue)
+            errors.Add($"{RabbitMqOptions.SectionName}:Prefetch is {options.Prefetch}; allowed 1..65535 (messages).");
+        if (!Enum.IsDefined(options.QueueType))
+            errors.Add($"{RabbitMqOptions.SectionName}:QueueType is '{options.QueueType}'; allowed values: {string.Join(", ", Enum.GetNames<RabbitMqQueueType>())}.");
+        if (options.PublishTimeoutMs is < 1 or > 600_000)
+            errors.Add($"{RabbitMqOptions.SectionName}:PublishTimeoutMs is {options.PublishTimeoutMs}; allowed 1..600000 (ms).");
+        if (options.MaxOutstandingConfirms is < 1 or > ushort.MaxValue)
+            errors.Add($"{RabbitMqOptions.SectionName}:MaxOutstandingConfirms is {options.MaxOutstandingConfirms}; allowed 1..65535 (messages).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Threading.RateLimiting;
+using Messaging.Publishing;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using ClientPublishException = RabbitMQ.Client.Exceptions.PublishException;
+using PublishException = Messaging.Publishing.PublishException;
+
+namespace Messaging.RabbitMq;
+
+/// <summary>
+/// Confirmed publishing on one channel with publisher confirms and confirmation tracking: a publish
+/// completes only after the broker's <c>basic.ack</c>; a <c>basic.return</c> (always <c>mandatory</c>), a
+/// <c>basic.nack</c>, a closed channel or no confirm within <c>PublishTimeoutMs</c> throws a typed
+/// <see cref="PublishException"/>. At most <c>MaxOutstandingConfirms</c> publishes are in flight; the rest
+/// wait in call order (FIFO), so publishes started in order reach the broker in order.
+/// </summary>
+internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqTopology topology, RabbitMqOptions options, ILogger logger) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IChannel? _channel;
+    private ConcurrencyLimiter? _limiter;
+
+    /// <summary>Declares the envelope's destination exchange (first time only) and publishes it, confirmed.</summary>
+    /// <exception cref="PublishException">Not confirmed: unroutable, rejected, timeout or connection lost.</exception>
+    public Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        var properties = EnvelopeMapper.ToProperties(envelope);
+        return PublishAsync(envelope.Destination, envelope.MessageType, properties, envelope.Body, envelope.MessageId, declareExchange: true, cancellationToken);
+    }
+
+    /// <summary>Makes the channel and a destination ready, so that later publishes start without waiting.</summary>
+    /// <exception cref="PublishException">The exchange could not be declared or the broker is unreachable.</exception>
+    public async Task PrepareAsync(string destination, string messageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await topology.DeclareExchangeAsync(destination, cancellationToken).ConfigureAwait(false);
+            await GetChannelAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Map(ex, destination, destination, messageId, cancellationToken, timedOut: false) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>Publishes to an exchange (<c>""</c> for the default exchange) with <c>mandatory</c>, confirmed.</summary>
+    /// <exception cref="PublishException">Not confirmed: unroutable, rejected, timeout or connection lost.</exception>
+    public async Task PublishAsync(string exchange, string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body,
+        string messageId, bool declareExchange, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.PublishTimeoutMs);
+        try
+        {
+            if (declareExchange) await topology.DeclareExchangeAsync(exchange, timeout.Token).ConfigureAwait(false);
+            var channel = await GetChannelAsync(timeout.Token).ConfigureAwait(false);
+            await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Map(ex, exchange, routingKey, messageId, cancellationToken, timeout.IsCancellationRequested) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    private PublishException? Map(Exception ex, string exchange, string routingKey, string messageId, CancellationToken caller, bool timedOut)
+    {
+        var destination = exchange.Length == 0 ? routingKey : exchange;
+        switch (ex)
+        {
+            case PublishException:
+                return null; // already typed
+            case OperationCanceledException when caller.IsCancellationRequested:
+                return null; // the caller gave up: let the cancellation propagate
+            case OperationCanceledException when timedOut:
+                return new(PublishFailure.Timeout, destination, messageId, $"no publisher confirm within {options.PublishTimeoutMs} ms ({RabbitMqOptions.SectionName}:PublishTimeoutMs)", ex);
+            case ClientPublishException { IsReturn: true }:
+                return new(PublishFailure.Unroutable, destination, messageId,
+                    $"the broker returned it (basic.return): exchange '{exchange}' routes routing key '{routingKey}' to no queue", ex);
+            case ClientPublishException:
+                return new(PublishFailure.Rejected, destination, messageId, "the broker refused it (basic.nack)", ex);
+            case OperationInterruptedException { ShutdownReason.ReplyCode: 404 } closed when connection.IsOpen:
+                topology.Forget(exchange);
+                return new(PublishFailure.Rejected, destination, messageId, $"the broker closed the channel: {closed.ShutdownReason?.ReplyText}", ex);
+            case OperationInterruptedException closed:
+                return new(PublishFailure.ConnectionLost, destination, messageId,
+                    $"the channel or connection to {connection.Broker} closed before the confirm ({closed.ShutdownReason?.ReplyCode} {closed.ShutdownReason?.ReplyText})", ex);
+            case MessagingException when connection.IsOpen:
+                return new(PublishFailure.Rejected, destination, messageId, ex.Message, ex); // topology refused
+            case MessagingException or IOException or ObjectDisposedException:
+                return new(PublishFailure.ConnectionLost, destination, messageId, ex.Message, ex);
+            default:
+                return new(PublishFailure.NotConfirmed, destination, messageId, $"the client failed ({ex.GetType().Name}); the confirm state is unknown", ex);
+        }
+    }
+
+    private ValueTask<IChannel> GetChannelAsync(CancellationToken cancellationToken)
+    {
+        var channel = Volatile.Read(ref _channel);
+        // Fast path without an await, so publishes started in order enter the client in order.
+        return channel is { IsOpen: true } ? ValueTask.FromResult(channel) : new ValueTask<IChannel>(OpenChannelAsync(cancellationToken));
+    }
+
+    private async Task<IChannel> OpenChannelAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = _channel;
+            if (current is { IsOpen: true }) return current;
+            // While the connection is down, automatic recovery reopens this channel: keep it (publishes fail as ConnectionLost).
+            if (current is not null && !connection.IsOpen) return current;
+            if (current is not null)
+            {
+                Log.PublishChannelReplaced(logger, current.CloseReason?.ReplyCode ?? 0, current.CloseReason?.ReplyText ?? "");
+                current.Dispose();
+                if (_limiter is not null) await _limiter.DisposeAsync().ConfigureAwait(false);
+            }
+            _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = options.MaxOutstandingConfirms,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+            var created = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
+                    outstandingPublisherConfirmationsRateLimiter: _limiter), cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _channel, created);
+            return created;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_channel is { } channel)
+            {
+                try
+                {
+                    if (channel.IsOpen) await channel.CloseAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException) { /* closing a broken channel */ }
+                channel.Dispose();
+                _channel = null;
+            }
+            if (_limiter is not null) await _limiter.DisposeAsync().ConfigureAwait(false);
+            _limiter = null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,5 @@
+using Messaging.Compliance;
+
+namespace Messaging.RabbitMq.Tests;
+
+public sealed class RabbitMqCompliance(RabbitMqFixture f) : TransportComplianceTests<RabbitMqFixture>(f);

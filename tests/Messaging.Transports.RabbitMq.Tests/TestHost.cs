@@ -1,0 +1,46 @@
+using Messaging.Hosting;
+using Messaging.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Messaging.RabbitMq.Tests;
+
+/// <summary>Hosts and transports built through DI exactly as an application gets them.</summary>
+internal static class TestHost
+{
+    public static IHost Build(IDictionary<string, string?> settings, Action<MessagingBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "RabbitMq",
+            ["Messaging:RabbitMq:Uri"] = RabbitMqFixture.BrokerUri,
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        var messaging = builder.Services.AddMessaging(builder.Configuration).AddRabbitMq();
+        configure?.Invoke(messaging);
+        return builder.Build();
+    }
+
+    public static (ServiceProvider Provider, IMessageTransport Transport) Transport(IDictionary<string, string?>? settings = null)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "RabbitMq",
+            ["Messaging:RabbitMq:Uri"] = RabbitMqFixture.BrokerUri,
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddMessaging(config).AddRabbitMq();
+        var provider = services.BuildServiceProvider();
+        return (provider, provider.GetRequiredService<IMessageTransport>());
+    }
+
+    /// <summary>The broker URI with its password replaced, for tests that must never see it echoed.</summary>
+    public static string WithPassword(string password, int? port = null)
+    {
+        var uri = new UriBuilder(RabbitMqFixture.BrokerUri) { Password = password };
+        if (port is { } p) uri.Port = p;
+        return uri.Uri.ToString();
+    }
+}
