@@ -1,0 +1,29 @@
+using Confluent.Kafka;
+
+namespace Messaging.Kafka;
+
+/// <summary>Builds the record parked on a dead-letter topic: the original key, value and timestamp, the
+/// envelope headers and the <c>dead-letter-*</c> reason headers.</summary>
+internal static class KafkaDeadLetterMessage
+{
+    private const string DeadLetterPrefix = "dead-letter-";
+
+    /// <param name="record">The consumed record.</param>
+    /// <param name="envelope">Its envelope (message id empty when the envelope could not be read).</param>
+    /// <param name="headers">The envelope's headers plus the reason, from <see cref="Transport.DeadLetterReason.ToHeaders"/>.</param>
+    public static Message<string?, byte[]> Create(ConsumeResult<string?, byte[]> record, Envelope envelope, IReadOnlyDictionary<string, string> headers)
+    {
+        if (envelope.MessageId.Length > 0)
+        {
+            var message = KafkaEnvelopeMapper.ToMessage(envelope, headers);
+            message.Key = record.Message.Key;
+            message.Value = record.Message.Value;
+            return message;
+        }
+        // The envelope could not be read: park the record exactly as it came, plus the reason.
+        var raw = KafkaEnvelopeMapper.CopyHeaders(record);
+        foreach (var (name, value) in headers)
+            if (name.StartsWith(DeadLetterPrefix, StringComparison.Ordinal)) KafkaEnvelopeMapper.Add(raw, name, value);
+        return new Message<string?, byte[]> { Key = record.Message.Key, Value = record.Message.Value, Timestamp = record.Message.Timestamp, Headers = raw };
+    }
+}

@@ -1,0 +1,41 @@
+using Messaging.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Kafka;
+
+/// <summary>Registers the Kafka transport on a <see cref="MessagingBuilder"/>.</summary>
+public static class KafkaMessagingBuilderExtensions
+{
+    /// <summary>
+    /// Makes the Kafka transport available as <c>Messaging:Transport = Kafka</c>. Binds <see cref="KafkaOptions"/>
+    /// from <c>Messaging:Kafka</c>; when Kafka is the selected transport they are validated at start-up and an
+    /// invalid value stops the host with an <see cref="OptionsValidationException"/> naming the key.
+    /// </summary>
+    /// <remarks>
+    /// Delivery guarantee: a publish completes only after a delivery report with <c>acks=all</c> from an
+    /// idempotent producer (at-least-once, no producer duplicates); a consumed message's offset is stored only
+    /// after its handler finished or it was dead-lettered with a confirmed publish, so a crash redelivers,
+    /// never skips.
+    /// </remarks>
+    /// <param name="builder">The builder returned by <c>AddMessaging</c>.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static MessagingBuilder AddKafka(this MessagingBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<KafkaOptions>()
+            .Bind(builder.Configuration.GetSection(KafkaOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
+        return builder.AddTransport(KafkaTransport.TransportName, services =>
+        {
+            var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+            var options = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+            return new KafkaTransport(options, loggers, time);
+        });
+    }
+}

@@ -1,0 +1,51 @@
+namespace Messaging.Kafka;
+
+/// <summary>
+/// Kafka transport settings, bound from the configuration section <c>Messaging:Kafka</c> and validated at
+/// start-up when <c>Messaging:Transport</c> is <c>Kafka</c> (an invalid value stops the host with an error
+/// naming the key). The defaults give confirmed publish: <c>acks=all</c> and an idempotent producer.
+/// </summary>
+public sealed class KafkaOptions
+{
+    /// <summary>The configuration section name: <c>Messaging:Kafka</c>.</summary>
+    public const string SectionName = "Messaging:Kafka";
+
+    /// <summary><c>Messaging:Kafka:BootstrapServers</c>: comma-separated <c>host:port</c> list of brokers. Required.</summary>
+    public string BootstrapServers { get; set; } = "";
+
+    /// <summary><c>Messaging:Kafka:Acks</c>: how many replicas must store a message before its delivery report
+    /// confirms it: <c>all</c> (default; also <c>-1</c>), <c>1</c> or <c>0</c>. Anything but <c>all</c> can lose
+    /// confirmed messages when a broker fails and is refused unless <see cref="AllowWeakerDurability"/> is true; the idempotent
+    /// producer needs <c>all</c>, so with <c>1</c> or <c>0</c> it is off.</summary>
+    public string Acks { get; set; } = "all";
+
+    /// <summary><c>Messaging:Kafka:EnableIdempotence</c>: idempotent producer (no duplicates and no reordering
+    /// from producer retries). Default true; false is refused unless <see cref="AllowWeakerDurability"/> is true.</summary>
+    public bool EnableIdempotence { get; set; } = true;
+
+    /// <summary><c>Messaging:Kafka:AllowWeakerDurability</c>: opt-out that accepts <see cref="Acks"/> other than
+    /// <c>all</c> or <see cref="EnableIdempotence"/> = false; logged as a warning at start-up. Default false.</summary>
+    public bool AllowWeakerDurability { get; set; }
+
+    /// <summary><c>Messaging:Kafka:MessageTimeoutMs</c>: longest time a publish waits for its delivery report,
+    /// retries included, before it fails with <see cref="Publishing.PublishFailure.Timeout"/>
+    /// (ms, 1000..900000). Default 30000.</summary>
+    public int MessageTimeoutMs { get; set; } = 30_000;
+
+    /// <summary><c>Messaging:Kafka:SessionTimeoutMs</c>: how long the consumer group coordinator waits for a
+    /// heartbeat before it gives this consumer's partitions to another member (ms, 1000..3600000). Default 45000.</summary>
+    public int SessionTimeoutMs { get; set; } = 45_000;
+
+    /// <summary><c>Messaging:Kafka:MaxPollIntervalMs</c>: longest time one message may be in its handler
+    /// (retries included) before the consumer leaves the group and its partitions are reassigned
+    /// (ms, SessionTimeoutMs..86400000). Default 300000.</summary>
+    public int MaxPollIntervalMs { get; set; } = 300_000;
+
+    /// <summary><c>Messaging:Kafka:DeadLetterTopicSuffix</c>: appended to a topic's name to name its dead-letter
+    /// topic. Default <c>.dlq</c>. Must not be empty.</summary>
+    public string DeadLetterTopicSuffix { get; set; } = ".dlq";
+
+    /// <summary><c>Messaging:Kafka:StartupTimeoutMs</c>: longest time start-up waits for the cluster's metadata
+    /// and topic creation before it fails (ms, 1000..600000). Default 15000.</summary>
+    public int StartupTimeoutMs { get; set; } = 15_000;
+}

@@ -1,0 +1,34 @@
+using Messaging.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Kafka;
+
+/// <summary>Validates <see cref="KafkaOptions"/>, only when <c>Messaging:Transport</c> selects Kafka.</summary>
+internal sealed class KafkaOptionsValidator(IOptions<MessagingOptions> messaging) : IValidateOptions<KafkaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KafkaOptions options)
+    {
+        if (!string.Equals(messaging.Value.Transport, KafkaTransport.TransportName, StringComparison.OrdinalIgnoreCase))
+            return ValidateOptionsResult.Skip;
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.BootstrapServers))
+            errors.Add("Messaging:Kafka:BootstrapServers is required: a comma-separated host:port list of brokers.");
+        if (KafkaClientConfig.ParseAcks(options.Acks) is not { } acks)
+            errors.Add($"Messaging:Kafka:Acks is '{options.Acks}'; allowed values: all, 1, 0.");
+        else if (acks != Confluent.Kafka.Acks.All && !options.AllowWeakerDurability)
+            errors.Add($"Messaging:Kafka:Acks is '{options.Acks}', which can lose confirmed messages when a broker fails; use 'all', or set Messaging:Kafka:AllowWeakerDurability = true to accept it.");
+        if (!options.EnableIdempotence && !options.AllowWeakerDurability)
+            errors.Add("Messaging:Kafka:EnableIdempotence is false, which lets producer retries duplicate and reorder messages; use true, or set Messaging:Kafka:AllowWeakerDurability = true to accept it.");
+        if (options.MessageTimeoutMs is < 1_000 or > 900_000)
+            errors.Add($"Messaging:Kafka:MessageTimeoutMs is {options.MessageTimeoutMs}; allowed 1000..900000 (ms).");
+        if (options.SessionTimeoutMs is < 1_000 or > 3_600_000)
+            errors.Add($"Messaging:Kafka:SessionTimeoutMs is {options.SessionTimeoutMs}; allowed 1000..3600000 (ms).");
+        if (options.MaxPollIntervalMs < options.SessionTimeoutMs || options.MaxPollIntervalMs > 86_400_000)
+            errors.Add($"Messaging:Kafka:MaxPollIntervalMs is {options.MaxPollIntervalMs}; allowed SessionTimeoutMs..86400000 (ms).");
+        if (string.IsNullOrWhiteSpace(options.DeadLetterTopicSuffix))
+            errors.Add("Messaging:Kafka:DeadLetterTopicSuffix must not be empty (default '.dlq').");
+        if (options.StartupTimeoutMs is < 1_000 or > 600_000)
+            errors.Add($"Messaging:Kafka:StartupTimeoutMs is {options.StartupTimeoutMs}; allowed 1000..600000 (ms).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,113 @@
+using Confluent.Kafka;
+using Messaging.Publishing;
+using Messaging.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Kafka;
+
+/// <summary>
+/// The idempotent <c>acks=all</c> producer: every send completes on its delivery report, and only a
+/// <see cref="PersistenceStatus.Persisted"/> report counts as confirmed.
+/// </summary>
+internal sealed class KafkaSender : IAsyncDisposable
+{
+    private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(5);
+    private readonly IProducer<string?, byte[]> _producer;
+    private readonly KafkaOptions _options;
+    private readonly ILogger _logger;
+
+    public KafkaSender(KafkaOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _producer = new ProducerBuilder<string?, byte[]>(KafkaClientConfig.Producer(options))
+            .SetErrorHandler((_, e) => Log.ClientError(logger, "producer", e.Code.ToString(), e.Reason))
+            .SetLogHandler((_, m) => Log.ClientLog(logger, "producer", m.Facility, m.Message))
+            .Build();
+    }
+
+    public async Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var delivery = await EnqueueAsync(envelope.Destination, envelope.MessageId, KafkaEnvelopeMapper.ToMessage(envelope), cancellationToken).ConfigureAwait(false);
+        await delivery.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SendBatchAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        var failures = new List<PublishException>();
+        var deliveries = new List<Task>(envelopes.Count);
+        foreach (var envelope in envelopes)
+        {
+            try
+            {
+                // Enqueued one after the other, so the producer keeps list order per partition.
+                deliveries.Add(await EnqueueAsync(envelope.Destination, envelope.MessageId, KafkaEnvelopeMapper.ToMessage(envelope), cancellationToken).ConfigureAwait(false));
+            }
+            catch (PublishException ex)
+            {
+                failures.Add(ex);
+            }
+        }
+        foreach (var delivery in deliveries)
+        {
+            try { await delivery.WaitAsync(cancellationToken).ConfigureAwait(false); }
+            catch (PublishException ex) { failures.Add(ex); }
+        }
+        if (failures.Count > 0) throw new BatchPublishException(failures);
+    }
+
+    /// <summary>Publishes a prepared record (a dead letter) and waits for its delivery report.</summary>
+    public async Task PublishAsync(string topic, string messageId, Message<string?, byte[]> message, CancellationToken cancellationToken)
+    {
+        var delivery = await EnqueueAsync(topic, messageId, message, cancellationToken).ConfigureAwait(false);
+        await delivery.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Hands the record to the producer, waiting while its local queue is full; returns the task that
+    /// completes on the delivery report (faulted with <see cref="PublishException"/> unless persisted).
+    /// </summary>
+    private async Task<Task> EnqueueAsync(string topic, string messageId, Message<string?, byte[]> message, CancellationToken cancellationToken)
+    {
+        var confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deadline = DateTime.UtcNow.AddMilliseconds(_options.MessageTimeoutMs);
+        while (true)
+        {
+            try
+            {
+                _producer.Produce(topic, message, report => Complete(confirmed, report, topic, messageId));
+                return confirmed.Task;
+            }
+            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(QueueFullBackoff, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KafkaException ex)
+            {
+                throw KafkaPublishErrors.FromError(ex.Error, topic, messageId, ex);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new PublishException(PublishFailure.Invalid, topic, messageId, ex.Message, ex);
+            }
+        }
+    }
+
+    private static void Complete(TaskCompletionSource confirmed, DeliveryReport<string?, byte[]> report, string topic, string messageId)
+    {
+        if (report.Error.IsError) confirmed.TrySetException(KafkaPublishErrors.FromError(report.Error, topic, messageId));
+        else if (report.Status != PersistenceStatus.Persisted) confirmed.TrySetException(KafkaPublishErrors.NotPersisted(report.Status, topic, messageId));
+        else confirmed.TrySetResult();
+    }
+
+    /// <summary>Flushes (bounded by <see cref="KafkaOptions.MessageTimeoutMs"/>, at most 10 s) and disposes the producer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var timeoutMs = Math.Min(_options.MessageTimeoutMs, 10_000);
+        var pending = await Task.Run(() => _producer.Flush(TimeSpan.FromMilliseconds(timeoutMs))).ConfigureAwait(false);
+        if (pending > 0) Log.FlushIncomplete(_logger, timeoutMs, pending);
+        _producer.Dispose();
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Kafka;
+
+/// <summary>Kafka transport log messages; EventIds 3000-3999. Bodies and secrets are never logged.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(3000, LogLevel.Warning, "Messaging:Kafka:AllowWeakerDurability is true: acks={Acks}, enable.idempotence={Idempotence}; confirmed messages can be lost or duplicated when a broker fails")]
+    public static partial void WeakerDurability(ILogger logger, string acks, bool idempotence);
+
+    [LoggerMessage(3001, LogLevel.Information, "Kafka topic {Topic} created")]
+    public static partial void TopicCreated(ILogger logger, string topic);
+
+    [LoggerMessage(3002, LogLevel.Information, "Kafka consumer group {Group} subscribed to [{Topics}]")]
+    public static partial void Subscribed(ILogger logger, string group, string topics);
+
+    [LoggerMessage(3003, LogLevel.Information, "Kafka consumer group {Group}: partitions assigned [{Partitions}]")]
+    public static partial void PartitionsAssigned(ILogger logger, string group, string partitions);
+
+    [LoggerMessage(3004, LogLevel.Information, "Kafka consumer group {Group}: partitions revoked [{Partitions}]; stored offsets committed")]
+    public static partial void PartitionsRevoked(ILogger logger, string group, string partitions);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Kafka consumer group {Group}: partitions lost [{Partitions}]; their unfinished messages will be redelivered")]
+    public static partial void PartitionsLost(ILogger logger, string group, string partitions);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Kafka consumer group {Group}: commit failed: {Reason}")]
+    public static partial void CommitFailed(ILogger logger, string group, string reason);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Kafka consumer group {Group}: consume error: {Reason}")]
+    public static partial void ConsumeError(ILogger logger, string group, string reason);
+
+    [LoggerMessage(3008, LogLevel.Error, "Kafka record at {Source} has no message-id header; dead-lettering it")]
+    public static partial void UnreadableRecord(ILogger logger, string source);
+
+    [LoggerMessage(3009, LogLevel.Warning, "Dead-letter publish of message {MessageId} from {Source} to {Topic} failed; retrying in {DelayMs} ms")]
+    public static partial void DeadLetterPublishFailed(ILogger logger, Exception exception, string messageId, string source, string topic, int delayMs);
+
+    [LoggerMessage(3010, LogLevel.Error, "Processing message {MessageId} from {Source} threw unexpectedly; its offset is not stored and it will be consumed again in {DelayMs} ms")]
+    public static partial void ProcessorFailed(ILogger logger, Exception exception, string messageId, string source, int delayMs);
+
+    [LoggerMessage(3011, LogLevel.Warning, "Kafka consumer group {Group}: storing offset {Offset} failed: {Reason}")]
+    public static partial void StoreOffsetFailed(ILogger logger, string group, string offset, string reason);
+
+    [LoggerMessage(3012, LogLevel.Information, "Kafka consumer group {Group} stopped: stored offsets committed, group left")]
+    public static partial void ConsumerStopped(ILogger logger, string group);
+
+    [LoggerMessage(3013, LogLevel.Warning, "Kafka producer flush did not finish within {TimeoutMs} ms; {Pending} message(s) not delivered")]
+    public static partial void FlushIncomplete(ILogger logger, int timeoutMs, int pending);
+
+    [LoggerMessage(3014, LogLevel.Error, "Kafka client {Client} error {Code}: {Reason}")]
+    public static partial void ClientError(ILogger logger, string client, string code, string reason);
+
+    [LoggerMessage(3015, LogLevel.Debug, "librdkafka {Client} [{Facility}] {Message}")]
+    public static partial void ClientLog(ILogger logger, string client, string facility, string message);
+
+    [LoggerMessage(3016, LogLevel.Critical, "Kafka consumer group {Group}: fatal error {Code}: {Reason}; the consumer stops")]
+    public static partial void ConsumerFatal(ILogger logger, string group, string code, string reason);
+}

@@ -1,0 +1,119 @@
+using Confluent.Kafka;
+using Messaging.Compliance;
+using Messaging.Eng.KafkaMock;
+using Messaging.Hosting;
+using Messaging.Transport;
+using Xunit;
+
+namespace Messaging.Kafka.Tests;
+
+/// <summary>
+/// A Kafka cluster for the tests: MESSAGING_KAFKA (bootstrap servers of a real cluster), else the mock
+/// cluster started by eng/kafka-mock.sh (.state/kafka.bootstrap), else a mock cluster in this process.
+/// </summary>
+public sealed class KafkaFixture : ITransportFixture
+{
+    private MockCluster? _inProcess;
+
+    public string TransportName => "Kafka";
+    public string BootstrapServers { get; private set; } = "";
+    public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Messaging:Kafka:BootstrapServers"] = BootstrapServers,
+        // The mock cluster makes a member that joins right after the last one left wait
+        // session.timeout.ms - 1 s (a real broker empties the group at once); 6000 ms is the least a
+        // real broker accepts by default, so the suite stays runnable against both.
+        ["Messaging:Kafka:SessionTimeoutMs"] = "6000",
+    };
+
+    public void Register(MessagingBuilder builder) => builder.AddKafka();
+
+    public Task InitializeAsync()
+    {
+        BootstrapServers = Environment.GetEnvironmentVariable("MESSAGING_KAFKA") is { Length: > 0 } external
+            ? external
+            : FromMockScript() ?? StartInProcess();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        _inProcess?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task<Envelope> ReadDeadLetterAsync(IMessageTransport transport, string endpoint, string destination, TimeSpan timeout)
+    {
+        var record = await Task.Run(() => ReadFirst(destination + ".dlq", timeout));
+        Assert.True(KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope), "the dead letter has no message-id header");
+        return envelope;
+    }
+
+    /// <summary>Reads the first record of <paramref name="topic"/> with a fresh consumer group.</summary>
+    public ConsumeResult<string?, byte[]> ReadFirst(string topic, TimeSpan timeout)
+    {
+        using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = BootstrapServers,
+            GroupId = "test-reader-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+            AllowAutoCreateTopics = true,
+        }).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+        consumer.Subscribe(topic);
+        var deadline = DateTime.UtcNow + timeout;
+        try
+        {
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record) return record;
+                }
+                catch (ConsumeException) { } // topic not there yet
+            }
+        }
+        finally
+        {
+            consumer.Close();
+        }
+        throw new TimeoutException($"No record on '{topic}' within {timeout.TotalSeconds:0.#} s.");
+    }
+
+    /// <summary>The committed offset of a consumer group on one partition (Offset.Unset when none).</summary>
+    public Offset Committed(string group, TopicPartition partition)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = group })
+            .SetLogHandler((_, _) => { }).Build();
+        return consumer.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset;
+    }
+
+    private static string? FromMockScript()
+    {
+        var root = RepoRoot();
+        if (root is null) return null;
+        var state = Environment.GetEnvironmentVariable("MESSAGING_STATE_DIR") is { Length: > 0 } dir ? dir : Path.Combine(root, ".state");
+        var bootstrap = Path.Combine(state, "kafka.bootstrap");
+        var pidFile = Path.Combine(state, "kafka-mock.pid");
+        if (!File.Exists(bootstrap) || !File.Exists(pidFile)) return null;
+        var pid = File.ReadAllText(pidFile).Trim();
+        if (!Directory.Exists(Path.Combine("/proc", pid))) return null; // a stale file from a killed mock
+        var servers = File.ReadAllText(bootstrap).Trim();
+        return servers.Length > 0 ? servers : null;
+    }
+
+    private static string? RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Messaging.sln"))) return dir.FullName;
+        return null;
+    }
+
+    private string StartInProcess()
+    {
+        _inProcess = MockCluster.Start();
+        return _inProcess.BootstrapServers;
+    }
+}
+
+public sealed class KafkaCompliance(KafkaFixture fixture) : TransportComplianceTests<KafkaFixture>(fixture);

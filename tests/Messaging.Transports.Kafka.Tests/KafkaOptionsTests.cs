@@ -1,0 +1,76 @@
+using Messaging.Compliance;
+using Messaging.Hosting;
+using Messaging.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace Messaging.Kafka.Tests;
+
+public sealed class KafkaOptionsTests(KafkaFixture fixture) : IClassFixture<KafkaFixture>
+{
+    [Fact]
+    public async Task Producer_refuses_acks_other_than_all_without_opt_out()
+    {
+        using var host = BuildHost(new() { ["Messaging:Kafka:Acks"] = "1" });
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Messaging:Kafka:Acks", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Idempotence_off_and_missing_bootstrap_servers_are_refused_naming_the_keys()
+    {
+        using var host = BuildHost(new() { ["Messaging:Kafka:EnableIdempotence"] = "false", ["Messaging:Kafka:BootstrapServers"] = "" });
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Messaging:Kafka:EnableIdempotence", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Messaging:Kafka:BootstrapServers", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Weaker_durability_is_accepted_with_the_opt_out()
+    {
+        using var host = BuildHost(new() { ["Messaging:Kafka:Acks"] = "1", ["Messaging:Kafka:AllowWeakerDurability"] = "true" });
+        await host.StartAsync();
+        var transport = host.Services.GetRequiredService<IMessageTransport>();
+        await transport.SendAsync(KafkaTestSupport.NewEnvelope(Names.Unique("weak"), "k", 1), CancellationToken.None);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Kafka_options_are_not_validated_when_another_transport_is_selected()
+    {
+        using var host = BuildHost(new() { ["Messaging:Transport"] = "InMemory", ["Messaging:Kafka:Acks"] = "0" });
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Unreachable_cluster_fails_prepare_naming_the_bootstrap_servers()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "Kafka",
+            ["Messaging:Kafka:BootstrapServers"] = "127.0.0.1:1",
+            ["Messaging:Kafka:StartupTimeoutMs"] = "1000",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddMessaging(config).AddKafka();
+        await using var provider = services.BuildServiceProvider();
+        var transport = provider.GetRequiredService<IMessageTransport>();
+        var endpoint = new ConsumerEndpoint("ep", ["nowhere"]);
+        var ex = await Assert.ThrowsAsync<MessagingException>(() => transport.PrepareAsync([endpoint], CancellationToken.None));
+        Assert.Contains("Messaging:Kafka:BootstrapServers", ex.Message, StringComparison.Ordinal);
+    }
+
+    private IHost BuildHost(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(fixture.Settings);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Kafka" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddMessaging(builder.Configuration).AddKafka();
+        return builder.Build();
+    }
+}

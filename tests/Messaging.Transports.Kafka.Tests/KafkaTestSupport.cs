@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using Messaging.Compliance;
+using Messaging.Hosting;
+using Messaging.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Messaging.Kafka.Tests;
+
+/// <summary>Helpers for the Kafka-specific tests: a transport from DI, envelopes, raw records.</summary>
+internal static partial class KafkaTestSupport
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    public static async Task<(ServiceProvider Provider, IMessageTransport Transport, ConsumerEndpoint Endpoint)> StartAsync(KafkaFixture fixture, string prefix)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(fixture.Settings)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Kafka" }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddMessaging(config).AddKafka();
+        var provider = services.BuildServiceProvider();
+        var transport = provider.GetRequiredService<IMessageTransport>();
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique(prefix)]);
+        await transport.PrepareAsync([endpoint], CancellationToken.None);
+        return (provider, transport, endpoint);
+    }
+
+    public static Envelope NewEnvelope(string destination, string key, int sequence) => new()
+    {
+        MessageId = Envelope.NewMessageId(),
+        MessageType = "kafka.test",
+        Destination = destination,
+        PartitionKey = key,
+        Body = BitConverter.GetBytes(sequence),
+    };
+
+    /// <summary>Parses <c>topic t partition p offset o</c>.</summary>
+    public static TopicPartitionOffset Position(string source)
+    {
+        var match = SourcePattern().Match(source);
+        Assert.True(match.Success, $"unexpected source '{source}'");
+        return new TopicPartitionOffset(match.Groups[1].Value,
+            int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+    }
+
+    public static async Task ProduceRawAsync(string bootstrapServers, string topic, string key, byte[] value)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            Partitioner = Partitioner.Murmur2Random,
+        }).SetLogHandler((_, _) => { }).Build();
+        await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = value });
+    }
+
+    public static string Header(Headers headers, string name) =>
+        headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : throw new Xunit.Sdk.XunitException($"header '{name}' missing");
+
+    [GeneratedRegex(@"^topic (\S+) partition (\d+) offset (\d+)$")]
+    private static partial Regex SourcePattern();
+}
