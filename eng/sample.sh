@@ -7,5 +7,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bash "$repo/eng/librdkafka.sh"
 cd "$repo"
-dotnet build samples/OrderService -c Release -v q -nologo -clp:ErrorsOnly
+build_log=$(mktemp)
+dotnet build samples/OrderService -c Release -v q -nologo >"$build_log" 2>&1 || { cat "$build_log" >&2; rm -f "$build_log"; exit 1; }
+rm -f "$build_log"
 exec dotnet run --no-build -c Release --project samples/OrderService -- "$@"

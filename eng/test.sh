@@ -16,6 +16,6 @@ status=${PIPESTATUS[0]}
 set -e
 # One closing line for every test assembly together: "N passed, N failed".
 awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
-     END { printf "tests: %d passed, %d failed\n", p, f }' "$log" | tr -d ','
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 rm -f "$log"
 exit "$status"

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Messaging.Diagnostics;
 using Messaging.Hosting;
+using Messaging.Outbox;
 using Messaging.Publishing;
 using Messaging.Transport;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -150,6 +153,36 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         Assert.Equal("0", dead.Headers[HeaderNames.DeadLetterAttempts]);
         Assert.Empty(probe.Calls);
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Duplicate_message_id_is_handled_once_with_the_inbox()
+    {
+        var destination = Names.Unique("inbox");
+        var database = Path.Combine(Path.GetTempPath(), Names.Unique("inbox") + ".db");
+        using var host = BuildHost(Names.Unique("ep"), b => b.Map<ComplianceMessage>(destination)
+            .AddHandler<ComplianceMessage, InboxRecordingHandler>()
+            .AddEntityFrameworkOutbox<InboxDbContext>(),
+            s => s.AddDbContext<InboxDbContext>(o => o.UseSqlite($"Data Source={database}")));
+        await using (var scope = host.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<InboxDbContext>().Database.EnsureCreatedAsync();
+        await host.StartAsync();
+        var statistics = host.Services.GetRequiredService<MessagingStatistics>();
+        var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new ComplianceMessage("k", 1), typeof(ComplianceMessage));
+        var publisher = host.Services.GetRequiredService<IMessagePublisher>();
+        await publisher.PublishEnvelopeAsync(envelope); // the same message id twice, as a producer retry would
+        await publisher.PublishEnvelopeAsync(envelope);
+
+        await Eventually.WaitUntilAsync(() => statistics.Handled + statistics.DuplicatesSkipped >= 2, Deadline, "both deliveries");
+        await host.StopAsync();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<InboxDbContext>();
+            Assert.Equal([envelope.MessageId], await db.Handled.Select(h => h.MessageId).ToListAsync());
+            Assert.Equal(1, await db.Set<InboxRecord>().CountAsync(r => r.MessageId == envelope.MessageId));
+        }
+        Assert.Equal(1, statistics.DuplicatesSkipped);
+        Assert.Equal(1, statistics.Handled);
     }
 
     protected IHost BuildHost(string endpoint, Action<MessagingBuilder> configure, Action<IServiceCollection>? services = null)

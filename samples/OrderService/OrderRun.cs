@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Messaging;
+using Messaging.Diagnostics;
+using Messaging.Outbox;
+using Messaging.Publishing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace OrderService;
+
+/// <summary>One run of the sample: reset the database, place orders, wait for the consumer, count.</summary>
+public static class OrderRun
+{
+    private const int OrdersPerTransaction = 10;
+
+    public static async Task<Report> RunAsync(RunSettings settings, CancellationToken cancellationToken)
+    {
+        using var host = SampleHost.Build(settings);
+        var config = host.Services.GetRequiredService<IConfiguration>();
+        await ResetDatabaseAsync(host.Services, cancellationToken);
+        await host.StartAsync(cancellationToken);
+
+        var clock = Stopwatch.StartNew();
+        var placed = await PlaceOrdersAsync(host.Services, settings.Orders, cancellationToken);
+        var duplicates = await PublishDuplicatesAsync(host.Services, placed, cancellationToken);
+        await PublishPoisonAsync(host.Services, cancellationToken);
+
+        var statistics = host.Services.GetRequiredService<MessagingStatistics>();
+        var finished = await WaitForConsumerAsync(host.Services, statistics, settings.Orders, duplicates.Count, settings.Timeout, cancellationToken);
+        clock.Stop();
+        await host.StopAsync(CancellationToken.None);
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        return await Report.CountAsync(db, statistics, new ReportContext(
+            config["Messaging:Transport"]!, SampleHost.Database(config), db.Database.GetDbConnection().DataSource,
+            duplicates.Count, clock.Elapsed, finished), cancellationToken);
+    }
+
+    private static async Task ResetDatabaseAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        await db.Database.EnsureDeletedAsync(ct);
+        await db.Database.EnsureCreatedAsync(ct);
+        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+    }
+
+    /// <summary>Each transaction writes orders and their outbox rows together (ten orders a transaction).</summary>
+    private static async Task<List<(Order Order, string MessageId)>> PlaceOrdersAsync(IServiceProvider services, int count, CancellationToken ct)
+    {
+        var placed = new List<(Order, string)>(count);
+        for (var first = 0; first < count; first += OrdersPerTransaction)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+            var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+            for (var i = first; i < Math.Min(count, first + OrdersPerTransaction); i++)
+            {
+                var order = new Order
+                {
+                    Id = Guid.CreateVersion7(),
+                    CustomerId = $"customer-{i % 50}",
+                    Quantity = 1 + i % 5,
+                    Amount = 10m + i % 100,
+                    PlacedAt = DateTime.UtcNow,
+                };
+                db.Orders.Add(order);
+                var messageId = Envelope.NewMessageId();
+                outbox.Enqueue(ToEvent(order), new PublishOptions { MessageId = messageId });
+                placed.Add((order, messageId));
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        return placed;
+    }
+
+    /// <summary>Publishes every 500th order a second time with the same message id, as a producer retry would.</summary>
+    private static async Task<List<Order>> PublishDuplicatesAsync(IServiceProvider services, List<(Order Order, string MessageId)> placed, CancellationToken ct)
+    {
+        var again = placed.Where((_, i) => i % 500 == 0).ToList();
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+        foreach (var (order, messageId) in again) outbox.Enqueue(ToEvent(order), new PublishOptions { MessageId = messageId });
+        await db.SaveChangesAsync(ct);
+        return again.Select(p => p.Order).ToList();
+    }
+
+    /// <summary>One order no handler can apply (quantity -1): it must end on the dead-letter destination.</summary>
+    private static async Task PublishPoisonAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        scope.ServiceProvider.GetRequiredService<IOutbox>().Enqueue(new OrderPlaced(Guid.CreateVersion7(), "customer-poison", -1, 0m));
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static async Task<bool> WaitForConsumerAsync(IServiceProvider services, MessagingStatistics statistics, int orders, int duplicates, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using (var scope = services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+                var applied = await db.AppliedOrders.Where(a => db.Orders.Any(o => o.Id == a.OrderId)).Select(a => a.OrderId).Distinct().CountAsync(ct);
+                if (applied >= orders && statistics.DuplicatesSkipped >= duplicates && statistics.DeadLettered >= 1) return true;
+            }
+            await Task.Delay(100, ct);
+        }
+        return false;
+    }
+
+    private static OrderPlaced ToEvent(Order order) => new(order.Id, order.CustomerId, order.Quantity, order.Amount);
+}

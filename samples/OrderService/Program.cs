@@ -1,0 +1,31 @@
+using System.CommandLine;
+using OrderService;
+
+// The order service: places orders with the outbox, dispatches them through the configured broker,
+// applies each once through the inbox, and reports what happened, counted from the database.
+var orders = new Option<int>("--orders") { Description = "Orders to place (count).", DefaultValueFactory = _ => 1000 };
+var transport = new Option<string?>("--transport") { Description = "inmemory | rabbitmq | kafka (default: Messaging:Transport, InMemory)." };
+var database = new Option<string?>("--database") { Description = "sqlite | postgres (default: Sample:Database, sqlite)." };
+var reportJson = new Option<FileInfo?>("--report-json") { Description = "Also write the report as JSON to this file." };
+var timeout = new Option<int>("--timeout-seconds") { Description = "Give up waiting for the consumer after this many seconds.", DefaultValueFactory = _ => 300 };
+
+var root = new RootCommand("Order service sample: outbox -> broker -> inbox, with a report of lost and applied-twice counts.")
+{
+    orders, transport, database, reportJson, timeout,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var settings = new RunSettings(
+        parse.GetValue(orders), parse.GetValue(transport), parse.GetValue(database),
+        parse.GetValue(reportJson), TimeSpan.FromSeconds(parse.GetValue(timeout)));
+    if (settings.Orders < 1)
+    {
+        Console.Error.WriteLine("--orders must be at least 1.");
+        return 2;
+    }
+    var report = await OrderRun.RunAsync(settings, cancellationToken);
+    report.Print(Console.Out);
+    if (settings.ReportJson is { } file) await report.WriteJsonAsync(file, cancellationToken);
+    return report.Ok ? 0 : 1;
+});
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,87 @@
+using Messaging.Hosting;
+using Messaging.Kafka;
+using Messaging.Outbox;
+using Messaging.RabbitMq;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace OrderService;
+
+/// <summary>Builds the host: configuration layers, the DbContext, messaging with both transports and the outbox.</summary>
+public static class SampleHost
+{
+    public const string Topic = "orders";
+
+    public static IHost Build(RunSettings settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        // appsettings.json and environment variables (Messaging__Transport=...) come with the default
+        // builder; then the MESSAGING_* shortcuts used by eng/ and the tests, then the command line.
+        builder.Configuration.AddInMemoryCollection(EnvironmentShortcuts());
+        builder.Configuration.AddInMemoryCollection(CommandLineOverrides(settings));
+        var config = builder.Configuration;
+
+        var database = Database(config);
+        builder.Services.AddDbContext<OrdersDbContext>(options =>
+        {
+            if (database == "postgres") options.UseNpgsql(config.GetConnectionString("Postgres"));
+            else options.UseSqlite(config.GetConnectionString("Sqlite"));
+        });
+
+        builder.Services.AddMessaging(config)
+            .AddRabbitMq()
+            .AddKafka()
+            .Map<OrderPlaced>(Topic, o => o.CustomerId, name: "order-placed")
+            .AddHandler<OrderPlaced, ApplyOrderHandler>(name: "apply-order")
+            .AddEntityFrameworkOutbox<OrdersDbContext>();
+        return builder.Build();
+    }
+
+    public static string Database(IConfiguration config)
+    {
+        var value = (config["Sample:Database"] ?? "sqlite").ToLowerInvariant();
+        return value is "sqlite" or "postgres"
+            ? value
+            : throw new InvalidOperationException($"Sample:Database is '{value}'; allowed values: sqlite, postgres.");
+    }
+
+    private static Dictionary<string, string?> CommandLineOverrides(RunSettings settings)
+    {
+        var values = new Dictionary<string, string?>();
+        if (settings.Transport is { } transport) values["Messaging:Transport"] = transport;
+        if (settings.Database is { } database) values["Sample:Database"] = database;
+        return values;
+    }
+
+    private static Dictionary<string, string?> EnvironmentShortcuts()
+    {
+        var values = new Dictionary<string, string?>();
+        if (Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 } rabbit) values["Messaging:RabbitMq:Uri"] = rabbit;
+        if (Environment.GetEnvironmentVariable("MESSAGING_POSTGRES") is { Length: > 0 } pg) values["ConnectionStrings:Postgres"] = pg + ";Database=order_service";
+        var kafka = Environment.GetEnvironmentVariable("MESSAGING_KAFKA");
+        if (string.IsNullOrEmpty(kafka) && FindLocalKafkaBootstrap() is { } file) kafka = File.ReadAllText(file).Trim();
+        if (!string.IsNullOrEmpty(kafka)) values["Messaging:Kafka:BootstrapServers"] = kafka;
+        return values;
+    }
+
+    // eng/kafka-mock.sh writes the local mock cluster's bootstrap servers to <repo>/.state/kafka.bootstrap.
+    private static string? FindLocalKafkaBootstrap()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var file = Path.Combine(dir.FullName, ".state", "kafka.bootstrap");
+                if (File.Exists(file)) return file;
+                if (File.Exists(Path.Combine(dir.FullName, "Messaging.sln"))) break;
+            }
+        }
+        return null;
+    }
+}
