@@ -25,7 +25,8 @@ probe_nuget() {
   <ItemGroup><PackageReference Include="librdkafka.redist" Version="[$version]" /></ItemGroup>
 </Project>
 XML
-  (cd "$dir" && dotnet restore --ignore-failed-sources -p:RestoreConfigFile= >/dev/null 2>&1)
+  # An empty packages folder, so a copy cached by an earlier restore cannot answer for the source.
+  (cd "$dir" && dotnet restore --packages "$dir/packages" >/dev/null 2>&1)
   local rc=$?; rm -rf "$dir"; return $rc
 }
 
