@@ -26,6 +26,9 @@ public static class HeaderNames
     /// <summary>W3C trace context (<c>traceparent</c>), for distributed tracing.</summary>
     public const string TraceParent = "traceparent";
 
+    /// <summary>Delayed retries this message has had so far, as a decimal count; absent on a first delivery.</summary>
+    public const string RetryCount = "retry-count";
+
     /// <summary>Dead-letter: a one-line human-readable reason.</summary>
     public const string DeadLetterReason = "dead-letter-reason";
     /// <summary>Dead-letter: the full type name of the exception that made the last attempt fail, if any.</summary>

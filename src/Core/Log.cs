@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Warning, "Handler {Handler} failed for message {MessageId} (attempt {Attempt} of {MaxAttempts}); retrying")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string handler, string messageId, int attempt, int maxAttempts);
 
+    [LoggerMessage(1003, LogLevel.Warning, "Message {MessageId} from {Source} will be delivered again in {DelayMs} ms (delayed retry {Retry}): {Reason}")]
+    public static partial void RetryingLater(ILogger logger, string messageId, string source, long delayMs, int retry, string reason);
+
     [LoggerMessage(1002, LogLevel.Error, "Dead-lettering message {MessageId} of type {MessageType} from {Source}: {Reason}")]
     public static partial void DeadLettering(ILogger logger, string messageId, string messageType, string source, string reason);
 }

@@ -30,6 +30,10 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
             errors.Add($"Messaging:Retry:InitialDelayMs is {retry.InitialDelayMs}; allowed 0..600000 (ms).");
         if (retry.MaxDelayMs < retry.InitialDelayMs || retry.MaxDelayMs > 3_600_000)
             errors.Add($"Messaging:Retry:MaxDelayMs is {retry.MaxDelayMs}; allowed InitialDelayMs..3600000 (ms).");
+        if (retry.DelayedRetryDelaysMs.Any(d => d is < 1 or > 86_400_000))
+            errors.Add($"Messaging:Retry:DelayedRetryDelaysMs has {string.Join(", ", retry.DelayedRetryDelaysMs)}; each delay must be 1..86400000 (ms).");
+        if (retry.MaxDeliveries is < 1 or > 1000)
+            errors.Add($"Messaging:Retry:MaxDeliveries is {retry.MaxDeliveries}; allowed 1..1000.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -11,6 +11,7 @@ public sealed class MessagingStatistics
     private long _duplicatesSkipped;
     private long _deadLettered;
     private long _retries;
+    private long _delayedRetries;
 
     /// <summary>Messages confirmed by the broker (count).</summary>
     public long Published => Interlocked.Read(ref _published);
@@ -22,6 +23,8 @@ public sealed class MessagingStatistics
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
     /// <summary>Handler attempts that failed and were retried (count).</summary>
     public long Retries => Interlocked.Read(ref _retries);
+    /// <summary>Messages handed back to the transport for a delayed retry (count).</summary>
+    public long DelayedRetries => Interlocked.Read(ref _delayedRetries);
 
     internal void RecordPublished(string system, string destination, int count)
     {
@@ -34,6 +37,7 @@ public sealed class MessagingStatistics
     internal void RecordDuplicate() => Interlocked.Increment(ref _duplicatesSkipped);
     internal void RecordDeadLettered() => Interlocked.Increment(ref _deadLettered);
     internal void RecordRetry() => Interlocked.Increment(ref _retries);
+    internal void RecordDelayedRetry() => Interlocked.Increment(ref _delayedRetries);
 
     /// <summary>Adds confirmed publishes made outside <see cref="Publishing.IMessagePublisher"/> (the outbox dispatcher).</summary>
     /// <param name="system">Transport name.</param>

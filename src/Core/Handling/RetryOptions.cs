@@ -4,7 +4,9 @@ namespace Messaging.Handling;
 
 /// <summary>
 /// Retry policy for failing handlers (configuration section <c>Messaging:Retry</c>): up to
-/// <see cref="MaxAttempts"/> attempts with exponential backoff between them, then dead-letter.
+/// <see cref="MaxAttempts"/> immediate attempts in process with exponential backoff between them; then,
+/// for each entry of <see cref="DelayedRetryDelaysMs"/>, the transport delivers the message again after
+/// that delay (and the immediate attempts run again); then dead-letter.
 /// </summary>
 public sealed class RetryOptions
 {
@@ -19,6 +21,16 @@ public sealed class RetryOptions
     /// <summary>Longest delay between attempts (ms, 0..3600000). Default 5000.</summary>
     [Range(0, 3_600_000)]
     public int MaxDelayMs { get; set; } = 5_000;
+
+    /// <summary>Delayed retries after the immediate attempts are used up: one entry per retry, each the delay
+    /// before it (ms, 1..86400000). The message leaves the consumer meanwhile (RabbitMQ retry queue with a TTL)
+    /// or its partition waits (Kafka, keeping order). Default empty: no delayed retries.</summary>
+    public int[] DelayedRetryDelaysMs { get; set; } = [];
+
+    /// <summary>Poison detection: a message the broker delivered more than this many times without an
+    /// acknowledgement (a consumer crashed while handling it; RabbitMQ quorum <c>x-delivery-count</c>) is
+    /// dead-lettered at once without running the handler (count, 1..1000). Default 10.</summary>
+    public int MaxDeliveries { get; set; } = 10;
 
     /// <summary>The delay before attempt <paramref name="attempt"/> (2 or more): initial × 2^(attempt-2), capped.</summary>
     /// <param name="attempt">The attempt about to run.</param>

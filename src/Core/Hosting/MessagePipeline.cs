@@ -32,7 +32,7 @@ internal sealed class MessagePipeline(
         using var activity = MessagingTelemetry.StartProcess(_options.Endpoint, envelope);
         var started = Stopwatch.GetTimestamp();
         var result = await ProcessCoreAsync(incoming, cancellationToken).ConfigureAwait(false);
-        var outcome = result.Status == ProcessingStatus.Ack ? "ack" : "dead_letter";
+        var outcome = result.Status switch { ProcessingStatus.Ack => "ack", ProcessingStatus.RetryLater => "retry", _ => "dead_letter" };
         MessagingTelemetry.Consumed.Add(1, new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.Result, outcome));
         MessagingTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
             new KeyValuePair<string, object?>(TelemetryNames.DestinationName, envelope.Destination));
@@ -41,12 +41,20 @@ internal sealed class MessagePipeline(
             statistics.RecordDeadLettered();
             Log.DeadLettering(logger, envelope.MessageId, envelope.MessageType, incoming.Source, result.DeadLetter!.Reason);
         }
+        else if (result.Status == ProcessingStatus.RetryLater)
+        {
+            statistics.RecordDelayedRetry();
+            Log.RetryingLater(logger, envelope.MessageId, incoming.Source, (long)result.RetryDelay.TotalMilliseconds, incoming.DelayedRetries + 1, result.DeadLetter!.Reason);
+        }
         return result;
     }
 
     private async Task<ProcessingResult> ProcessCoreAsync(IncomingMessage incoming, CancellationToken cancellationToken)
     {
         var envelope = incoming.Envelope;
+        var retry = _options.Retry;
+        if (incoming.DeliveryCount > retry.MaxDeliveries)
+            return Reject($"delivered {incoming.DeliveryCount} times without an acknowledgement (Messaging:Retry:MaxDeliveries = {retry.MaxDeliveries}): parked as poison");
         if (!routes.TryGet(envelope.MessageType, out var route))
             return Reject($"unknown message type '{envelope.MessageType}'");
         var descriptors = handlers.For(route.Type).ToList();
@@ -66,7 +74,12 @@ internal sealed class MessagePipeline(
         foreach (var descriptor in descriptors)
         {
             var failure = await RunWithRetriesAsync(descriptor, message, incoming, cancellationToken).ConfigureAwait(false);
-            if (failure is not null) return ProcessingResult.DeadLettered(failure);
+            if (failure is null) continue;
+            // Immediate attempts used up: a delayed retry if the policy has one left, else dead-letter.
+            var delays = retry.DelayedRetryDelaysMs;
+            return incoming.DelayedRetries < delays.Length
+                ? ProcessingResult.RetryLater(TimeSpan.FromMilliseconds(delays[incoming.DelayedRetries]), failure)
+                : ProcessingResult.DeadLettered(failure);
         }
         return ProcessingResult.Ack;
     }
@@ -89,7 +102,10 @@ internal sealed class MessagePipeline(
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 if (attempt >= retry.MaxAttempts)
-                    return new DeadLetterReason($"handler {descriptor.Name} failed after {attempt} attempt(s)", ex.GetType().FullName, ex.Message, attempt);
+                {
+                    var total = incoming.DelayedRetries * retry.MaxAttempts + attempt; // earlier deliveries' attempts too
+                    return new DeadLetterReason($"handler {descriptor.Name} failed after {total} attempt(s)", ex.GetType().FullName, ex.Message, total);
+                }
                 statistics.RecordRetry();
                 Log.HandlerFailed(logger, ex, descriptor.Name, incoming.Envelope.MessageId, attempt, retry.MaxAttempts);
                 await Task.Delay(retry.DelayBefore(attempt + 1), cancellationToken).ConfigureAwait(false);

@@ -21,6 +21,9 @@ internal sealed class MessagingHostedService(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (options.Value.Retry.DelayedRetryDelaysMs.Length > 0 && !transport.Capabilities.HasFlag(TransportCapabilities.DelayedRetry))
+            throw new InvalidOperationException(
+                $"Messaging:Retry:DelayedRetryDelaysMs is set but the {transport.Name} transport cannot deliver a message again after a delay; remove the setting or choose another transport.");
         await transport.PrepareAsync(_endpoints, cancellationToken).ConfigureAwait(false);
         Log.TransportReady(logger, transport.Name, _endpoints.Count, string.Join(", ", _endpoints.SelectMany(e => e.Destinations)));
         await base.StartAsync(cancellationToken).ConfigureAwait(false);

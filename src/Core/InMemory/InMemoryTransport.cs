@@ -25,7 +25,7 @@ public sealed class InMemoryTransport : IMessageTransport
     public string Name => "InMemory";
 
     /// <inheritdoc />
-    public TransportCapabilities Capabilities => TransportCapabilities.UnroutableDetection;
+    public TransportCapabilities Capabilities => TransportCapabilities.UnroutableDetection | TransportCapabilities.DelayedRetry;
 
     /// <inheritdoc />
     public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken)
@@ -84,7 +84,9 @@ public sealed class InMemoryTransport : IMessageTransport
                         queue.Writer.TryWrite(message with { Redelivered = true }); // not acked: deliver again
                         throw;
                     }
-                    if (result.Status == ProcessingStatus.DeadLetter)
+                    if (result.Status == ProcessingStatus.RetryLater)
+                        _ = RedeliverLaterAsync(queue, message with { DelayedRetries = message.DelayedRetries + 1 }, result.RetryDelay);
+                    else if (result.Status == ProcessingStatus.DeadLetter)
                     {
                         var headers = result.DeadLetter!.ToHeaders(message.Envelope, message.Source, DateTimeOffset.UtcNow);
                         _deadLetters.GetOrAdd(endpoint.Name, _ => new()).Enqueue(message.Envelope with { Headers = headers });
@@ -96,6 +98,12 @@ public sealed class InMemoryTransport : IMessageTransport
         {
             // graceful stop
         }
+    }
+
+    private static async Task RedeliverLaterAsync(Channel<IncomingMessage> queue, IncomingMessage message, TimeSpan delay)
+    {
+        await Task.Delay(delay).ConfigureAwait(false);
+        queue.Writer.TryWrite(message);
     }
 
     /// <summary>The messages dead-lettered by an endpoint so far, with their <c>dead-letter-*</c> headers.</summary>

@@ -6,4 +6,13 @@ namespace Messaging.Transport;
 /// <c>queue orders delivery-tag 5</c> or <c>topic orders partition 2 offset 1041</c>.</param>
 /// <param name="Redelivered">True when the broker says it delivered this message before (RabbitMQ
 /// <c>redelivered</c> flag); false when unknown (Kafka).</param>
-public sealed record IncomingMessage(Envelope Envelope, string Source, bool Redelivered);
+public sealed record IncomingMessage(Envelope Envelope, string Source, bool Redelivered)
+{
+    /// <summary>How many times the broker has delivered this message, this delivery included (RabbitMQ quorum
+    /// <c>x-delivery-count</c> + 1); 0 when the broker does not say. Drives poison detection
+    /// (<see cref="Handling.RetryOptions.MaxDeliveries"/>).</summary>
+    public int DeliveryCount { get; init; }
+
+    /// <summary>Delayed retries this message has already had (<see cref="HeaderNames.RetryCount"/>); 0 at first.</summary>
+    public int DelayedRetries { get; init; }
+}

@@ -7,13 +7,28 @@ public enum ProcessingStatus
     Ack,
     /// <summary>Cannot be handled: send it to the dead-letter destination with the reason, then acknowledge it.</summary>
     DeadLetter,
+    /// <summary>Failed for now: deliver it again after <see cref="ProcessingResult.RetryDelay"/> with
+    /// <see cref="IncomingMessage.DelayedRetries"/> + 1 (the new copy confirmed before the original is acknowledged).
+    /// Only returned to transports with <see cref="TransportCapabilities.DelayedRetry"/>.</summary>
+    RetryLater,
 }
 
 /// <summary>The outcome of processing one message.</summary>
 /// <param name="Status">Acknowledge or dead-letter.</param>
-/// <param name="DeadLetter">Why, when <paramref name="Status"/> is <see cref="ProcessingStatus.DeadLetter"/>.</param>
+/// <param name="DeadLetter">Why, when <paramref name="Status"/> is <see cref="ProcessingStatus.DeadLetter"/>
+/// (or the last failure, for <see cref="ProcessingStatus.RetryLater"/>).</param>
 public sealed record ProcessingResult(ProcessingStatus Status, DeadLetterReason? DeadLetter)
 {
+    /// <summary>For <see cref="ProcessingStatus.RetryLater"/>: how long to wait before delivering again.</summary>
+    public TimeSpan RetryDelay { get; init; }
+
+    /// <summary>Creates a delayed-retry result.</summary>
+    /// <param name="delay">Wait before the next delivery.</param>
+    /// <param name="lastFailure">Why the attempts so far failed (for logs).</param>
+    /// <returns>The result.</returns>
+    public static ProcessingResult RetryLater(TimeSpan delay, DeadLetterReason lastFailure) =>
+        new(ProcessingStatus.RetryLater, lastFailure) { RetryDelay = delay };
+
     /// <summary>The acknowledge result.</summary>
     public static ProcessingResult Ack { get; } = new(ProcessingStatus.Ack, null);
 

@@ -13,4 +13,7 @@ public enum TransportCapabilities
     Durable = 2,
     /// <summary>Consumed messages can be read again from an offset or time (Kafka).</summary>
     Replay = 4,
+    /// <summary>Honours <see cref="ProcessingStatus.RetryLater"/>: delivers the message again after a delay with
+    /// <see cref="IncomingMessage.DelayedRetries"/> one higher. Required when <c>Messaging:Retry:DelayedRetryDelaysMs</c> is set.</summary>
+    DelayedRetry = 8,
 }

@@ -1,0 +1,103 @@
+using Messaging.Compliance;
+using Messaging.Diagnostics;
+using Messaging.Handling;
+using Messaging.Hosting;
+using Messaging.InMemory;
+using Messaging.Publishing;
+using Messaging.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Messaging.Tests;
+
+public class RetryPolicyTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task Delayed_retries_follow_the_immediate_attempts_then_the_message_is_dead_lettered()
+    {
+        var probe = new HandlerProbe { AlwaysFail = true };
+        using var host = await StartAsync(probe, new()
+        {
+            ["Messaging:Retry:DelayedRetryDelaysMs:0"] = "30",
+            ["Messaging:Retry:DelayedRetryDelaysMs:1"] = "60",
+        });
+        var transport = (InMemoryTransport)host.Services.GetRequiredService<IMessageTransport>();
+        await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new ComplianceMessage("k", 1));
+
+        await Eventually.WaitUntilAsync(() => transport.DeadLetters("retry").Count == 1, Deadline, "the dead letter");
+        var dead = transport.DeadLetters("retry")[0];
+        Assert.Equal(6, probe.Calls.Count); // (1 delivery + 2 delayed retries) x 2 immediate attempts
+        Assert.Equal("6", dead.Headers[HeaderNames.DeadLetterAttempts]);
+        Assert.Contains("failed after 6 attempt", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
+        Assert.Equal(2, host.Services.GetRequiredService<MessagingStatistics>().DelayedRetries);
+    }
+
+    [Fact]
+    public async Task Message_delivered_more_than_MaxDeliveries_times_is_parked_without_running_the_handler()
+    {
+        var probe = new HandlerProbe();
+        using var host = await StartAsync(probe, new() { ["Messaging:Retry:MaxDeliveries"] = "5" });
+        var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new ComplianceMessage("k", 1), typeof(ComplianceMessage));
+        var pipeline = host.Services.GetRequiredService<MessagePipeline>();
+
+        var result = await pipeline.ProcessAsync(new IncomingMessage(envelope, "test", Redelivered: true) { DeliveryCount = 6 }, CancellationToken.None);
+
+        Assert.Equal(ProcessingStatus.DeadLetter, result.Status);
+        Assert.Contains("delivered 6 times", result.DeadLetter!.Reason, StringComparison.Ordinal);
+        Assert.Empty(probe.Calls);
+        var fine = await pipeline.ProcessAsync(new IncomingMessage(envelope, "test", Redelivered: true) { DeliveryCount = 5 }, CancellationToken.None);
+        Assert.Equal(ProcessingStatus.Ack, fine.Status);
+    }
+
+    [Fact]
+    public async Task Delayed_retries_on_a_transport_that_cannot_delay_fail_start_up_naming_the_key()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "Kafka",
+            ["Messaging:Retry:DelayedRetryDelaysMs:0"] = "1000",
+        });
+        builder.Services.AddMessaging(builder.Configuration)
+            .AddTransport("Kafka", _ => new NoDelayTransport())
+            .Map<ComplianceMessage>("t").AddHandler<ComplianceMessage, RecordingHandler>();
+        builder.Services.AddSingleton(new HandlerProbe());
+        using var host = builder.Build();
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains("Messaging:Retry:DelayedRetryDelaysMs", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The in-memory transport without the delayed-retry capability.</summary>
+    private sealed class NoDelayTransport : IMessageTransport
+    {
+        private readonly InMemoryTransport _inner = new();
+        public string Name => "Kafka";
+        public TransportCapabilities Capabilities => TransportCapabilities.None;
+        public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken ct) => _inner.PrepareAsync(endpoints, ct);
+        public Task SendAsync(Envelope envelope, CancellationToken ct) => _inner.SendAsync(envelope, ct);
+        public Task SendBatchAsync(IReadOnlyList<Envelope> envelopes, CancellationToken ct) => _inner.SendBatchAsync(envelopes, ct);
+        public Task ReceiveAsync(ConsumerEndpoint endpoint, MessageProcessor processor, CancellationToken ct) => _inner.ReceiveAsync(endpoint, processor, ct);
+        public ValueTask DisposeAsync() => _inner.DisposeAsync();
+    }
+
+    private static async Task<IHost> StartAsync(HandlerProbe probe, Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Endpoint"] = "retry",
+            ["Messaging:Retry:MaxAttempts"] = "2",
+            ["Messaging:Retry:InitialDelayMs"] = "5",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(probe);
+        builder.Services.AddMessaging(builder.Configuration).Map<ComplianceMessage>("retry-topic")
+            .AddHandler<ComplianceMessage, RecordingHandler>();
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+}
