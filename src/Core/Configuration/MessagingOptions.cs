@@ -15,6 +15,24 @@ public sealed class MessagingOptions
     /// <c>Kafka</c> (case-insensitive). The transport's package must be registered.</summary>
     public string Transport { get; set; } = "InMemory";
 
+    /// <summary><c>Messaging:ConsumeFrom</c>: the transports this endpoint consumes from, for a service that
+    /// listens on both brokers (for example while migrating). Default empty: only <see cref="Transport"/>.
+    /// Each value must be a registered transport name.</summary>
+    public string[] ConsumeFrom { get; set; } = [];
+
+    /// <summary>The transports consumed from: <see cref="ConsumeFrom"/>, or <see cref="Transport"/> when it is empty.</summary>
+    /// <returns>Distinct transport names, case-insensitive.</returns>
+    public IReadOnlyList<string> ConsumedTransports() =>
+        ConsumeFrom.Length == 0 ? [Transport] : ConsumeFrom.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    /// <summary>True when <paramref name="transport"/> is the primary transport or one consumed from, so its
+    /// settings must be valid at start-up. Transport packages use this to decide whether to validate.</summary>
+    /// <param name="transport">A transport name such as <c>RabbitMq</c>.</param>
+    /// <returns>Whether the transport is in use.</returns>
+    public bool UsesTransport(string transport) =>
+        string.Equals(Transport, transport, StringComparison.OrdinalIgnoreCase)
+        || ConsumeFrom.Contains(transport, StringComparer.OrdinalIgnoreCase);
+
     /// <summary><c>Messaging:Endpoint</c>: this service's queue name (RabbitMQ) and consumer group id (Kafka).
     /// Letters, digits, '.', '_' and '-', 1 to 200 characters. Default <c>messaging-app</c>.</summary>
     public string Endpoint { get; set; } = "messaging-app";

@@ -12,13 +12,9 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
     {
         var errors = new List<string>();
         var registered = transports.Select(t => t.Name).ToList();
-        if (!KnownTransports.Contains(options.Transport, StringComparer.OrdinalIgnoreCase))
-            errors.Add($"Messaging:Transport is '{options.Transport}'; allowed values: {string.Join(", ", KnownTransports)}.");
-        else if (!registered.Contains(options.Transport, StringComparer.OrdinalIgnoreCase))
-        {
-            var canonical = KnownTransports.First(t => string.Equals(t, options.Transport, StringComparison.OrdinalIgnoreCase));
-            errors.Add($"Messaging:Transport is '{options.Transport}' but that transport is not registered: reference Messaging.Transports.{canonical} and call builder.Add{canonical}(). Registered: {string.Join(", ", registered)}.");
-        }
+        CheckTransport("Messaging:Transport", options.Transport, registered, errors);
+        for (var i = 0; i < options.ConsumeFrom.Length; i++)
+            CheckTransport($"Messaging:ConsumeFrom:{i}", options.ConsumeFrom[i], registered, errors);
         if (string.IsNullOrEmpty(options.Endpoint) || !EndpointName().IsMatch(options.Endpoint))
             errors.Add($"Messaging:Endpoint is '{options.Endpoint}'; use 1 to 200 letters, digits, '.', '_' or '-'.");
         if (options.HandlerTimeoutMs is < 1 or > 3_600_000)
@@ -35,6 +31,19 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
         if (retry.MaxDeliveries is < 1 or > 1000)
             errors.Add($"Messaging:Retry:MaxDeliveries is {retry.MaxDeliveries}; allowed 1..1000.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckTransport(string key, string value, List<string> registered, List<string> errors)
+    {
+        if (!KnownTransports.Contains(value, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"{key} is '{value}'; allowed values: {string.Join(", ", KnownTransports)}.");
+        }
+        else if (!registered.Contains(value, StringComparer.OrdinalIgnoreCase))
+        {
+            var canonical = KnownTransports.First(t => string.Equals(t, value, StringComparison.OrdinalIgnoreCase));
+            errors.Add($"{key} is '{value}' but that transport is not registered: reference Messaging.Transports.{canonical} and call builder.Add{canonical}(). Registered: {string.Join(", ", registered)}.");
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,200}$")]

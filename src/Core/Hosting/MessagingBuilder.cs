@@ -31,13 +31,15 @@ public sealed class MessagingBuilder
     /// <param name="destination">Topic (Kafka) or exchange (RabbitMQ) name.</param>
     /// <param name="partitionKey">Picks the partition key (ordering key) from a message; null for none.</param>
     /// <param name="name">Wire name of the type; default the type's full name.</param>
+    /// <param name="transport">The transport that publishes it (<c>RabbitMq</c>, <c>Kafka</c>); null for the primary
+    /// <c>Messaging:Transport</c>. An unregistered name fails at start-up.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="InvalidOperationException">The type or name is mapped already.</exception>
-    public MessagingBuilder Map<TMessage>(string destination, Func<TMessage, string?>? partitionKey = null, string? name = null)
+    public MessagingBuilder Map<TMessage>(string destination, Func<TMessage, string?>? partitionKey = null, string? name = null, string? transport = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         Func<object, string?>? key = partitionKey is null ? null : m => partitionKey((TMessage)m);
-        Routes.Add(new MessageRoute(typeof(TMessage), name ?? typeof(TMessage).FullName!, destination, key));
+        Routes.Add(new MessageRoute(typeof(TMessage), name ?? typeof(TMessage).FullName!, destination, key, transport));
         return this;
     }
 

@@ -37,6 +37,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<IMessagePublisher, MessagePublisher>();
         services.AddSingleton<MessagePipeline>();
         services.AddSingleton<IMessageTransport>(sp => SelectTransport(sp));
+        services.AddSingleton<MessagingTransports>();
         services.AddHostedService<MessagingHostedService>();
         builder.AddTransport("InMemory", _ => new InMemoryTransport());
         return builder;

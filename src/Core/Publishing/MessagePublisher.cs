@@ -1,9 +1,10 @@
 using Messaging.Diagnostics;
-using Messaging.Transport;
+using Messaging.Hosting;
+using Messaging.Routing;
 
 namespace Messaging.Publishing;
 
-internal sealed class MessagePublisher(IMessageTransport transport, IEnvelopeFactory envelopes, MessagingStatistics statistics) : IMessagePublisher
+internal sealed class MessagePublisher(MessagingTransports transports, MessageTypeMap routes, IEnvelopeFactory envelopes, MessagingStatistics statistics) : IMessagePublisher
 {
     public async Task<Envelope> PublishAsync<TMessage>(TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where TMessage : notnull
@@ -16,6 +17,8 @@ internal sealed class MessagePublisher(IMessageTransport transport, IEnvelopeFac
     public async Task PublishEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
+        // The route of the message type names the transport; unknown types go through the primary.
+        var transport = transports.Get(routes.TryGet(envelope.MessageType, out var route) ? route.Transport : null);
         using var activity = MessagingTelemetry.StartPublish(transport.Name, envelope);
         await transport.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
         statistics.RecordPublished(transport.Name, envelope.Destination, 1);

@@ -5,4 +5,5 @@ namespace Messaging.Routing;
 /// <param name="Name">The message type name on the wire (<see cref="HeaderNames.MessageType"/>).</param>
 /// <param name="Destination">The topic or exchange it is published to.</param>
 /// <param name="PartitionKey">Picks the partition key from a message; null for none.</param>
-public sealed record MessageRoute(Type Type, string Name, string Destination, Func<object, string?>? PartitionKey);
+/// <param name="Transport">The transport that publishes it; null for the primary (<c>Messaging:Transport</c>).</param>
+public sealed record MessageRoute(Type Type, string Name, string Destination, Func<object, string?>? PartitionKey, string? Transport = null);
