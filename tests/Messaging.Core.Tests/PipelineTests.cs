@@ -67,6 +67,23 @@ public class PipelineTests
         Assert.Contains("Map<Unmapped>", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Oversized_publish_is_refused_and_an_oversized_delivery_is_dead_lettered()
+    {
+        var probe = new HandlerProbe();
+        using var host = await StartAsync(probe, new() { ["Messaging:MaxBodyBytes"] = "64" });
+        var big = new ComplianceMessage(new string('x', 100), 1);
+        var ex = await Assert.ThrowsAsync<PublishException>(() => host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(big));
+        Assert.Equal(PublishFailure.Invalid, ex.Failure);
+        Assert.Contains("Messaging:MaxBodyBytes", ex.Message, StringComparison.Ordinal);
+
+        var transport = (InMemoryTransport)host.Services.GetRequiredService<IMessageTransport>();
+        await transport.SendAsync(Raw(new string(' ', 65) + "{}"), CancellationToken.None); // another producer ignored the limit
+        var dead = await WaitForDeadLetterAsync(transport);
+        Assert.Contains("exceeds Messaging:MaxBodyBytes = 64", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
+        Assert.Empty(probe.Calls);
+    }
+
     private sealed record Unmapped;
 
     private sealed class HangingHandler : IMessageHandler<ComplianceMessage>

@@ -41,6 +41,12 @@ public sealed class MessagingOptions
     /// cancelled and counted as failed (ms, 1..3600000). Default 30000.</summary>
     public int HandlerTimeoutMs { get; set; } = 30_000;
 
+    /// <summary><c>Messaging:MaxBodyBytes</c>: the largest message body accepted (bytes, 1..134217728). A larger
+    /// publish throws <see cref="Publishing.PublishFailure.Invalid"/> before reaching the broker; a larger
+    /// received message is dead-lettered at once. Default 1048576 (1 MiB, Kafka's default
+    /// <c>message.max.bytes</c> is about the same; RabbitMQ 3.10 allows up to 128 MiB).</summary>
+    public int MaxBodyBytes { get; set; } = 1_048_576;
+
     /// <summary><c>Messaging:Retry</c>: the retry policy for failing handlers.</summary>
     public RetryOptions Retry { get; set; } = new();
 }

@@ -19,6 +19,8 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
             errors.Add($"Messaging:Endpoint is '{options.Endpoint}'; use 1 to 200 letters, digits, '.', '_' or '-'.");
         if (options.HandlerTimeoutMs is < 1 or > 3_600_000)
             errors.Add($"Messaging:HandlerTimeoutMs is {options.HandlerTimeoutMs}; allowed 1..3600000 (ms).");
+        if (options.MaxBodyBytes is < 1 or > 134_217_728)
+            errors.Add($"Messaging:MaxBodyBytes is {options.MaxBodyBytes}; allowed 1..134217728 (bytes).");
         var retry = options.Retry;
         if (retry.MaxAttempts is < 1 or > 100)
             errors.Add($"Messaging:Retry:MaxAttempts is {retry.MaxAttempts}; allowed 1..100.");

@@ -55,6 +55,8 @@ internal sealed class MessagePipeline(
         var retry = _options.Retry;
         if (incoming.DeliveryCount > retry.MaxDeliveries)
             return Reject($"delivered {incoming.DeliveryCount} times without an acknowledgement (Messaging:Retry:MaxDeliveries = {retry.MaxDeliveries}): parked as poison");
+        if (envelope.Body.Length > _options.MaxBodyBytes)
+            return Reject($"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_options.MaxBodyBytes}");
         if (!routes.TryGet(envelope.MessageType, out var route))
             return Reject($"unknown message type '{envelope.MessageType}'");
         var descriptors = handlers.For(route.Type).ToList();

@@ -1,11 +1,20 @@
+using Messaging.Configuration;
 using Messaging.Diagnostics;
 using Messaging.Hosting;
 using Messaging.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Messaging.Publishing;
 
-internal sealed class MessagePublisher(MessagingTransports transports, MessageTypeMap routes, IEnvelopeFactory envelopes, MessagingStatistics statistics) : IMessagePublisher
+internal sealed class MessagePublisher(
+    MessagingTransports transports,
+    MessageTypeMap routes,
+    IEnvelopeFactory envelopes,
+    MessagingStatistics statistics,
+    IOptions<MessagingOptions> options) : IMessagePublisher
 {
+    private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
+
     public async Task<Envelope> PublishAsync<TMessage>(TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where TMessage : notnull
     {
@@ -17,6 +26,9 @@ internal sealed class MessagePublisher(MessagingTransports transports, MessageTy
     public async Task PublishEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
+        if (envelope.Body.Length > _maxBodyBytes)
+            throw new PublishException(PublishFailure.Invalid, envelope.Destination, envelope.MessageId,
+                $"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_maxBodyBytes}");
         // The route of the message type names the transport; unknown types go through the primary.
         var transport = transports.Get(routes.TryGet(envelope.MessageType, out var route) ? route.Transport : null);
         using var activity = MessagingTelemetry.StartPublish(transport.Name, envelope);
