@@ -51,6 +51,26 @@ internal sealed class MockCluster : IDisposable
 
     public void Dispose() => _owner.Dispose();
 
+    /// <summary>Creates a topic with <paramref name="partitions"/> partitions (the Admin API's CreateTopics times out on the mock).</summary>
+    public void CreateTopic(string topic, int partitions, int replicationFactor = 3) =>
+        Check(rd_kafka_mock_topic_create(Cluster, topic, partitions, replicationFactor), "topic_create " + topic);
+
+    /// <summary>Takes broker <paramref name="brokerId"/> (1..brokers) down: connections closed, new ones refused.</summary>
+    public void SetBrokerDown(int brokerId) => Check(rd_kafka_mock_broker_set_down(Cluster, brokerId), "broker_set_down");
+
+    /// <summary>Brings broker <paramref name="brokerId"/> back up.</summary>
+    public void SetBrokerUp(int brokerId) => Check(rd_kafka_mock_broker_set_up(Cluster, brokerId), "broker_set_up");
+
+    /// <summary>Makes the next requests with Kafka API key <paramref name="apiKey"/> (0 = Produce, 8 = OffsetCommit)
+    /// fail with the given Kafka error codes, one per request, on whichever broker receives them.</summary>
+    public void PushRequestErrors(short apiKey, params int[] errorCodes) =>
+        rd_kafka_mock_push_request_errors_array(Cluster, apiKey, (UIntPtr)errorCodes.Length, errorCodes);
+
+    private static void Check(int error, string what)
+    {
+        if (error != 0) throw new InvalidOperationException($"rd_kafka_mock_{what} failed with error {error}.");
+    }
+
     private static IntPtr NativeHandle(IClient client)
     {
         var handle = client.Handle;
@@ -65,6 +85,18 @@ internal sealed class MockCluster : IDisposable
 
     [DllImport("librdkafka")]
     private static extern IntPtr rd_kafka_mock_cluster_bootstraps(IntPtr mcluster);
+
+    [DllImport("librdkafka")]
+    private static extern int rd_kafka_mock_topic_create(IntPtr mcluster, [MarshalAs(UnmanagedType.LPUTF8Str)] string topic, int partitionCount, int replicationFactor);
+
+    [DllImport("librdkafka")]
+    private static extern int rd_kafka_mock_broker_set_down(IntPtr mcluster, int brokerId);
+
+    [DllImport("librdkafka")]
+    private static extern int rd_kafka_mock_broker_set_up(IntPtr mcluster, int brokerId);
+
+    [DllImport("librdkafka")]
+    private static extern void rd_kafka_mock_push_request_errors_array(IntPtr mcluster, short apiKey, UIntPtr count, int[] errors);
 
     [DllImport("librdkafka")]
     private static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);

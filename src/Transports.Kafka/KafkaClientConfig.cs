@@ -45,6 +45,13 @@ internal static class KafkaClientConfig
         MaxPollIntervalMs = options.MaxPollIntervalMs,
         AllowAutoCreateTopics = true,
         EnablePartitionEof = false,
+        AutoCommitIntervalMs = options.AutoCommitIntervalMs,
+        PartitionAssignmentStrategy = options.PartitionAssignmentStrategy switch
+        {
+            KafkaAssignmentStrategy.Range => Confluent.Kafka.PartitionAssignmentStrategy.Range,
+            KafkaAssignmentStrategy.RoundRobin => Confluent.Kafka.PartitionAssignmentStrategy.RoundRobin,
+            _ => Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky,
+        },
     };
 
     public static AdminClientConfig Admin(KafkaOptions options)

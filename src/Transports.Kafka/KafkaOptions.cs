@@ -36,9 +36,10 @@ public sealed class KafkaOptions
     /// heartbeat before it gives this consumer's partitions to another member (ms, 1000..3600000). Default 45000.</summary>
     public int SessionTimeoutMs { get; set; } = 45_000;
 
-    /// <summary><c>Messaging:Kafka:MaxPollIntervalMs</c>: longest time one message may be in its handler
-    /// (retries included) before the consumer leaves the group and its partitions are reassigned
-    /// (ms, SessionTimeoutMs..86400000). Default 300000.</summary>
+    /// <summary><c>Messaging:Kafka:MaxPollIntervalMs</c>: librdkafka <c>max.poll.interval.ms</c>, the longest gap
+    /// between two polls before the consumer leaves the group (ms, SessionTimeoutMs..86400000). Handlers run
+    /// off the polling thread and busy partitions are paused, so a handler may take longer than this without
+    /// a rebalance. Default 300000.</summary>
     public int MaxPollIntervalMs { get; set; } = 300_000;
 
     /// <summary><c>Messaging:Kafka:DeadLetterTopicSuffix</c>: appended to a topic's name to name its dead-letter
@@ -48,4 +49,32 @@ public sealed class KafkaOptions
     /// <summary><c>Messaging:Kafka:StartupTimeoutMs</c>: longest time start-up waits for the cluster's metadata
     /// and topic creation before it fails (ms, 1000..600000). Default 15000.</summary>
     public int StartupTimeoutMs { get; set; } = 15_000;
+
+    /// <summary><c>Messaging:Kafka:CommitMode</c>: what runs in parallel within a partition; see <see cref="KafkaCommitMode"/>.
+    /// Default <see cref="KafkaCommitMode.PartitionOrder"/>.</summary>
+    public KafkaCommitMode CommitMode { get; set; } = KafkaCommitMode.PartitionOrder;
+
+    /// <summary><c>Messaging:Kafka:MaxConcurrency</c>: most records one consumer (endpoint) handles at once
+    /// (count, 1..1024). Default 1: one record at a time, in offset order per partition.</summary>
+    public int MaxConcurrency { get; set; } = 1;
+
+    /// <summary><c>Messaging:Kafka:MaxBufferedPerPartition</c>: consumed records of one partition not yet finished
+    /// (running, queued, or waiting for a delayed retry) at which the partition is paused; it resumes once half
+    /// of them finished. The consumer keeps polling meanwhile, so a slow handler never exceeds
+    /// <c>max.poll.interval.ms</c> (count, 1..100000). Default 500.</summary>
+    public int MaxBufferedPerPartition { get; set; } = 500;
+
+    /// <summary><c>Messaging:Kafka:PartitionAssignmentStrategy</c>: see <see cref="KafkaAssignmentStrategy"/>.
+    /// Default <see cref="KafkaAssignmentStrategy.CooperativeSticky"/>.</summary>
+    public KafkaAssignmentStrategy PartitionAssignmentStrategy { get; set; } = KafkaAssignmentStrategy.CooperativeSticky;
+
+    /// <summary><c>Messaging:Kafka:RevokeDrainTimeoutMs</c>: on partition revoke, how long running handlers of the
+    /// revoked partitions may take to finish before they are cancelled and their offsets committed as far as
+    /// finished (ms, 0..MaxPollIntervalMs). Default 10000.</summary>
+    public int RevokeDrainTimeoutMs { get; set; } = 10_000;
+
+    /// <summary><c>Messaging:Kafka:AutoCommitIntervalMs</c>: how often the stored watermarks are committed in the
+    /// background (librdkafka <c>auto.commit.interval.ms</c>); revoke and shutdown also commit at once. A crash
+    /// redelivers at most what finished in the last interval (ms, 100..600000). Default 5000.</summary>
+    public int AutoCommitIntervalMs { get; set; } = 5_000;
 }

@@ -29,6 +29,18 @@ internal sealed class KafkaOptionsValidator(IOptions<MessagingOptions> messaging
             errors.Add("Messaging:Kafka:DeadLetterTopicSuffix must not be empty (default '.dlq').");
         if (options.StartupTimeoutMs is < 1_000 or > 600_000)
             errors.Add($"Messaging:Kafka:StartupTimeoutMs is {options.StartupTimeoutMs}; allowed 1000..600000 (ms).");
+        if (options.MaxConcurrency is < 1 or > 1024)
+            errors.Add($"Messaging:Kafka:MaxConcurrency is {options.MaxConcurrency}; allowed 1..1024.");
+        if (options.MaxBufferedPerPartition is < 1 or > 100_000)
+            errors.Add($"Messaging:Kafka:MaxBufferedPerPartition is {options.MaxBufferedPerPartition}; allowed 1..100000.");
+        if (!Enum.IsDefined(options.CommitMode))
+            errors.Add($"Messaging:Kafka:CommitMode is {options.CommitMode}; allowed PartitionOrder, KeyOrder.");
+        if (!Enum.IsDefined(options.PartitionAssignmentStrategy))
+            errors.Add($"Messaging:Kafka:PartitionAssignmentStrategy is {options.PartitionAssignmentStrategy}; allowed CooperativeSticky, Range, RoundRobin.");
+        if (options.RevokeDrainTimeoutMs < 0 || options.RevokeDrainTimeoutMs > options.MaxPollIntervalMs)
+            errors.Add($"Messaging:Kafka:RevokeDrainTimeoutMs is {options.RevokeDrainTimeoutMs}; allowed 0..MaxPollIntervalMs (ms).");
+        if (options.AutoCommitIntervalMs is < 100 or > 600_000)
+            errors.Add($"Messaging:Kafka:AutoCommitIntervalMs is {options.AutoCommitIntervalMs}; allowed 100..600000 (ms).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Messaging.Kafka.Consuming;
 using Messaging.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,7 @@ internal sealed class KafkaTransport : IMessageTransport
 
     public string Name => TransportName;
 
-    public TransportCapabilities Capabilities => TransportCapabilities.Durable | TransportCapabilities.Replay;
+    public TransportCapabilities Capabilities => TransportCapabilities.Durable | TransportCapabilities.Replay | TransportCapabilities.DelayedRetry;
 
     public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken) =>
         _topology.PrepareAsync(endpoints, cancellationToken);

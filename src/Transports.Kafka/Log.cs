@@ -17,7 +17,7 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Information, "Kafka consumer group {Group}: partitions assigned [{Partitions}]")]
     public static partial void PartitionsAssigned(ILogger logger, string group, string partitions);
 
-    [LoggerMessage(3004, LogLevel.Information, "Kafka consumer group {Group}: partitions revoked [{Partitions}]; stored offsets committed")]
+    [LoggerMessage(3004, LogLevel.Information, "Kafka consumer group {Group}: partitions revoked [{Partitions}]; in-flight work drained and watermarks committed")]
     public static partial void PartitionsRevoked(ILogger logger, string group, string partitions);
 
     [LoggerMessage(3005, LogLevel.Warning, "Kafka consumer group {Group}: partitions lost [{Partitions}]; their unfinished messages will be redelivered")]
@@ -55,4 +55,16 @@ internal static partial class Log
 
     [LoggerMessage(3016, LogLevel.Critical, "Kafka consumer group {Group}: fatal error {Code}: {Reason}; the consumer stops")]
     public static partial void ConsumerFatal(ILogger logger, string group, string code, string reason);
+
+    [LoggerMessage(3017, LogLevel.Information, "Kafka consumer group {Group}: partition {Partition} {Action} ({Why})")]
+    public static partial void PartitionPausedOrResumed(ILogger logger, string group, string partition, string action, string why);
+
+    [LoggerMessage(3018, LogLevel.Information, "Message {MessageId} from {Source} will be handled again in place in {DelayMs} ms (delayed retry {Retry}); its partition or key waits")]
+    public static partial void RetryingInPlace(ILogger logger, string messageId, string source, long delayMs, int retry);
+
+    [LoggerMessage(3019, LogLevel.Warning, "Kafka consumer group {Group} abandoned without commit or close (crash simulation); uncommitted messages will be redelivered")]
+    public static partial void ConsumerAbandoned(ILogger logger, string group);
+
+    [LoggerMessage(3020, LogLevel.Warning, "Kafka consumer group {Group}: committed offsets reset for replay: {Offsets}")]
+    public static partial void OffsetsReset(ILogger logger, string group, string offsets);
 }

@@ -15,15 +15,21 @@ internal static partial class KafkaTestSupport
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    public static async Task<(ServiceProvider Provider, IMessageTransport Transport, ConsumerEndpoint Endpoint)> StartAsync(KafkaFixture fixture, string prefix)
+    public static Task<(ServiceProvider Provider, IMessageTransport Transport, ConsumerEndpoint Endpoint)> StartAsync(KafkaFixture fixture, string prefix) =>
+        StartAsync(fixture.Settings, prefix);
+
+    public static async Task<(ServiceProvider Provider, IMessageTransport Transport, ConsumerEndpoint Endpoint)> StartAsync(
+        IReadOnlyDictionary<string, string?> settings, string prefix, IReadOnlyDictionary<string, string?>? extra = null, Action<string>? createTopic = null)
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(fixture.Settings)
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Kafka" }).Build();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(settings)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Kafka" })
+            .AddInMemoryCollection(extra ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddMessaging(config).AddKafka();
         var provider = services.BuildServiceProvider();
         var transport = provider.GetRequiredService<IMessageTransport>();
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique(prefix)]);
+        createTopic?.Invoke(endpoint.Destinations[0]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         return (provider, transport, endpoint);
     }

@@ -1,0 +1,154 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Kafka.Consuming;
+
+/// <summary>
+/// The partitions a consumer owns right now and their unfinished work. Used only on the polling thread
+/// (rebalance callbacks run there too), so every consumer call happens on that thread. It stores each
+/// partition's contiguous watermark, pauses partitions whose backlog is full or that wait for a delayed
+/// retry (polling goes on, so <c>max.poll.interval.ms</c> is kept), and on revoke drains, stores and
+/// commits only the partitions still owned.
+/// </summary>
+internal sealed class AssignedPartitions(
+    string group,
+    KafkaOptions options,
+    Func<TopicPartition, PartitionWork> create,
+    ILogger logger)
+{
+    private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
+    private readonly Dictionary<TopicPartition, PartitionWork> _owned = [];
+    private DateTime _lagDue;
+
+    public int Count => _owned.Count;
+
+    public void Assign(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_owned.Remove(partition, out var stale)) stale.Abort();
+            _owned[partition] = create(partition);
+        }
+    }
+
+    /// <summary>Hands a consumed record to its partition; a record of a partition no longer owned is dropped.</summary>
+    public void Dispatch(ConsumeResult<string?, byte[]> record)
+    {
+        if (_owned.TryGetValue(record.TopicPartition, out var work)) work.Enqueue(record);
+    }
+
+    /// <summary>Stores advanced watermarks, pauses or resumes partitions, refreshes lag. Called after every poll.</summary>
+    public void Maintain(IConsumer<string?, byte[]> consumer)
+    {
+        foreach (var work in _owned.Values)
+        {
+            var committable = work.Offsets.Committable;
+            if (committable > work.Stored && Store(consumer, new TopicPartitionOffset(work.Partition, committable))) work.Stored = committable;
+            var full = work.Buffered >= options.MaxBufferedPerPartition;
+            var waiting = options.CommitMode == KafkaCommitMode.PartitionOrder && work.RetryWaiting;
+            if (!work.Paused && (full || waiting))
+                work.Paused = SetPaused(consumer, work, pause: true, $"{work.Buffered} unfinished record(s){(waiting ? ", a delayed retry waiting" : "")}");
+            else if (work.Paused && !waiting && work.Buffered <= options.MaxBufferedPerPartition / 2)
+                work.Paused = !SetPaused(consumer, work, pause: false, $"{work.Buffered} unfinished record(s)");
+        }
+        if (DateTime.UtcNow >= _lagDue)
+        {
+            _lagDue = DateTime.UtcNow + LagInterval;
+            foreach (var work in _owned.Values) RecordLag(consumer, work);
+        }
+    }
+
+    /// <summary>
+    /// Revoke (or shutdown): stops dispatching for <paramref name="partitions"/>, waits up to
+    /// <see cref="KafkaOptions.RevokeDrainTimeoutMs"/> for their running records (then cancels them), and
+    /// commits their watermarks while they are still owned.
+    /// </summary>
+    public void Revoke(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
+    {
+        var works = Take(partitions);
+        if (works.Count == 0) return;
+        var bound = TimeSpan.FromMilliseconds(options.RevokeDrainTimeoutMs);
+        Task.WhenAll(works.Select(w => w.DrainAsync(bound, CancelGrace))).GetAwaiter().GetResult();
+        var offsets = works.Where(w => w.Offsets.Committable >= 0)
+            .Select(w => new TopicPartitionOffset(w.Partition, w.Offsets.Committable)).ToList();
+        foreach (var work in works) work.Dispose();
+        if (offsets.Count == 0) return;
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException ex)
+        {
+            Log.CommitFailed(logger, group, $"{ex.Error.Code}: {ex.Error.Reason}");
+        }
+    }
+
+    /// <summary>Partitions lost (session expired, or the consumer is abandoned): cancel, store and commit nothing.</summary>
+    public void Lose(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var work in Take(partitions))
+        {
+            work.Abort();
+            work.Dispose();
+        }
+    }
+
+    public List<TopicPartition> All() => [.. _owned.Keys];
+
+    private List<PartitionWork> Take(IEnumerable<TopicPartition> partitions)
+    {
+        var taken = new List<PartitionWork>();
+        foreach (var partition in partitions)
+        {
+            if (!_owned.Remove(partition, out var work)) continue;
+            KafkaTelemetry.RemoveLag(group, partition.Topic, partition.Partition.Value);
+            taken.Add(work);
+        }
+        return taken;
+    }
+
+    private bool Store(IConsumer<string?, byte[]> consumer, TopicPartitionOffset offset)
+    {
+        try
+        {
+            consumer.StoreOffset(offset);
+            return true;
+        }
+        catch (KafkaException ex)
+        {
+            Log.StoreOffsetFailed(logger, group, offset.ToString(), $"{ex.Error.Code}: {ex.Error.Reason}");
+            return false;
+        }
+    }
+
+    private bool SetPaused(IConsumer<string?, byte[]> consumer, PartitionWork work, bool pause, string why)
+    {
+        try
+        {
+            if (pause) consumer.Pause([work.Partition]);
+            else consumer.Resume([work.Partition]);
+            Log.PartitionPausedOrResumed(logger, group, work.Partition.ToString(), pause ? "paused" : "resumed", why);
+            return true;
+        }
+        catch (KafkaException ex)
+        {
+            Log.StoreOffsetFailed(logger, group, work.Partition.ToString(), $"{(pause ? "pause" : "resume")} failed: {ex.Error.Code}: {ex.Error.Reason}");
+            return false;
+        }
+    }
+
+    private void RecordLag(IConsumer<string?, byte[]> consumer, PartitionWork work)
+    {
+        var high = consumer.GetWatermarkOffsets(work.Partition).High;
+        if (high == Offset.Unset) return;
+        var position = work.Offsets.NextUnfinished;
+        if (position < 0)
+        {
+            try { position = consumer.Position(work.Partition).Value; }
+            catch (KafkaException) { return; }
+            if (position < 0) return;
+        }
+        KafkaTelemetry.SetLag(group, work.Partition.Topic, work.Partition.Partition.Value, high.Value - position);
+    }
+}

@@ -1,0 +1,149 @@
+using Confluent.Kafka;
+using Messaging.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Kafka.Consuming;
+
+/// <summary>
+/// One consumer group member. A dedicated thread polls and owns the consumer; records are handed to
+/// per-partition work (<see cref="PartitionWork"/>) and handled off that thread, up to
+/// <see cref="KafkaOptions.MaxConcurrency"/> at once, in offset order per partition or per key
+/// (<see cref="KafkaCommitMode"/>). After every poll the contiguous watermark of each partition is stored;
+/// librdkafka's auto-commit commits stored offsets in the background, and revoke and shutdown commit at
+/// once after draining. Polling never waits for a handler, so a slow handler cannot break
+/// <c>max.poll.interval.ms</c>; busy partitions are paused instead.
+/// </summary>
+internal sealed class KafkaConsumerLoop
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+    private readonly ConsumerEndpoint _endpoint;
+    private readonly KafkaOptions _options;
+    private readonly KafkaRecordHandler _handler;
+    private readonly ILogger _logger;
+    private volatile bool _abandoned;
+
+    public KafkaConsumerLoop(ConsumerEndpoint endpoint, MessageProcessor processor, KafkaOptions options, KafkaSender sender, TimeProvider time, ILogger logger)
+    {
+        _endpoint = endpoint;
+        _options = options;
+        _logger = logger;
+        _handler = new KafkaRecordHandler(processor, options, sender, time, logger);
+    }
+
+    public Task RunAsync(CancellationToken stoppingToken)
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(stoppingToken);
+                finished.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                finished.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"kafka-consumer {_endpoint.Name}",
+        };
+        thread.Start();
+        return finished.Task;
+    }
+
+    /// <summary>
+    /// Simulates a crash (tests): the loop stops without draining, storing, committing or leaving the group;
+    /// the group gives the partitions away after <c>session.timeout.ms</c> and whatever was not committed is
+    /// consumed again.
+    /// </summary>
+    internal void Abandon() => _abandoned = true;
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        var partitions = new AssignedPartitions(_endpoint.Name, _options,
+            p => new PartitionWork(p, _options.CommitMode, stoppingToken, _handler.HandleAsync), _logger);
+        using var consumer = Build(partitions);
+        consumer.Subscribe(_endpoint.Destinations);
+        Log.Subscribed(_logger, _endpoint.Name, string.Join(", ", _endpoint.Destinations));
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested && !_abandoned)
+            {
+                if (Consume(consumer) is { } record) partitions.Dispatch(record);
+                partitions.Maintain(consumer);
+            }
+        }
+        finally
+        {
+            if (_abandoned)
+            {
+                partitions.Lose(partitions.All());
+                Log.ConsumerAbandoned(_logger, _endpoint.Name);
+            }
+            else
+            {
+                Stop(consumer, partitions);
+            }
+        }
+    }
+
+    private void Stop(IConsumer<string?, byte[]> consumer, AssignedPartitions partitions)
+    {
+        partitions.Revoke(consumer, partitions.All()); // drains (handlers see the stop token), commits watermarks
+        try
+        {
+            consumer.Close(); // leaves the group, so the partitions move to another member at once
+            Log.ConsumerStopped(_logger, _endpoint.Name);
+        }
+        catch (KafkaException ex)
+        {
+            Log.CommitFailed(_logger, _endpoint.Name, $"close: {ex.Error.Code}: {ex.Error.Reason}");
+        }
+    }
+
+    private ConsumeResult<string?, byte[]>? Consume(IConsumer<string?, byte[]> consumer)
+    {
+        try
+        {
+            return consumer.Consume(PollTimeout);
+        }
+        catch (ConsumeException ex) when (!ex.Error.IsFatal)
+        {
+            Log.ConsumeError(_logger, _endpoint.Name, $"{ex.Error.Code}: {ex.Error.Reason}");
+            return null;
+        }
+        catch (KafkaException ex) when (ex.Error.IsFatal)
+        {
+            Log.ConsumerFatal(_logger, _endpoint.Name, ex.Error.Code.ToString(), ex.Error.Reason);
+            throw new MessagingException($"Kafka consumer group '{_endpoint.Name}' failed: {ex.Error.Code}: {ex.Error.Reason}", ex);
+        }
+    }
+
+    private IConsumer<string?, byte[]> Build(AssignedPartitions partitions) =>
+        new ConsumerBuilder<string?, byte[]>(KafkaClientConfig.Consumer(_options, _endpoint.Name))
+            .SetErrorHandler((_, e) => Log.ClientError(_logger, "consumer " + _endpoint.Name, e.Code.ToString(), e.Reason))
+            .SetLogHandler((_, m) => Log.ClientLog(_logger, "consumer " + _endpoint.Name, m.Facility, m.Message))
+            .SetPartitionsAssignedHandler((_, assigned) =>
+            {
+                partitions.Assign(assigned);
+                Log.PartitionsAssigned(_logger, _endpoint.Name, Describe(assigned));
+            })
+            .SetPartitionsRevokedHandler((c, revoked) =>
+            {
+                var list = revoked.Select(p => p.TopicPartition).ToList();
+                partitions.Revoke(c, list);
+                Log.PartitionsRevoked(_logger, _endpoint.Name, Describe(list));
+            })
+            .SetPartitionsLostHandler((_, lost) =>
+            {
+                var list = lost.Select(p => p.TopicPartition).ToList();
+                partitions.Lose(list);
+                Log.PartitionsLost(_logger, _endpoint.Name, Describe(list));
+            })
+            .Build();
+
+    private static string Describe(IEnumerable<TopicPartition> partitions) =>
+        string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
+}

@@ -1,0 +1,123 @@
+using Confluent.Kafka;
+using Messaging.Publishing;
+using Messaging.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Kafka.Consuming;
+
+/// <summary>
+/// Runs one record through the processor until it is finished: acknowledged, or dead-lettered with a
+/// confirmed publish. <see cref="ProcessingStatus.RetryLater"/> is an in-place retry: the same record is
+/// handed again after the delay with <see cref="IncomingMessage.DelayedRetries"/> + 1 while its lane waits,
+/// so order is kept and no retry topic is needed. An unexpected processor exception is retried in place
+/// after a pause. At most <c>MaxConcurrency</c> records are in the processor at once.
+/// </summary>
+internal sealed class KafkaRecordHandler(
+    MessageProcessor processor,
+    KafkaOptions options,
+    KafkaSender sender,
+    TimeProvider time,
+    ILogger logger)
+{
+    private static readonly TimeSpan ProcessorFailureDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxDeadLetterRetryDelay = TimeSpan.FromSeconds(30);
+    private readonly SemaphoreSlim _slots = new(options.MaxConcurrency, options.MaxConcurrency);
+
+    /// <summary>True when the record is finished; false when <paramref name="cancellationToken"/> stopped it first.</summary>
+    public async Task<bool> HandleAsync(ConsumeResult<string?, byte[]> record, PartitionWork partition, CancellationToken cancellationToken)
+    {
+        var source = KafkaEnvelopeMapper.Source(record.TopicPartitionOffset);
+        if (!KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope))
+        {
+            Log.UnreadableRecord(logger, source);
+            var unreadable = new DeadLetterReason($"record has no {HeaderNames.MessageId} header: the envelope cannot be read", null, null, 0);
+            return await DeadLetterAsync(record, envelope, unreadable, source, cancellationToken).ConfigureAwait(false);
+        }
+        for (var delayedRetries = 0; ;)
+        {
+            ProcessingResult result;
+            try
+            {
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var incoming = new IncomingMessage(envelope, source, Redelivered: false) { DelayedRetries = delayedRetries };
+                    result = await processor(incoming, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                return false; // not finished: its offset stays behind the watermark
+            }
+            catch (Exception ex)
+            {
+                // The pipeline throws only when cancelled; anything else is a bug. Never skip: retry in place.
+                Log.ProcessorFailed(logger, ex, envelope.MessageId, source, (int)ProcessorFailureDelay.TotalMilliseconds);
+                if (!await DelayAsync(ProcessorFailureDelay, cancellationToken).ConfigureAwait(false)) return false;
+                continue;
+            }
+            switch (result.Status)
+            {
+                case ProcessingStatus.Ack:
+                    return true;
+                case ProcessingStatus.RetryLater:
+                    Log.RetryingInPlace(logger, envelope.MessageId, source, (long)result.RetryDelay.TotalMilliseconds, delayedRetries + 1);
+                    partition.BeginRetryWait();
+                    try
+                    {
+                        if (!await DelayAsync(result.RetryDelay, cancellationToken).ConfigureAwait(false)) return false;
+                    }
+                    finally
+                    {
+                        partition.EndRetryWait();
+                    }
+                    delayedRetries++;
+                    continue;
+                default:
+                    var reason = result.DeadLetter ?? new DeadLetterReason("dead-lettered", null, null, 0);
+                    return await DeadLetterAsync(record, envelope, reason, source, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Publishes the record to its dead-letter topic, retrying until confirmed; false when cancelled first.</summary>
+    private async Task<bool> DeadLetterAsync(ConsumeResult<string?, byte[]> record, Envelope envelope, DeadLetterReason reason, string source, CancellationToken cancellationToken)
+    {
+        var topic = record.Topic + options.DeadLetterTopicSuffix;
+        var message = KafkaDeadLetterMessage.Create(record, envelope, reason.ToHeaders(envelope, source, time.GetUtcNow()));
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                // Waiting for the report is bounded by MessageTimeoutMs; not cut short by cancellation, so a
+                // dead letter already on its way is not published twice after a restart.
+                await sender.PublishAsync(topic, envelope.MessageId, message, CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }
+            catch (PublishException ex)
+            {
+                Log.DeadLetterPublishFailed(logger, ex, envelope.MessageId, source, topic, (int)delay.TotalMilliseconds);
+                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false)) return false;
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDeadLetterRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Messaging.Kafka;
+
+/// <summary>
+/// How a consumer handles a partition's records in parallel and what it commits (<c>Messaging:Kafka:CommitMode</c>).
+/// Both modes commit per partition only the contiguous watermark: the offset after the longest run of
+/// finished records from the last commit. A record that is not finished (running, failed, cancelled) is
+/// never skipped by a later commit; on restart or rebalance it and everything after it is consumed again.
+/// </summary>
+public enum KafkaCommitMode
+{
+    /// <summary>One record at a time per partition, in offset order; different partitions run in parallel up to
+    /// <see cref="KafkaOptions.MaxConcurrency"/>. The default.</summary>
+    PartitionOrder = 0,
+
+    /// <summary>Records with different keys of one partition run in parallel (per-key lanes); records with the
+    /// same key (or no key) run one at a time in offset order. Completion is out of order, commits are not.</summary>
+    KeyOrder = 1,
+}

@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace Messaging.Kafka;
+
+/// <summary>
+/// The Kafka transport's metrics: the <see cref="Meter"/> named <see cref="MeterName"/> with the observable
+/// gauge <see cref="ConsumerLag"/>, one measurement per assigned partition of every running consumer.
+/// Subscribe with OpenTelemetry (<c>AddMeter("Messaging.Kafka")</c>) or a <see cref="MeterListener"/>.
+/// </summary>
+public static class KafkaTelemetry
+{
+    /// <summary>The meter name: <c>Messaging.Kafka</c>.</summary>
+    public const string MeterName = "Messaging.Kafka";
+
+    /// <summary>Gauge <c>messaging.kafka.consumer.lag</c> (unit <c>{message}</c>): per partition, the partition's high
+    /// watermark minus the consumer's position, where the position is the next offset not yet handled (records
+    /// consumed but still running or queued count as lag). Attributes <c>messaging.consumer.group.name</c>,
+    /// <c>messaging.destination.name</c> (topic) and <c>messaging.destination.partition.id</c>. Refreshed about
+    /// once a second by each consumer; a partition disappears when it is revoked.</summary>
+    public const string ConsumerLag = "messaging.kafka.consumer.lag";
+
+    private static readonly ConcurrentDictionary<(string Group, string Topic, int Partition), long> Lags = new();
+    private static readonly Meter Meter = new(MeterName);
+
+    static KafkaTelemetry()
+    {
+        Meter.CreateObservableGauge(ConsumerLag, Observe, "{message}", "Records of a partition not yet handled by the consumer group");
+    }
+
+    internal static void SetLag(string group, string topic, int partition, long lag) => Lags[(group, topic, partition)] = Math.Max(0, lag);
+
+    internal static void RemoveLag(string group, string topic, int partition) => Lags.TryRemove((group, topic, partition), out _);
+
+    private static IEnumerable<Measurement<long>> Observe() =>
+        Lags.Select(entry => new Measurement<long>(entry.Value,
+            new KeyValuePair<string, object?>("messaging.consumer.group.name", entry.Key.Group),
+            new KeyValuePair<string, object?>("messaging.destination.name", entry.Key.Topic),
+            new KeyValuePair<string, object?>("messaging.destination.partition.id", entry.Key.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+}
