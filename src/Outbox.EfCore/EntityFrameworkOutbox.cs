@@ -1,36 +1,42 @@
+using Messaging.Hosting;
 using Messaging.Publishing;
+using Messaging.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Messaging.Outbox;
 
-/// <summary>Adds outbox rows to the scoped DbContext; wakes the dispatcher once the context saved them.</summary>
-internal sealed class EntityFrameworkOutbox<TContext>(TContext db, IEnvelopeFactory envelopes, OutboxSignal signal) : IOutbox
+/// <summary>Adds outbox rows to the scoped DbContext; the commit interceptor wakes the dispatcher after they commit.</summary>
+internal sealed class EntityFrameworkOutbox<TContext>(
+    TContext db,
+    IEnvelopeFactory envelopes,
+    MessageTypeMap routes,
+    IEnumerable<TransportRegistration> transports) : IOutbox
     where TContext : DbContext
 {
-    private bool _listening;
-
     public void Enqueue<TMessage>(TMessage message, PublishOptions? options = null) where TMessage : notnull
     {
         ArgumentNullException.ThrowIfNull(message);
-        Enqueue(envelopes.Create(message, typeof(TMessage), options));
+        var envelope = envelopes.Create(message, typeof(TMessage), options);
+        Add(OutboxRows.ToRow(envelope, routes.Get(typeof(TMessage)).Transport, null));
     }
 
-    public void Enqueue(Envelope envelope)
+    public void Schedule<TMessage>(TMessage message, DateTimeOffset notBefore, PublishOptions? options = null) where TMessage : notnull
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var envelope = envelopes.Create(message, typeof(TMessage), options);
+        Add(OutboxRows.ToRow(envelope, routes.Get(typeof(TMessage)).Transport, notBefore.UtcDateTime));
+    }
+
+    public void Enqueue(Envelope envelope, string? transport = null)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        db.Set<OutboxMessage>().Add(OutboxRows.ToRow(envelope));
-        if (_listening) return;
-        // Inside an explicit transaction SavedChanges fires before the commit; the dispatcher then finds the
-        // rows on its next poll (within PollIntervalMs) instead.
-        db.SavedChanges += OnSavedChanges;
-        _listening = true;
+        if (string.IsNullOrEmpty(transport))
+            transport = routes.TryGet(envelope.MessageType, out var route) ? route.Transport : null;
+        else if (!transports.Any(t => string.Equals(t.Name, transport, StringComparison.OrdinalIgnoreCase)))
+            throw new InvalidOperationException(
+                $"Transport '{transport}' is not registered; registered: {string.Join(", ", transports.Select(t => t.Name))}.");
+        Add(OutboxRows.ToRow(envelope, transport, null));
     }
 
-    private void OnSavedChanges(object? sender, SavedChangesEventArgs e)
-    {
-        db.SavedChanges -= OnSavedChanges;
-        _listening = false;
-        signal.Wake();
-    }
+    private void Add(OutboxMessage row) => db.Set<OutboxMessage>().Add(row);
 }

@@ -1,12 +1,12 @@
 namespace Messaging.Outbox;
 
 /// <summary>
-/// One row of the inbox table <c>messaging_inbox</c>: the handler <see cref="HandlerName"/> has handled the
+/// One row of the inbox table (default <c>messaging_inbox</c>): the handler <see cref="HandlerName"/> has handled the
 /// message <see cref="MessageId"/>, committed in the same transaction as the handler's own changes. A later
 /// delivery of the same message id to the same handler is acknowledged and skipped (once per handler).
 /// </summary>
-/// <remarks>Primary key (<c>message_id</c>, <c>handler_name</c>). All times are UTC. Rows are never deleted by
-/// the library; prune old rows only beyond the longest time a duplicate can still arrive.</remarks>
+/// <remarks>Primary key (<c>message_id</c>, <c>handler_name</c>). All times are UTC. The dispatcher deletes rows
+/// older than <see cref="OutboxOptions.InboxRetentionMs"/> (never, by default); see there for how long to keep them.</remarks>
 public sealed class InboxRecord
 {
     /// <summary><c>message_id</c>: the producer-created message id.</summary>

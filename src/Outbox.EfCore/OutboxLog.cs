@@ -5,11 +5,11 @@ namespace Messaging.Outbox;
 /// <summary>Outbox and inbox log messages; EventIds 4000-4999. Bodies and secrets are never logged.</summary>
 internal static partial class OutboxLog
 {
-    [LoggerMessage(4000, LogLevel.Information, "Outbox dispatcher started for {Context} on transport {Transport}: batch size {BatchSize}, poll interval {PollIntervalMs} ms")]
-    public static partial void DispatcherStarted(ILogger logger, string context, string transport, int batchSize, int pollIntervalMs);
+    [LoggerMessage(4000, LogLevel.Information, "Outbox dispatcher {Owner} started for {Context}: batch size {BatchSize}, poll interval {PollIntervalMs} ms")]
+    public static partial void DispatcherStarted(ILogger logger, string context, string owner, int batchSize, int pollIntervalMs);
 
-    [LoggerMessage(4001, LogLevel.Debug, "Outbox dispatched {Sent} message(s) confirmed, {Unconfirmed} unconfirmed, of {Read} pending")]
-    public static partial void BatchDispatched(ILogger logger, int sent, int unconfirmed, int read);
+    [LoggerMessage(4001, LogLevel.Debug, "Outbox dispatched {Sent} message(s) confirmed, {Unconfirmed} unconfirmed, {Deferred} held back, of {Claimed} claimed")]
+    public static partial void BatchDispatched(ILogger logger, int sent, int unconfirmed, int deferred, int claimed);
 
     [LoggerMessage(4002, LogLevel.Warning, "Outbox message {MessageId} (row {RowId}) to '{Destination}' was not confirmed (attempt {Attempt} of {MaxAttempts}): {Error}")]
     public static partial void RowUnconfirmed(ILogger logger, string messageId, long rowId, string destination, int attempt, int maxAttempts, string error);
@@ -22,6 +22,18 @@ internal static partial class OutboxLog
 
     [LoggerMessage(4005, LogLevel.Information, "Outbox dispatcher for {Context} stopped")]
     public static partial void DispatcherStopped(ILogger logger, string context);
+
+    [LoggerMessage(4006, LogLevel.Information, "Outbox retention deleted {Count} Sent row(s) older than {RetentionMs} ms")]
+    public static partial void SentRowsDeleted(ILogger logger, long count, long retentionMs);
+
+    [LoggerMessage(4007, LogLevel.Information, "Inbox retention deleted {Count} row(s) older than {RetentionMs} ms")]
+    public static partial void InboxRowsDeleted(ILogger logger, long count, long retentionMs);
+
+    [LoggerMessage(4008, LogLevel.Warning, "Messaging:Outbox:UseListenNotify is set but the database provider is {Provider}, not PostgreSQL; the dispatcher polls")]
+    public static partial void ListenNotifyIgnored(ILogger logger, string provider);
+
+    [LoggerMessage(4009, LogLevel.Warning, "Outbox LISTEN connection failed; reconnecting in {DelayMs} ms (polling meanwhile)")]
+    public static partial void ListenFailed(ILogger logger, Exception exception, long delayMs);
 
     [LoggerMessage(4100, LogLevel.Debug, "Inbox: message {MessageId} already handled by {Handler}; skipped")]
     public static partial void DuplicateSkipped(ILogger logger, string messageId, string handler);

@@ -3,15 +3,17 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Messaging.Outbox;
 
-/// <summary>Maps <see cref="OutboxMessage"/> to <c>messaging_outbox</c> with snake_case columns.</summary>
-internal sealed class OutboxMessageMapping(string? schema) : IEntityTypeConfiguration<OutboxMessage>
+/// <summary>Maps <see cref="OutboxMessage"/> to the outbox table with snake_case columns and provider-neutral types
+/// (no column types, no provider annotations: the same model works with EnsureCreated and migrations on SQLite
+/// and PostgreSQL).</summary>
+internal sealed class OutboxMessageMapping(string? schema, string tableName) : IEntityTypeConfiguration<OutboxMessage>
 {
-    public const string TableName = "messaging_outbox";
+    public const string DefaultTableName = "messaging_outbox";
 
     public void Configure(EntityTypeBuilder<OutboxMessage> builder)
     {
-        builder.ToTable(TableName, schema);
-        builder.HasKey(m => m.Id).HasName("pk_messaging_outbox");
+        builder.ToTable(tableName, schema);
+        builder.HasKey(m => m.Id).HasName("pk_" + tableName);
         builder.Property(m => m.Id).HasColumnName("id").ValueGeneratedOnAdd();
         builder.Property(m => m.MessageId).HasColumnName("message_id").HasMaxLength(200).IsRequired();
         builder.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(500).IsRequired();
@@ -23,10 +25,16 @@ internal sealed class OutboxMessageMapping(string? schema) : IEntityTypeConfigur
         builder.Property(m => m.Body).HasColumnName("body").IsRequired();
         builder.Property(m => m.ContentType).HasColumnName("content_type").HasMaxLength(200).IsRequired();
         builder.Property(m => m.CreatedAt).HasColumnName("created_at").HasConversion(UtcDateTimeConverter.Instance);
+        builder.Property(m => m.Transport).HasColumnName("transport").HasMaxLength(100);
+        builder.Property(m => m.NotBefore).HasColumnName("not_before").HasConversion(UtcDateTimeConverter.Instance);
         builder.Property(m => m.Attempts).HasColumnName("attempts");
         builder.Property(m => m.LastError).HasColumnName("last_error");
         builder.Property(m => m.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16).IsRequired();
         builder.Property(m => m.SentAt).HasColumnName("sent_at").HasConversion(UtcDateTimeConverter.Instance);
-        builder.HasIndex(m => new { m.Status, m.Id }).HasDatabaseName("ix_messaging_outbox_status_id");
+        builder.Property(m => m.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(200);
+        builder.Property(m => m.LeaseUntil).HasColumnName("lease_until").HasConversion(UtcDateTimeConverter.Instance);
+        // The claim reads Pending rows in id order; the per-key check reads Pending rows of some keys below an id.
+        builder.HasIndex(m => new { m.Status, m.Id }).HasDatabaseName($"ix_{tableName}_status_id");
+        builder.HasIndex(m => new { m.Status, m.PartitionKey, m.Id }).HasDatabaseName($"ix_{tableName}_status_partition_key_id");
     }
 }

@@ -14,8 +14,13 @@ public static class OutboxMessagingBuilderExtensions
     /// <list type="bullet">
     /// <item><see cref="IOutbox"/> (scoped): adds outbox rows to the scoped context; the application's commit
     /// makes them durable together with its business rows.</item>
-    /// <item>A hosted dispatcher that publishes committed rows in id order with publisher confirms and marks them
-    /// sent (at-least-once; one dispatcher per process).</item>
+    /// <item>A hosted dispatcher that claims committed rows (a lease, so several instances can dispatch from one
+    /// database), publishes each through its transport with publisher confirms in order per partition key, and marks
+    /// them sent (at-least-once); it also deletes old rows (<see cref="OutboxOptions.SentRetentionMs"/>,
+    /// <see cref="OutboxOptions.InboxRetentionMs"/>).</item>
+    /// <item>A commit interceptor added to <typeparamref name="TContext"/>'s options (through
+    /// <c>ConfigureDbContext</c>) that wakes the dispatcher once rows committed; polling is the fallback; with
+    /// <see cref="OutboxOptions.UseListenNotify"/> on PostgreSQL, a <c>LISTEN</c> connection as well.</item>
     /// <item>An inbox handler filter: each handler runs in a transaction on the scoped context that records
     /// (message id, handler name) with the handler's changes; a recorded message is skipped (once per handler).</item>
     /// <item><see cref="OutboxOptions"/> bound from <c>Messaging:Outbox</c>, validated at start-up.</item>
@@ -38,8 +43,15 @@ public static class OutboxMessagingBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<OutboxClaimer>();
+        services.TryAddSingleton<OutboxSender>();
+        services.TryAddSingleton<OutboxMarker>();
+        services.TryAddSingleton<OutboxRetention>();
+        services.TryAddSingleton<OutboxCommitInterceptor>();
+        services.ConfigureDbContext<TContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>()));
         services.AddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
         services.AddHostedService<OutboxDispatcher<TContext>>();
+        services.AddHostedService<OutboxListener<TContext>>();
         builder.AddHandlerFilter<InboxFilter<TContext>>();
         return builder;
     }

@@ -9,20 +9,57 @@ public sealed class OutboxOptions
     /// <summary>The configuration section name: <c>Messaging:Outbox</c>.</summary>
     public const string SectionName = "Messaging:Outbox";
 
-    /// <summary><c>Messaging:Outbox:BatchSize</c>: most pending rows read and published per round (count,
+    /// <summary><c>Messaging:Outbox:BatchSize</c>: most pending rows claimed and published per round (count,
     /// 1..10000). Default 500.</summary>
     public int BatchSize { get; set; } = 500;
 
     /// <summary><c>Messaging:Outbox:PollIntervalMs</c>: how long the dispatcher waits for new rows when the outbox
-    /// is empty (ms, 1..3600000). A commit through the same process wakes it sooner. Default 100.</summary>
+    /// is empty (ms, 1..3600000). A commit through this process (or, with <see cref="UseListenNotify"/>, any
+    /// process) wakes it sooner. Default 100.</summary>
     public int PollIntervalMs { get; set; } = 100;
 
     /// <summary><c>Messaging:Outbox:MaxAttempts</c>: unconfirmed dispatches after which a row is marked
     /// <see cref="OutboxStatus.Failed"/> and no longer sent (count, 1..1000). Default 10.</summary>
     public int MaxAttempts { get; set; } = 10;
 
-    /// <summary><c>Messaging:Outbox:MaxBackoffMs</c>: longest wait after a failed round (broker or database
-    /// error, or unconfirmed rows); waits start at <see cref="PollIntervalMs"/> and double (ms, 1..3600000).
-    /// Default 5000.</summary>
+    /// <summary><c>Messaging:Outbox:MaxBackoffMs</c>: longest wait before an unconfirmed row is tried again, and
+    /// after a failed round (database or broker error); waits start at <see cref="PollIntervalMs"/> and double
+    /// (ms, 1..3600000). Default 5000.</summary>
     public int MaxBackoffMs { get; set; } = 5_000;
+
+    /// <summary><c>Messaging:Outbox:LeaseMs</c>: how long a claimed row belongs to the dispatcher that claimed it
+    /// (ms, 1000..3600000). Must exceed the time to publish one batch; a dispatcher that crashed leaves rows that
+    /// another instance takes over after this time (and re-sends: the inbox absorbs it). Default 30000.</summary>
+    public int LeaseMs { get; set; } = 30_000;
+
+    /// <summary><c>Messaging:Outbox:Ordering</c>: per-key order under failures, see <see cref="OutboxOrdering"/>.
+    /// Default <see cref="OutboxOrdering.StrictPerKey"/>.</summary>
+    public OutboxOrdering Ordering { get; set; } = OutboxOrdering.StrictPerKey;
+
+    /// <summary><c>Messaging:Outbox:UseListenNotify</c>: PostgreSQL only: a commit that wrote outbox rows sends
+    /// <c>NOTIFY</c> and every dispatcher <c>LISTEN</c>s, so instances other than the writer wake at once too.
+    /// Ignored on other databases. Polling stays as the fallback. Default false.</summary>
+    public bool UseListenNotify { get; set; }
+
+    /// <summary><c>Messaging:Outbox:SentRetentionMs</c>: Sent rows older than this (by <c>sent_at</c>) are deleted
+    /// (ms, 0 = keep forever, else 1000..31536000000). Failed and Pending rows are never deleted. Default 604800000 (7 days).</summary>
+    public long SentRetentionMs { get; set; } = 7L * 24 * 3600 * 1000;
+
+    /// <summary><c>Messaging:Outbox:InboxRetentionMs</c>: inbox rows older than this (by <c>processed_at</c>) are
+    /// deleted (ms, 0 = keep forever, else 1000..31536000000). Default 0.</summary>
+    /// <remarks>A deleted inbox row can no longer recognise a duplicate, so keep rows longer than any duplicate can
+    /// still arrive: RabbitMQ redelivers unacknowledged messages for as long as they sit in the queue (consumer
+    /// down, dead-letter replays by an operator); Kafka can replay a topic for its whole retention
+    /// (<c>retention.ms</c>, default 7 days) when offsets are reset; an outbox re-sends after a crash within
+    /// <see cref="LeaseMs"/>; a bridge or another producer may re-send later still. Set it above the longest of
+    /// these for every source this endpoint consumes, with a margin (for example broker retention + 1 day).</remarks>
+    public long InboxRetentionMs { get; set; }
+
+    /// <summary><c>Messaging:Outbox:RetentionIntervalMs</c>: how often the dispatcher deletes old rows
+    /// (ms, 1000..86400000). Default 60000.</summary>
+    public int RetentionIntervalMs { get; set; } = 60_000;
+
+    /// <summary><c>Messaging:Outbox:RetentionBatchSize</c>: most rows one delete statement removes, so retention
+    /// never holds long locks or writes a huge transaction (count, 1..100000). Default 1000.</summary>
+    public int RetentionBatchSize { get; set; } = 1_000;
 }

@@ -5,7 +5,7 @@ namespace Messaging.Outbox;
 /// <summary>Converts between envelopes and outbox rows.</summary>
 internal static class OutboxRows
 {
-    public static OutboxMessage ToRow(Envelope envelope) => new()
+    public static OutboxMessage ToRow(Envelope envelope, string? transport = null, DateTime? notBefore = null) => new()
     {
         MessageId = envelope.MessageId,
         MessageType = envelope.MessageType,
@@ -17,6 +17,8 @@ internal static class OutboxRows
         Body = envelope.Body.ToArray(),
         ContentType = envelope.ContentType,
         CreatedAt = envelope.Timestamp.UtcDateTime,
+        Transport = transport,
+        NotBefore = notBefore,
         Status = OutboxStatus.Pending,
     };
 

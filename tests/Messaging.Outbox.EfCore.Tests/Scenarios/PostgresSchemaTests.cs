@@ -32,10 +32,14 @@ public sealed class PostgresSchemaTests(PostgresDatabase database, ITestOutputHe
             "messaging_outbox.body bytea",
             "messaging_outbox.content_type character varying",
             "messaging_outbox.created_at timestamp with time zone",
+            "messaging_outbox.transport character varying",
+            "messaging_outbox.not_before timestamp with time zone",
             "messaging_outbox.attempts integer",
             "messaging_outbox.last_error text",
             "messaging_outbox.status character varying",
             "messaging_outbox.sent_at timestamp with time zone",
+            "messaging_outbox.lease_owner character varying",
+            "messaging_outbox.lease_until timestamp with time zone",
         ], columns);
         // plain SQL, no quoting
         var pending = await db.Database.SqlQueryRaw<int>(

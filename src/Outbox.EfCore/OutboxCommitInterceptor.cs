@@ -1,0 +1,104 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Outbox;
+
+/// <summary>
+/// Wakes the dispatcher once a save that added outbox rows has committed: at once after an auto-committed
+/// <c>SaveChanges</c>, else when EF Core commits the surrounding transaction (nothing on rollback). With
+/// <see cref="OutboxOptions.UseListenNotify"/> on PostgreSQL it also sends <c>pg_notify</c> inside the writing
+/// transaction, which PostgreSQL delivers to every listening dispatcher on commit. A transaction committed outside
+/// EF Core (<c>UseTransaction</c> with the caller's own commit) is found by polling instead.
+/// </summary>
+internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<OutboxOptions> options) : ISaveChangesInterceptor, IDbTransactionInterceptor
+{
+    private static readonly object Marker = new();
+    private readonly ConditionalWeakTable<DbContext, object> _pending = [];
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Note(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Note(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (eventData.Context is { } db && _pending.TryGetValue(db, out _))
+        {
+            if (UseNotify(db)) db.Database.ExecuteSqlRaw("SELECT pg_notify({0}, '')", OutboxTableNames.NotifyChannel(db));
+            if (db.Database.CurrentTransaction is null) Wake(db);
+        }
+        return result;
+    }
+
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } db && _pending.TryGetValue(db, out _))
+        {
+            if (UseNotify(db))
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, '')", [OutboxTableNames.NotifyChannel(db)], cancellationToken).ConfigureAwait(false);
+            if (db.Database.CurrentTransaction is null) Wake(db);
+        }
+        return result;
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData)
+    {
+        if (eventData.Context is { } db && db.Database.CurrentTransaction is null) _pending.Remove(db);
+    }
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        SaveChangesFailed(eventData);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData.Context is { } db) Wake(db);
+    }
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        TransactionCommitted(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData.Context is { } db) _pending.Remove(db);
+    }
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        TransactionRolledBack(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    private void Note(DbContext? db)
+    {
+        if (db is null) return;
+        foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>())
+        {
+            if (entry.State != EntityState.Added) continue;
+            _pending.AddOrUpdate(db, Marker);
+            return;
+        }
+    }
+
+    private void Wake(DbContext db)
+    {
+        if (_pending.Remove(db)) signal.Wake();
+    }
+
+    private bool UseNotify(DbContext db) => options.Value.UseListenNotify && OutboxClaimer.IsPostgres(db);
+}

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Messaging.Diagnostics;
+using Messaging.Hosting;
+using Messaging.Publishing;
+using Messaging.Transport;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Outbox;
+
+/// <summary>
+/// Publishes a claimed batch, each row through its own transport (<see cref="MessagingTransports.Get"/>, null = the
+/// primary), keeping id order per partition key. <see cref="OutboxOrdering.StrictPerKey"/>: one row in flight per
+/// key, keys in parallel, keyless rows pipelined per transport, a key stops at its first unconfirmed row.
+/// <see cref="OutboxOrdering.Pipelined"/>: one pipelined batch per transport. Never throws for a broker error.
+/// </summary>
+internal sealed class OutboxSender(MessagingTransports transports, MessagingStatistics statistics, IOptions<OutboxOptions> options)
+{
+    private const int MaxErrorLength = 2_000;
+
+    public async Task<OutboxSendResult> SendAsync(IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        var result = new OutboxSendResult();
+        var readable = new List<(OutboxMessage Row, Envelope Envelope)>(rows.Count);
+        foreach (var row in rows)
+        {
+            // A row edited into an unreadable state must not stall the outbox: it is failed at once.
+            try { readable.Add((row, OutboxRows.ToEnvelope(row))); }
+            catch (JsonException ex) { result.Unconfirmed[row] = (Truncate("headers are not a JSON object of strings: " + ex.Message), true); }
+        }
+
+        List<Task<OutboxSendResult>> work;
+        if (options.Value.Ordering == OutboxOrdering.Pipelined)
+            work = readable.GroupBy(r => r.Row.Transport ?? "", StringComparer.OrdinalIgnoreCase)
+                .Select(g => SendBatchAsync(g.ToList(), cancellationToken)).ToList();
+        else
+        {
+            work = readable.Where(r => r.Row.PartitionKey is null)
+                .GroupBy(r => r.Row.Transport ?? "", StringComparer.OrdinalIgnoreCase)
+                .Select(g => SendBatchAsync(g.ToList(), cancellationToken)).ToList();
+            work.AddRange(readable.Where(r => r.Row.PartitionKey is not null)
+                .GroupBy(r => r.Row.PartitionKey!, StringComparer.Ordinal)
+                .Select(g => SendKeyAsync(g.ToList(), cancellationToken)));
+        }
+        foreach (var part in await Task.WhenAll(work).ConfigureAwait(false)) result.Add(part);
+        return result;
+    }
+
+    /// <summary>All rows of one transport in flight at once.</summary>
+    private async Task<OutboxSendResult> SendBatchAsync(List<(OutboxMessage Row, Envelope Envelope)> rows, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var result = new OutboxSendResult();
+        IMessageTransport transport;
+        try { transport = transports.Get(rows[0].Row.Transport); }
+        catch (InvalidOperationException ex)
+        {
+            foreach (var (row, _) in rows) result.Unconfirmed[row] = (Truncate(ex.Message), false);
+            return result;
+        }
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            await transport.SendBatchAsync(rows.ConvertAll(r => r.Envelope), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BatchPublishException ex)
+        {
+            foreach (var failure in ex.Failures) failed.TryAdd(failure.MessageId, Truncate(failure.Message));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            result.Deferred.AddRange(rows.Select(r => r.Row)); // unknown which went out: sent again later, the inbox absorbs it
+            return result;
+        }
+#pragma warning disable CA1031 // any transport error leaves the rows unconfirmed, never crashes the dispatcher
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            foreach (var (row, _) in rows) failed.TryAdd(row.MessageId, Truncate(ex.Message));
+        }
+        foreach (var (row, _) in rows)
+        {
+            if (failed.TryGetValue(row.MessageId, out var error)) result.Unconfirmed[row] = (error, false);
+            else result.Sent.Add(row);
+        }
+        Count(transport, result.Sent);
+        return result;
+    }
+
+    /// <summary>The rows of one partition key, one at a time in id order, stopping at the first unconfirmed one.</summary>
+    private async Task<OutboxSendResult> SendKeyAsync(List<(OutboxMessage Row, Envelope Envelope)> rows, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var result = new OutboxSendResult();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (row, envelope) = rows[i];
+            IMessageTransport? transport = null;
+            try
+            {
+                transport = transports.Get(row.Transport);
+                await transport.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
+                result.Sent.Add(row);
+                Count(transport, [row]);
+                continue;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                result.Deferred.Add(row);
+            }
+#pragma warning disable CA1031 // any transport error leaves the row unconfirmed, never crashes the dispatcher
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                result.Unconfirmed[row] = (Truncate(ex is PublishException ? ex.Message : ex.GetType().Name + ": " + ex.Message), false);
+            }
+            result.Deferred.AddRange(rows.Skip(i + 1).Select(r => r.Row));
+            break;
+        }
+        return result;
+    }
+
+    private void Count(IMessageTransport transport, IEnumerable<OutboxMessage> sent)
+    {
+        foreach (var destination in sent.GroupBy(r => r.Destination, StringComparer.Ordinal))
+            statistics.AddPublished(transport.Name, destination.Key, destination.Count());
+    }
+
+    private static string Truncate(string text) => text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+}
