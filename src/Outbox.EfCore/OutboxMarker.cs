@@ -22,6 +22,22 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
 
     public async Task RecordAsync(DbContext db, string owner, OutboxSendResult result, CancellationToken cancellationToken)
     {
+        if (result.Unconfirmed.Count == 0 && result.Deferred.Count == 0)
+        {
+            await RecordCoreAsync(db, owner, result, cancellationToken).ConfigureAwait(false); // one statement
+            return;
+        }
+        // Several statements: one transaction, so a reader never sees half a batch recorded.
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            await RecordCoreAsync(db, owner, result, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RecordCoreAsync(DbContext db, string owner, OutboxSendResult result, CancellationToken cancellationToken)
+    {
         var outbox = db.Set<OutboxMessage>();
         var now = time.GetUtcNow().UtcDateTime;
         if (result.Sent.Count > 0)

@@ -41,6 +41,14 @@ public abstract class DatabaseTest<TDatabase>(TDatabase database, ITestOutputHel
         _started.Add(host);
     }
 
+    /// <summary>Stops a host without waiting for its hosted services (as if the process were killed).</summary>
+    protected async Task AbandonAsync(IHost host)
+    {
+        _started.Remove(host);
+        using var abandon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await host.StopAsync(abandon.Token);
+    }
+
     protected static async Task<T> InScopeAsync<T>(IHost host, Func<IServiceProvider, Task<T>> work)
     {
         await using var scope = host.Services.CreateAsyncScope();

@@ -15,7 +15,9 @@ public static class TestHost
         IDictionary<string, string?>? settings = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var unique = Guid.NewGuid().ToString("N")[..12];
+        // Hosts that stand for instances of one service share destinations: give them the same "Test:Suffix".
+        var unique = settings is not null && settings.TryGetValue("Test:Suffix", out var suffix) && suffix is not null
+            ? suffix : Guid.NewGuid().ToString("N")[..12];
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "InMemory",

@@ -52,6 +52,7 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
         Assert.Equal((sent.PartitionKey, sent.CorrelationId, sent.Destination), (bridged.PartitionKey, bridged.CorrelationId, bridged.Destination));
         Assert.Equal(sent.Body.ToArray(), bridged.Body.ToArray());
         await using var check = Database.CreateContext();
+        await Wait.UntilAsync(async () => (await check.Set<OutboxMessage>().SingleAsync()).Status == OutboxStatus.Sent, "the bridge row is Sent");
         var row = await check.Set<OutboxMessage>().SingleAsync();
         Assert.Equal(("Kafka", OutboxStatus.Sent, sent.MessageId), (row.Transport, row.Status, row.MessageId));
         Assert.Equal(1, await check.Shipments.CountAsync());
