@@ -42,6 +42,9 @@ internal static class KafkaClientConfig
         EnableAutoCommit = true,        // commits what was stored, in the background...
         EnableAutoOffsetStore = false,  // ...and offsets are stored only after the processor finished
         SessionTimeoutMs = options.SessionTimeoutMs,
+        // At most a third of the session timeout (the Java client's rule of thumb), so a short
+        // SessionTimeoutMs does not expire between two heartbeats (librdkafka's default is 3000 ms).
+        HeartbeatIntervalMs = Math.Clamp(options.SessionTimeoutMs / 3, 100, 3_000),
         MaxPollIntervalMs = options.MaxPollIntervalMs,
         AllowAutoCreateTopics = true,
         EnablePartitionEof = false,

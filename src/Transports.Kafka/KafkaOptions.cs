@@ -70,11 +70,13 @@ public sealed class KafkaOptions
 
     /// <summary><c>Messaging:Kafka:RevokeDrainTimeoutMs</c>: on partition revoke, how long running handlers of the
     /// revoked partitions may take to finish before they are cancelled and their offsets committed as far as
-    /// finished (ms, 0..MaxPollIntervalMs). Default 10000.</summary>
+    /// finished (ms, 0..3600000). The revoke runs inside the poll, so the wait is capped at half of
+    /// <see cref="MaxPollIntervalMs"/>. Default 10000.</summary>
     public int RevokeDrainTimeoutMs { get; set; } = 10_000;
 
     /// <summary><c>Messaging:Kafka:AutoCommitIntervalMs</c>: how often the stored watermarks are committed in the
     /// background (librdkafka <c>auto.commit.interval.ms</c>); revoke and shutdown also commit at once. A crash
-    /// redelivers at most what finished in the last interval (ms, 100..600000). Default 5000.</summary>
-    public int AutoCommitIntervalMs { get; set; } = 5_000;
+    /// redelivers at most what finished in the last interval, and so does a revoke whose commit the broker
+    /// refuses mid-rebalance (ms, 100..600000). Default 1000.</summary>
+    public int AutoCommitIntervalMs { get; set; } = 1_000;
 }

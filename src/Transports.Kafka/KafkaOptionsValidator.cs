@@ -37,8 +37,8 @@ internal sealed class KafkaOptionsValidator(IOptions<MessagingOptions> messaging
             errors.Add($"Messaging:Kafka:CommitMode is {options.CommitMode}; allowed PartitionOrder, KeyOrder.");
         if (!Enum.IsDefined(options.PartitionAssignmentStrategy))
             errors.Add($"Messaging:Kafka:PartitionAssignmentStrategy is {options.PartitionAssignmentStrategy}; allowed CooperativeSticky, Range, RoundRobin.");
-        if (options.RevokeDrainTimeoutMs < 0 || options.RevokeDrainTimeoutMs > options.MaxPollIntervalMs)
-            errors.Add($"Messaging:Kafka:RevokeDrainTimeoutMs is {options.RevokeDrainTimeoutMs}; allowed 0..MaxPollIntervalMs (ms).");
+        if (options.RevokeDrainTimeoutMs is < 0 or > 3_600_000)
+            errors.Add($"Messaging:Kafka:RevokeDrainTimeoutMs is {options.RevokeDrainTimeoutMs}; allowed 0..3600000 (ms).");
         if (options.AutoCommitIntervalMs is < 100 or > 600_000)
             errors.Add($"Messaging:Kafka:AutoCommitIntervalMs is {options.AutoCommitIntervalMs}; allowed 100..600000 (ms).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -6,6 +6,7 @@ using Messaging.Hosting;
 using Messaging.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Messaging.Kafka.Tests;
@@ -19,12 +20,12 @@ internal static partial class KafkaTestSupport
         StartAsync(fixture.Settings, prefix);
 
     public static async Task<(ServiceProvider Provider, IMessageTransport Transport, ConsumerEndpoint Endpoint)> StartAsync(
-        IReadOnlyDictionary<string, string?> settings, string prefix, IReadOnlyDictionary<string, string?>? extra = null, Action<string>? createTopic = null)
+        IReadOnlyDictionary<string, string?> settings, string prefix, IReadOnlyDictionary<string, string?>? extra = null, Action<string>? createTopic = null, EventLog? events = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings)
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Kafka" })
             .AddInMemoryCollection(extra ?? new Dictionary<string, string?>()).Build();
-        var services = new ServiceCollection().AddLogging();
+        var services = new ServiceCollection().AddLogging(b => { if (events is not null) b.AddProvider(events).SetMinimumLevel(LogLevel.Information); });
         services.AddMessaging(config).AddKafka();
         var provider = services.BuildServiceProvider();
         var transport = provider.GetRequiredService<IMessageTransport>();

@@ -68,7 +68,7 @@ internal sealed class AssignedPartitions(
     {
         var works = Take(partitions);
         if (works.Count == 0) return;
-        var bound = TimeSpan.FromMilliseconds(options.RevokeDrainTimeoutMs);
+        var bound = TimeSpan.FromMilliseconds(Math.Min(options.RevokeDrainTimeoutMs, options.MaxPollIntervalMs / 2));
         Task.WhenAll(works.Select(w => w.DrainAsync(bound, CancelGrace))).GetAwaiter().GetResult();
         var offsets = works.Where(w => w.Offsets.Committable >= 0)
             .Select(w => new TopicPartitionOffset(w.Partition, w.Offsets.Committable)).ToList();
@@ -80,6 +80,8 @@ internal sealed class AssignedPartitions(
         }
         catch (KafkaException ex)
         {
+            // For example RebalanceInProgress: the next owner starts from the last successful commit, so the
+            // records finished since then are delivered again (never skipped); the inbox absorbs them.
             Log.CommitFailed(logger, group, $"{ex.Error.Code}: {ex.Error.Reason}");
         }
     }
@@ -128,7 +130,7 @@ internal sealed class AssignedPartitions(
         {
             if (pause) consumer.Pause([work.Partition]);
             else consumer.Resume([work.Partition]);
-            Log.PartitionPausedOrResumed(logger, group, work.Partition.ToString(), pause ? "paused" : "resumed", why);
+            Log.PartitionPausedOrResumed(logger, group, $"{work.Partition.Topic}[{work.Partition.Partition.Value}]", pause ? "paused" : "resumed", why);
             return true;
         }
         catch (KafkaException ex)
