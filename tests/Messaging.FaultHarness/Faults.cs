@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Messaging.Eng.KafkaMock;
+using Messaging.FaultHarness.Kafka;
+
+namespace Messaging.FaultHarness;
+
+/// <summary>The faults one run can inject, in round-robin order, for its transport and database.</summary>
+internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock)
+{
+    private int _brokerTurn;
+
+    public IReadOnlyList<string> Kinds { get; } = BuildKinds(settings, kafkaMock);
+
+    private static List<string> BuildKinds(HarnessSettings settings, MockCluster? kafkaMock)
+    {
+        var kinds = new List<string> { "consumer-sigkill", "dispatcher-sigkill-after-publish", "producer-sigkill" };
+        var localRabbit = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ"));
+        if (settings.Transport == "rabbitmq" && localRabbit) kinds.AddRange(["rabbitmq-close-connections", "rabbitmq-restart-app"]);
+        if (settings.Transport == "kafka" && kafkaMock is not null) kinds.AddRange(["kafka-broker-down-up", "kafka-produce-errors"]);
+        if (settings.Database == "postgres" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_POSTGRES"))) kinds.Add("postgres-restart");
+        return kinds;
+    }
+
+    /// <summary>Injects a broker or database fault (process faults are the orchestrator's).</summary>
+    public async Task InjectAsync(string kind)
+    {
+        switch (kind)
+        {
+            case "rabbitmq-close-connections":
+                await RunAsync("rabbitmqctl", "-q", "close_all_connections", "fault harness");
+                break;
+            case "rabbitmq-restart-app":
+                await RunAsync("rabbitmqctl", "-q", "stop_app");
+                await Task.Delay(2000);
+                await RunAsync("rabbitmqctl", "-q", "start_app");
+                await RunAsync("rabbitmqctl", "-q", "await_startup");
+                break;
+            case "kafka-broker-down-up":
+                var broker = _brokerTurn++ % 3 + 1;
+                MockFaults.BrokerDown(kafkaMock!.Cluster, broker);
+                await Task.Delay(3000);
+                MockFaults.BrokerUp(kafkaMock.Cluster, broker);
+                break;
+            case "kafka-produce-errors":
+                MockFaults.ProduceErrors(kafkaMock!.Cluster, 20);
+                break;
+            case "postgres-restart":
+                var version = Directory.GetDirectories("/etc/postgresql").Select(Path.GetFileName).OrderBy(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).Last();
+                await RunAsync("pg_ctlcluster", version!, "main", "restart");
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a broker or database fault");
+        }
+    }
+
+    private static async Task RunAsync(string file, params string[] arguments)
+    {
+        using var process = Process.Start(file, arguments);
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}");
+    }
+}

@@ -1,0 +1,52 @@
+using Messaging.Hosting;
+using Messaging.Kafka;
+using Messaging.Outbox;
+using Messaging.RabbitMq;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.FaultHarness;
+
+/// <summary>The host of a child process: the producer (outbox + dispatcher) or the consumer (inbox + handler).</summary>
+public static class HarnessHost
+{
+    public static IHost Build(HarnessSettings settings, bool consumer, int dieAfterSends)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var config = new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = settings.Transport,
+            ["Messaging:Endpoint"] = HarnessSettings.Endpoint,
+            ["Messaging:Retry:MaxAttempts"] = "5",
+            ["Messaging:Retry:InitialDelayMs"] = "100",
+            ["Messaging:RabbitMq:PublishTimeoutMs"] = "10000",
+            ["Messaging:Kafka:SessionTimeoutMs"] = "6000", // the mock makes a rejoining member wait this long
+            ["Messaging:Outbox:PollIntervalMs"] = "50",
+            ["Messaging:Outbox:MaxAttempts"] = "1000",     // a broker outage must leave rows Pending, not Failed
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 } rabbit) config["Messaging:RabbitMq:Uri"] = rabbit;
+        if (Environment.GetEnvironmentVariable("MESSAGING_KAFKA") is { Length: > 0 } kafka) config["Messaging:Kafka:BootstrapServers"] = kafka;
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ");
+
+        builder.Services.AddDbContext<HarnessDbContext>(o =>
+        {
+            if (settings.Database == "postgres") o.UseNpgsql(settings.ConnectionString);
+            else o.UseSqlite(settings.ConnectionString);
+        });
+        var messaging = builder.Services.AddMessaging(builder.Configuration).AddRabbitMq().AddKafka()
+            .Map<WorkDone>(HarnessSettings.Topic, w => w.Key, name: "work-done")
+            .AddEntityFrameworkOutbox<HarnessDbContext>();
+        if (consumer)
+        {
+            messaging.AddHandler<WorkDone, ApplyWorkHandler>(name: "apply-work");
+            builder.Services.AddHostedService(sp => new StatisticsWriter(settings.StateDir, sp.GetRequiredService<Diagnostics.MessagingStatistics>()));
+        }
+        if (dieAfterSends > 0) DieAfterSendTransport.Wrap(messaging, settings.Transport, dieAfterSends);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Messaging.Eng.KafkaMock;
+using Microsoft.EntityFrameworkCore;
+
+namespace Messaging.FaultHarness;
+
+/// <summary>
+/// Runs the producer and the consumer as child processes, injects faults on a schedule, restarts what
+/// was killed, waits until every work item is applied (or the timeout), then counts from the database.
+/// </summary>
+public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
+{
+    private readonly Dictionary<string, int> _injected = [];
+    private readonly Dictionary<string, string> _environment = [];
+    private int _children;
+
+    public async Task<HarnessReport> RunAsync()
+    {
+        PrepareStateDir();
+        await using (var db = HarnessReport.OpenDb(settings))
+        {
+            await db.Database.EnsureDeletedAsync();
+            await db.Database.EnsureCreatedAsync();
+            if (settings.Database == "sqlite") await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+        // Kafka without an external cluster: this process owns the mock, so it can inject broker faults.
+        using var kafkaMock = settings.Transport == "kafka" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_KAFKA"))
+            ? MockCluster.Start(brokers: 3) : null;
+        if (kafkaMock is not null) _environment["MESSAGING_KAFKA"] = kafkaMock.BootstrapServers;
+        var faults = new Faults(settings, kafkaMock);
+
+        var clock = Stopwatch.StartNew();
+        var consumer = Start("consume");
+        var producer = Start("produce");
+        var producerDone = false;
+        var nextFault = TimeSpan.FromMilliseconds(options.FaultIntervalMs);
+        var turn = 0;
+        var finished = false;
+        while (clock.Elapsed < options.Timeout)
+        {
+            if (producer.HasExited && !producerDone)
+            {
+                if (producer.ExitCode == 0) producerDone = true;
+                else producer = Restart(producer, "produce");
+            }
+            if (consumer.HasExited) consumer = Restart(consumer, "consume");
+            if (producerDone && await HarnessReport.AppliedAsync(settings) >= settings.Messages)
+            {
+                finished = true;
+                break;
+            }
+            if (clock.Elapsed >= nextFault && (options.MaxFaults == 0 || _injected.Values.Sum() < options.MaxFaults))
+            {
+                var kind = NextApplicable(faults.Kinds, ref turn, producerDone);
+                Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] fault: {kind}");
+                switch (kind)
+                {
+                    case "consumer-sigkill": consumer.Kill(); consumer = Restart(consumer, "consume"); break;
+                    case "producer-sigkill": producer.Kill(); producer = Restart(producer, "produce"); break;
+                    case "dispatcher-sigkill-after-publish": producer.Kill(); producer = Restart(producer, "produce", "--die-after-sends", "1"); break;
+                    default: await faults.InjectAsync(kind); break;
+                }
+                _injected[kind] = _injected.GetValueOrDefault(kind) + 1;
+                nextFault = clock.Elapsed + TimeSpan.FromMilliseconds(options.FaultIntervalMs);
+            }
+            await Task.Delay(200);
+        }
+        await consumer.StopAsync(TimeSpan.FromSeconds(20));
+        await producer.StopAsync(TimeSpan.FromSeconds(20));
+        consumer.Dispose();
+        producer.Dispose();
+        return await HarnessReport.CountAsync(settings, _injected, clock.Elapsed, finished);
+    }
+
+    private static string NextApplicable(IReadOnlyList<string> kinds, ref int turn, bool producerDone)
+    {
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            var kind = kinds[turn++ % kinds.Count];
+            if (producerDone && kind is "producer-sigkill" or "dispatcher-sigkill-after-publish") continue;
+            return kind;
+        }
+        return "consumer-sigkill";
+    }
+
+    private ChildProcess Restart(ChildProcess old, string role, params string[] extra)
+    {
+        old.Dispose();
+        return Start(role, extra);
+    }
+
+    private ChildProcess Start(string role, params string[] extra)
+    {
+        var arguments = settings.ChildArguments(role).Concat(extra);
+        if (role == "produce") arguments = arguments.Concat(["--rate", options.ProduceRate.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var log = Path.Combine(settings.StateDir, $"{role}-{++_children}.log");
+        return ChildProcess.Start(role, arguments, _environment, log);
+    }
+
+    private void PrepareStateDir()
+    {
+        Directory.CreateDirectory(settings.StateDir);
+        foreach (var file in Directory.GetFiles(settings.StateDir)) File.Delete(file);
+    }
+}
