@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Messaging.Compliance;
+using Messaging.Kafka.Consuming;
+using Messaging.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Messaging.Kafka.Tests;
+
+/// <summary>Faults injected into a mock cluster owned by each test (brokers down, request errors, a killed consumer).</summary>
+public sealed class KafkaFaultTests(ITestOutputHelper output)
+{
+    private const short ProduceApi = 0;
+    private const int NotLeaderForPartition = 6, RequestTimedOut = 7, NotEnoughReplicas = 19, NotEnoughReplicasAfterAppend = 20;
+
+    [Fact]
+    public async Task Brokers_down_and_up_and_produce_errors_leave_no_duplicate_and_no_loss_in_the_topic()
+    {
+        using var cluster = PrivateCluster.Start();
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(cluster.Settings(), "faults", createTopic: t => cluster.Mock.CreateTopic(t, 3));
+        await using var _ = provider;
+        var topic = endpoint.Destinations[0];
+        var sent = Enumerable.Range(0, 1000).Select(i => KafkaTestSupport.NewEnvelope(topic, $"key-{i % 30}", i)).ToList();
+        var batches = sent.Chunk(50).ToList();
+        int confirmed = 0, failed = 0;
+        for (var i = 0; i < batches.Count; i++)
+        {
+            if (i == 4) cluster.Mock.SetBrokerDown(1);
+            if (i == 6) cluster.Mock.PushRequestErrors(ProduceApi, NotLeaderForPartition, RequestTimedOut, NotEnoughReplicas, NotEnoughReplicasAfterAppend, RequestTimedOut);
+            if (i == 8) cluster.Mock.SetBrokerDown(2);
+            var sending = transport.SendBatchAsync(batches[i], CancellationToken.None);
+            if (i is 4 or 8) await Task.WhenAny(sending, Task.Delay(1500)); // let the batch meet the broker that is down
+            if (i == 4) cluster.Mock.SetBrokerUp(1);
+            if (i == 8) cluster.Mock.SetBrokerUp(2);
+            try
+            {
+                await sending;
+                confirmed += batches[i].Length;
+            }
+            catch (BatchPublishException ex)
+            {
+                failed += ex.Failures.Count;
+                confirmed += batches[i].Length - ex.Failures.Count;
+            }
+        }
+
+        var read = await Task.Run(() => ReadAll(cluster.Mock.BootstrapServers, topic, sent.Count));
+        var distinct = read.Distinct().Count();
+        output.WriteLine($"sent {sent.Count}: confirmed {confirmed}, failed {failed}; read back {read.Count} records, {distinct} distinct message ids, duplicates {read.Count - distinct}, lost {sent.Count(e => !read.Contains(e.MessageId))}");
+        Assert.Equal(sent.Count, confirmed);
+        Assert.Equal(sent.Count, read.Count);
+        Assert.Equal(sent.Select(e => e.MessageId).Order(), read.Order());
+    }
+
+    [Fact]
+    public async Task Consumer_killed_mid_batch_gets_only_its_uncommitted_messages_redelivered()
+    {
+        using var cluster = PrivateCluster.Start();
+        var settings = cluster.Settings(new() { ["Messaging:Kafka:AutoCommitIntervalMs"] = "200" });
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "killed", createTopic: t => cluster.Mock.CreateTopic(t, 1));
+        await using var _ = provider;
+        var topic = endpoint.Destinations[0];
+        var sent = Enumerable.Range(0, 300).Select(i => KafkaTestSupport.NewEnvelope(topic, $"key-{i % 7}", i)).ToList();
+        await transport.SendBatchAsync(sent, CancellationToken.None);
+
+        // First member: handles messages (10 ms each) and is killed mid-batch, some way past its last background commit.
+        var options = new KafkaOptions { BootstrapServers = cluster.Mock.BootstrapServers, SessionTimeoutMs = 6000, AutoCommitIntervalMs = 1000 };
+        await using var sender = new KafkaSender(options, NullLogger.Instance);
+        var first = new ConcurrentQueue<long>();
+        var loop = new KafkaConsumerLoop(endpoint, async (m, ct) =>
+        {
+            await Task.Delay(10, ct);
+            first.Enqueue(KafkaTestSupport.Position(m.Source).Offset.Value);
+            return ProcessingResult.Ack;
+        }, options, sender, TimeProvider.System, NullLogger.Instance);
+        var running = loop.RunAsync(CancellationToken.None);
+        var firstCommit = 0L;
+        await Eventually.WaitUntilAsync(() => (firstCommit = KafkaParallelTests.Committed(cluster, endpoint.Name, topic).Value) > 0, KafkaTestSupport.Deadline, "a background commit");
+        await Eventually.WaitUntilAsync(() => first.Count >= firstCommit + 40, KafkaTestSupport.Deadline, "40 messages past the commit");
+        loop.Abandon(); // no drain, no commit, no leave-group
+        await running.WaitAsync(KafkaTestSupport.Deadline);
+        var committed = KafkaParallelTests.Committed(cluster, endpoint.Name, topic).Value;
+
+        // Second member of the group (after the first one's session expired): starts at the commit.
+        var second = new ConcurrentQueue<long>();
+        using var stop = new CancellationTokenSource();
+        var receiving = transport.ReceiveAsync(endpoint, (m, _) =>
+        {
+            second.Enqueue(KafkaTestSupport.Position(m.Source).Offset.Value);
+            return Task.FromResult(ProcessingResult.Ack);
+        }, stop.Token);
+        await Eventually.WaitUntilAsync(() => second.Count >= sent.Count - committed, KafkaTestSupport.Deadline, "the uncommitted messages");
+        await stop.CancelAsync();
+        await receiving.WaitAsync(KafkaTestSupport.Deadline);
+
+        var redelivered = first.Intersect(second).Count();
+        output.WriteLine($"first member handled {first.Count}, committed offset {committed} at the kill; second member handled {second.Count} (offsets {second.Min()}..{second.Max()}), redelivered {redelivered} = handled but uncommitted {first.Count(o => o >= committed)}, committed ones redelivered {second.Count(o => o < committed)}");
+        Assert.Equal(Enumerable.Range((int)committed, sent.Count - (int)committed).Select(i => (long)i), second);
+        Assert.Equal(first.Count(o => o >= committed), redelivered);
+        Assert.True(redelivered > 0, "the kill came after handled but uncommitted messages");
+        Assert.Equal(sent.Count, first.Union(second).Count()); // nothing lost
+    }
+
+    private static List<string> ReadAll(string bootstrapServers, string topic, int expected)
+    {
+        using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "reader-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+        consumer.Subscribe(topic);
+        var ids = new List<string>();
+        var deadline = DateTime.UtcNow + KafkaTestSupport.Deadline;
+        var quietUntil = DateTime.MaxValue;
+        while (DateTime.UtcNow < deadline && DateTime.UtcNow < quietUntil)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (record is null) continue;
+            ids.Add(KafkaTestSupport.Header(record.Message.Headers, HeaderNames.MessageId));
+            if (ids.Count >= expected) quietUntil = DateTime.UtcNow.AddSeconds(1); // keep reading briefly for duplicates
+        }
+        consumer.Close();
+        return ids;
+    }
+}
