@@ -1,0 +1,183 @@
+using System.Diagnostics;
+
+namespace Messaging.Benchmarks.Harness;
+
+/// <summary>
+/// Runs scenarios: every contender set up once, one warm-up run each, then <c>runs</c> rounds in which the contenders
+/// take turns (ours, raw, MassTransit, ours, ...), so drift of the machine or broker hits all of them alike.
+/// </summary>
+public sealed class Runner(BenchSettings settings, TextWriter log)
+{
+    public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
+    {
+        var messages = settings.MessagesFor(scenario);
+        log.WriteLine($"== {scenario.Name}: {settings.Runs} run(s) x {messages} messages");
+        var errors = new List<string>();
+        var contenders = new List<Contender>();
+        foreach (var contender in scenario.Contenders())
+        {
+            try
+            {
+                using var setupTimeout = Timeout(cancellationToken, TimeSpan.FromSeconds(90));
+                await contender.SetupAsync(setupTimeout.Token);
+                contenders.Add(contender);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                errors.Add($"{contender.Role}: setup failed: {Describe(ex)}");
+                log.WriteLine($"   {contender.Role}: setup failed: {Describe(ex)}");
+                await DisposeQuietly(contender);
+            }
+        }
+
+        var samples = contenders.ToDictionary(c => c.Role, _ => new List<(RunSample Sample, long Allocated)>());
+        try
+        {
+            var warmup = Math.Max(1, Math.Min(messages, settings.Smoke ? messages : Math.Max(messages / 10, 200)));
+            for (var round = settings.Smoke ? 1 : 0; round <= settings.Runs; round++)
+            {
+                foreach (var contender in contenders.ToList())
+                {
+                    var count = round == 0 ? warmup : messages;
+                    try
+                    {
+                        var (sample, allocated) = await MeasureAsync(contender, count, cancellationToken);
+                        if (round == 0)
+                        {
+                            log.WriteLine($"   {contender.Role,-12} warm-up {sample.MessagesPerSecond,10:N0} msgs/s");
+                            continue;
+                        }
+                        samples[contender.Role].Add((sample, allocated));
+                        log.WriteLine($"   {contender.Role,-12} run {round}  {sample.MessagesPerSecond,10:N0} msgs/s  {(double)allocated / sample.Messages,8:N0} B/msg"
+                            + (sample.LatenciesMs is { Length: > 0 } l ? $"  p50 {Stats.Percentile(l.Order().ToArray(), 50):N2} ms" : ""));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        errors.Add($"{contender.Role}: run {round} failed: {Describe(ex)}");
+                        log.WriteLine($"   {contender.Role}: run {round} failed: {Describe(ex)}");
+                        contenders.Remove(contender);
+                        samples.Remove(contender.Role);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var contender in contenders) await DisposeQuietly(contender);
+        }
+
+        var sides = samples.Where(s => s.Value.Count > 0).ToDictionary(s => s.Key, s => Summarize(s.Value));
+        return ScenarioResult.From(scenario, messages, settings.Runs, sides, errors, evaluateTarget: !settings.Smoke);
+    }
+
+    private async Task<(RunSample, long)> MeasureAsync(Contender contender, int messages, CancellationToken cancellationToken)
+    {
+        using var timeout = Timeout(cancellationToken, TimeSpan.FromSeconds(60) + TimeSpan.FromMilliseconds(messages * 2.0));
+        await contender.BeforeRunAsync(messages, timeout.Token);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        RunSample sample;
+        try
+        {
+            sample = await contender.RunAsync(messages, timeout.Token);
+        }
+        finally
+        {
+            // always stop consumers and hosts, also after a failed run
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            await contender.AfterRunAsync(CancellationToken.None);
+            _lastAllocated = allocated;
+        }
+        return (sample, _lastAllocated);
+    }
+
+    private long _lastAllocated;
+
+    private static SideResult Summarize(List<(RunSample Sample, long Allocated)> runs)
+    {
+        var rates = runs.Select(r => r.Sample.MessagesPerSecond).ToList();
+        var latencies = runs.Where(r => r.Sample.LatenciesMs is not null).SelectMany(r => r.Sample.LatenciesMs!).Order().ToArray();
+        var alloc = Stats.Median(runs.Select(r => (double)r.Allocated / r.Sample.Messages).ToList());
+        return new SideResult(Stats.Median(rates),
+            latencies.Length > 0 ? Stats.Percentile(latencies, 50) : null,
+            latencies.Length > 0 ? Stats.Percentile(latencies, 99) : null,
+            alloc, rates);
+    }
+
+    private static CancellationTokenSource Timeout(CancellationToken outer, TimeSpan after)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
+        cts.CancelAfter(after);
+        return cts;
+    }
+
+    private static async Task DisposeQuietly(Contender contender)
+    {
+        try
+        {
+            await contender.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception)
+        {
+            // a broken contender must not stop the others
+        }
+    }
+
+    public static string Describe(Exception ex)
+    {
+        var text = $"{ex.GetType().Name}: {ex.Message}";
+        if (ex.InnerException is { } inner) text += $" <- {inner.GetType().Name}: {inner.Message}";
+        return text.Length > 400 ? text[..400] : text;
+    }
+}
+
+/// <summary>Command-line settings.</summary>
+public sealed record BenchSettings(int Runs, int Messages, bool Smoke)
+{
+    public int MessagesFor(Scenario scenario) =>
+        Smoke ? Math.Max(20, (int)(Messages * scenario.Scale)) : Math.Max(50, (int)(Messages * scenario.Scale));
+}
+
+/// <summary>Counts handled messages and times the first and last; completes when the expected count is reached.</summary>
+public sealed class Probe
+{
+    private int _count;
+    private int _expected = int.MaxValue;
+    private long _first;
+    private long _last;
+    private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Count => Volatile.Read(ref _count);
+
+    public void Reset(int expected)
+    {
+        _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _first = 0;
+        _last = 0;
+        Volatile.Write(ref _expected, expected);
+        Volatile.Write(ref _count, 0);
+    }
+
+    public void Hit()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var n = Interlocked.Increment(ref _count);
+        if (n == 1) _first = now;
+        if (n == Volatile.Read(ref _expected))
+        {
+            _last = now;
+            _done.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for the expected count; the sample spans first to last message (consumer start-up excluded).</summary>
+    public async Task<RunSample> WaitAsync(int messages, CancellationToken cancellationToken)
+    {
+        await _done.Task.WaitAsync(cancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(_first, _last);
+        // n-1 intervals between the first and the last message
+        return new RunSample(messages, elapsed * messages / Math.Max(1, messages - 1), null);
+    }
+}

@@ -1,0 +1,20 @@
+using Messaging.Benchmarks.Harness;
+
+namespace Messaging.Benchmarks.Scenarios;
+
+/// <summary>Every scenario, in the order of importance.</summary>
+public static class Catalog
+{
+    public static IEnumerable<Scenario> All()
+    {
+        foreach (var window in new[] { 256, 1 })
+            foreach (var size in new[] { 256, 4096 })
+                foreach (var queueType in new[] { "quorum", "classic" })
+                    yield return RabbitPublish.Create(size, queueType, window);
+        foreach (var prefetch in new[] { 100, 500 })
+            yield return RabbitConsume.Create(256, "quorum", prefetch);
+        foreach (var size in new[] { 256, 4096 })
+            yield return KafkaScenarios.Produce(size);
+        yield return KafkaScenarios.Consume(256);
+    }
+}
