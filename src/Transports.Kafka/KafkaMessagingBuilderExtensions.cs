@@ -18,7 +18,7 @@ public static class KafkaMessagingBuilderExtensions
     /// Delivery guarantee: a publish completes only after a delivery report with <c>acks=all</c> from an
     /// idempotent producer (at-least-once, no producer duplicates); a consumed message's offset is stored only
     /// after its handler finished or it was dead-lettered with a confirmed publish, so a crash redelivers,
-    /// never skips.
+    /// never skips. Also registers <see cref="KafkaReplay"/> to move a consumer group's offsets back.
     /// </remarks>
     /// <param name="builder">The builder returned by <c>AddMessaging</c>.</param>
     /// <returns>The same builder.</returns>
@@ -30,6 +30,7 @@ public static class KafkaMessagingBuilderExtensions
             .Bind(builder.Configuration.GetSection(KafkaOptions.SectionName))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
+        builder.Services.AddSingleton<KafkaReplay>();
         return builder.AddTransport(KafkaTransport.TransportName, services =>
         {
             var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
