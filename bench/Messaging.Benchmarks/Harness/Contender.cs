@@ -3,6 +3,9 @@ namespace Messaging.Benchmarks.Harness;
 /// <summary>What one timed run measured. Latencies in ms, one per message (or per batch, see the scenario note); null when not meaningful.</summary>
 public sealed record RunSample(int Messages, TimeSpan Elapsed, double[]? LatenciesMs)
 {
+    /// <summary>Other figures of the run (for example the calibrated maximum rate), reported as medians.</summary>
+    public IReadOnlyDictionary<string, double>? Extra { get; init; }
+
     public double MessagesPerSecond => Messages / Elapsed.TotalSeconds;
 }
 

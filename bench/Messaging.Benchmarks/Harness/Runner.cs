@@ -103,7 +103,13 @@ public sealed class Runner(BenchSettings settings, TextWriter log)
         return new SideResult(Stats.Median(rates),
             latencies.Length > 0 ? Stats.Percentile(latencies, 50) : null,
             latencies.Length > 0 ? Stats.Percentile(latencies, 99) : null,
-            alloc, rates);
+            alloc, rates, Extras(runs.Select(r => r.Sample.Extra)));
+    }
+
+    private static Dictionary<string, double>? Extras(IEnumerable<IReadOnlyDictionary<string, double>?> extras)
+    {
+        var all = extras.Where(e => e is not null).SelectMany(e => e!).GroupBy(e => e.Key).ToList();
+        return all.Count == 0 ? null : all.ToDictionary(g => g.Key, g => Math.Round(Stats.Median(g.Select(e => e.Value).ToList()), 3));
     }
 
     private static CancellationTokenSource Timeout(CancellationToken outer, TimeSpan after)

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Messaging.Benchmarks.Harness;
 
 /// <summary>Measured figures of one side of a scenario: medians over the runs, latency percentiles over all runs' samples.</summary>
-public sealed record SideResult(double MessagesPerSecond, double? P50Ms, double? P99Ms, double AllocBytesPerMsg, IReadOnlyList<double> RunRates);
+public sealed record SideResult(double MessagesPerSecond, double? P50Ms, double? P99Ms, double AllocBytesPerMsg, IReadOnlyList<double> RunRates, IReadOnlyDictionary<string, double>? Extra);
 
 /// <summary>One row of the report; the JSON keys are the ones the issue names, extras after them.</summary>
 public sealed class ScenarioResult
@@ -31,6 +31,7 @@ public sealed class ScenarioResult
     [JsonPropertyName("rawRunRates")] public IReadOnlyList<double>? RawRunRates { get; init; }
     [JsonPropertyName("target")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Target { get; set; }
     [JsonPropertyName("targetMet")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? TargetMet { get; set; }
+    [JsonPropertyName("extra")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, double>? Extra { get; init; }
     [JsonPropertyName("note")] public string? Note { get; init; }
     [JsonPropertyName("errors")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Errors { get; init; }
 
@@ -59,6 +60,7 @@ public sealed class ScenarioResult
             Runs = runs,
             OursRunRates = ours?.RunRates.Select(r => Math.Round(r)).ToList(),
             RawRunRates = raw?.RunRates.Select(r => Math.Round(r)).ToList(),
+            Extra = ours?.Extra,
             Note = scenario.Note,
             Errors = errors.Count > 0 ? errors : null,
         };

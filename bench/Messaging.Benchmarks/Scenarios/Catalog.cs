@@ -16,5 +16,15 @@ public static class Catalog
         foreach (var size in new[] { 256, 4096 })
             yield return KafkaScenarios.Produce(size);
         yield return KafkaScenarios.Consume(256);
+        foreach (var db in new[] { "postgres", "sqlite" })
+        {
+            yield return OutboxScenarios.Transaction(db);
+            yield return OutboxScenarios.Drain(db, "RabbitMq");
+            yield return OutboxScenarios.Drain(db, "Kafka");
+            yield return OutboxScenarios.Latency(db);
+        }
+        foreach (var db in new[] { "postgres", "sqlite" })
+            foreach (var writesRow in new[] { true, false })
+                yield return InboxScenarios.Create(db, writesRow);
     }
 }
