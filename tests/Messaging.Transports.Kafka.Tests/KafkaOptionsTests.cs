@@ -29,6 +29,27 @@ public sealed class KafkaOptionsTests(KafkaFixture fixture) : IClassFixture<Kafk
     }
 
     [Fact]
+    public async Task Concurrency_and_backlog_limits_out_of_range_are_refused_naming_the_keys()
+    {
+        using var host = BuildHost(new() { ["Messaging:Kafka:MaxConcurrency"] = "0", ["Messaging:Kafka:MaxBufferedPerPartition"] = "0", ["Messaging:Kafka:AutoCommitIntervalMs"] = "10" });
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Messaging:Kafka:MaxConcurrency", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Messaging:Kafka:MaxBufferedPerPartition", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Messaging:Kafka:AutoCommitIntervalMs", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kafka_transport_declares_delayed_retry_and_replay()
+    {
+        using var host = BuildHost(new() { ["Messaging:Retry:DelayedRetryDelaysMs:0"] = "100" });
+        await host.StartAsync(); // refused at start-up for a transport without DelayedRetry
+        var transport = host.Services.GetRequiredService<IMessageTransport>();
+        Assert.True(transport.Capabilities.HasFlag(TransportCapabilities.DelayedRetry));
+        Assert.True(transport.Capabilities.HasFlag(TransportCapabilities.Replay));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Weaker_durability_is_accepted_with_the_opt_out()
     {
         using var host = BuildHost(new() { ["Messaging:Kafka:Acks"] = "1", ["Messaging:Kafka:AllowWeakerDurability"] = "true" });
