@@ -35,7 +35,7 @@ internal static partial class Log
     [LoggerMessage(3009, LogLevel.Warning, "Dead-letter publish of message {MessageId} from {Source} to {Topic} failed; retrying in {DelayMs} ms")]
     public static partial void DeadLetterPublishFailed(ILogger logger, Exception exception, string messageId, string source, string topic, int delayMs);
 
-    [LoggerMessage(3010, LogLevel.Error, "Processing message {MessageId} from {Source} threw unexpectedly; its offset is not stored and it will be consumed again in {DelayMs} ms")]
+    [LoggerMessage(3010, LogLevel.Error, "Processing message {MessageId} from {Source} threw unexpectedly; it is not skipped: it will be handled again in place in {DelayMs} ms")]
     public static partial void ProcessorFailed(ILogger logger, Exception exception, string messageId, string source, int delayMs);
 
     [LoggerMessage(3011, LogLevel.Warning, "Kafka consumer group {Group}: storing offset {Offset} failed: {Reason}")]

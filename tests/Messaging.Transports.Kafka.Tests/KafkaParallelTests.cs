@@ -49,6 +49,42 @@ public sealed class KafkaParallelTests(KafkaFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Partition_order_runs_partitions_in_parallel_but_each_partition_one_record_at_a_time()
+    {
+        using var cluster = PrivateCluster.Start();
+        var settings = cluster.Settings(new() { ["Messaging:Kafka:MaxConcurrency"] = "4" });
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "partitions", createTopic: t => cluster.Mock.CreateTopic(t, 4));
+        await using var _ = provider;
+        var sent = Enumerable.Range(0, 200).Select(i => KafkaTestSupport.NewEnvelope(endpoint.Destinations[0], $"key-{i % 20}", i)).ToList();
+        await transport.SendBatchAsync(sent, CancellationToken.None);
+
+        var perPartition = new ConcurrentDictionary<int, int>();
+        var received = new ConcurrentQueue<IncomingMessage>();
+        int running = 0, maxRunning = 0, overlapsInAPartition = 0;
+        using var stop = new CancellationTokenSource();
+        var receiving = transport.ReceiveAsync(endpoint, async (m, ct) =>
+        {
+            var partition = KafkaTestSupport.Position(m.Source).Partition.Value;
+            if (perPartition.AddOrUpdate(partition, 1, (_, n) => n + 1) > 1) Interlocked.Increment(ref overlapsInAPartition);
+            InterlockedMax(ref maxRunning, Interlocked.Increment(ref running));
+            await Task.Delay(2, ct);
+            received.Enqueue(m);
+            Interlocked.Decrement(ref running);
+            perPartition.AddOrUpdate(partition, 0, (_, n) => n - 1);
+            return ProcessingResult.Ack;
+        }, stop.Token);
+        await Eventually.WaitUntilAsync(() => received.Count >= sent.Count, KafkaTestSupport.Deadline, "200 messages");
+        await stop.CancelAsync();
+        await receiving.WaitAsync(KafkaTestSupport.Deadline);
+
+        output.WriteLine($"received {received.Count}; most handlers at once {maxRunning}; overlaps within one partition {overlapsInAPartition}");
+        Assert.Equal(0, overlapsInAPartition);
+        Assert.InRange(maxRunning, 2, 4);
+        foreach (var partition in received.GroupBy(m => KafkaTestSupport.Position(m.Source).Partition.Value))
+            Assert.Equal(partition.Select(m => KafkaTestSupport.Position(m.Source).Offset.Value).Order(), partition.Select(m => KafkaTestSupport.Position(m.Source).Offset.Value));
+    }
+
+    [Fact]
     public async Task An_unfinished_record_holds_the_commit_while_later_keys_finish_and_only_it_and_later_are_redelivered()
     {
         using var cluster = PrivateCluster.Start();
