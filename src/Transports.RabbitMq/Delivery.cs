@@ -1,3 +1,4 @@
+using System.Globalization;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -7,15 +8,39 @@ namespace Messaging.RabbitMq;
 /// One delivery copied out of the client's buffers (the body memory is only valid inside the callback),
 /// with its envelope, or the reason it has none.
 /// </summary>
+/// <param name="BrokerDeliveryCount">Quorum <c>x-delivery-count</c>: earlier deliveries without an ack; null when absent.</param>
+/// <param name="RetryCount">The <c>retry-count</c> header: delayed retries so far; 0 when absent.</param>
 internal sealed record Delivery(ulong DeliveryTag, bool Redelivered, string Exchange, BasicProperties Properties,
-    ReadOnlyMemory<byte> Body, Envelope? Envelope, string? Error)
+    ReadOnlyMemory<byte> Body, Envelope? Envelope, string? Error, long? BrokerDeliveryCount, int RetryCount)
 {
+    /// <summary>The broker's own header with the count of earlier deliveries (quorum queues).</summary>
+    public const string DeliveryCountHeader = "x-delivery-count";
+
     public static Delivery From(BasicDeliverEventArgs args)
     {
         var body = args.Body.ToArray();
         var properties = new BasicProperties(args.BasicProperties);
         if (properties.Headers is { } headers) properties.Headers = new Dictionary<string, object?>(headers, StringComparer.Ordinal);
         var envelope = EnvelopeMapper.TryRead(properties, args.Exchange, body, out var error);
-        return new Delivery(args.DeliveryTag, args.Redelivered, args.Exchange, properties, body, envelope, error);
+        return new Delivery(args.DeliveryTag, args.Redelivered, args.Exchange, properties, body, envelope, error,
+            ReadLong(properties, DeliveryCountHeader), (int)Math.Clamp(ReadLong(properties, HeaderNames.RetryCount) ?? 0, 0, int.MaxValue));
     }
+
+    /// <summary>Delivery count for Core's poison detection: <c>x-delivery-count</c> + 1; on a quorum queue an absent
+    /// header means a first delivery (1); on a classic queue the broker does not count (0, unknown).</summary>
+    public int DeliveryCount(bool quorum) =>
+        BrokerDeliveryCount is { } earlier ? (int)Math.Min(earlier + 1, int.MaxValue) : quorum ? 1 : 0;
+
+    /// <summary>Headers for a copy of this message sent elsewhere (retry or dead-letter queue): the original headers
+    /// without the broker's per-delivery count, which must not travel with the copy.</summary>
+    public Dictionary<string, object?> CopyHeaders()
+    {
+        var headers = Properties.Headers is { } raw ? new Dictionary<string, object?>(raw, StringComparer.Ordinal) : [];
+        headers.Remove(DeliveryCountHeader);
+        return headers;
+    }
+
+    private static long? ReadLong(IReadOnlyBasicProperties properties, string name) =>
+        properties.Headers is { } headers && headers.TryGetValue(name, out var value)
+        && long.TryParse(EnvelopeMapper.AsString(value), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : null;
 }

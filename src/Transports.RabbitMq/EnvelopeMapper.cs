@@ -16,6 +16,7 @@ internal static class EnvelopeMapper
     {
         HeaderNames.MessageId, HeaderNames.MessageType, HeaderNames.PartitionKey, HeaderNames.CorrelationId,
         HeaderNames.CausationId, HeaderNames.ContentType, HeaderNames.Timestamp, HeaderNames.Destination,
+        HeaderNames.RetryCount, // transport bookkeeping, read into IncomingMessage.DelayedRetries
     };
 
     /// <summary>Persistent properties with the envelope's fields and application headers.</summary>
@@ -100,9 +101,10 @@ internal static class EnvelopeMapper
         return properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : DateTimeOffset.UnixEpoch;
     }
 
-    // The client's publish sequence number and the broker's x-death bookkeeping are not application headers.
+    // The client's publish sequence number and the broker's x-death / x-delivery-count bookkeeping are not application headers.
     private static bool IsBrokerHeader(string name) =>
         name.StartsWith("x-dotnet-", StringComparison.Ordinal) || name.StartsWith("x-death", StringComparison.Ordinal)
+        || name.Equals(Delivery.DeliveryCountHeader, StringComparison.Ordinal)
         || name.StartsWith("x-first-death-", StringComparison.Ordinal) || name.StartsWith("x-last-death-", StringComparison.Ordinal);
 
     private static void Put(Dictionary<string, object?> headers, string name, string? value)

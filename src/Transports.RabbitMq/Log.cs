@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Information, "Declared {QueueType} queue {Queue} (dead-letter queue {DeadLetterQueue}) bound to [{Destinations}]")]
     public static partial void EndpointDeclared(ILogger logger, string queueType, string queue, string deadLetterQueue, string destinations);
 
-    [LoggerMessage(2004, LogLevel.Information, "Consuming queue {Queue} with prefetch {Prefetch}")]
-    public static partial void ConsumerStarted(ILogger logger, string queue, int prefetch);
+    [LoggerMessage(2004, LogLevel.Information, "Consuming queue {Queue} with prefetch {Prefetch} and {Lanes} concurrent message(s)")]
+    public static partial void ConsumerStarted(ILogger logger, string queue, int prefetch, int lanes);
 
     [LoggerMessage(2005, LogLevel.Information, "Stopped consuming queue {Queue}")]
     public static partial void ConsumerStopped(ILogger logger, string queue);
@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(2011, LogLevel.Warning, "Publish channel closed ({ReplyCode} {ReplyText}); opening a new one")]
     public static partial void PublishChannelReplaced(ILogger logger, int replyCode, string replyText);
+
+    [LoggerMessage(2012, LogLevel.Error, "Could not schedule the delayed retry ({DelayMs} ms) of message {MessageId} from {Source}; it stays unacknowledged and is redelivered")]
+    public static partial void RetryLaterFailed(ILogger logger, Exception exception, string messageId, string source, long delayMs);
+
+    [LoggerMessage(2013, LogLevel.Information, "Stopping queue {Queue}: waiting up to {GraceMs} ms for {InFlight} handler(s) in flight")]
+    public static partial void Draining(ILogger logger, string queue, int inFlight, int graceMs);
 }

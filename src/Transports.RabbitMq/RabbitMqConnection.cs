@@ -25,11 +25,21 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
             Uri = uri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
+            NetworkRecoveryInterval = TimeSpan.FromMilliseconds(options.RecoveryIntervalMs),
             ClientProvidedName = clientName,
         };
+        if (!string.IsNullOrEmpty(options.UserName)) _factory.UserName = options.UserName;
+        if (!string.IsNullOrEmpty(options.Password)) _factory.Password = options.Password;
+        _factory.Ssl = RabbitMqTls.ToSslOption(options.Tls, _factory.HostName, _factory.Ssl);
         _logger = logger;
-        Broker = RabbitMqEndpoint.Describe(_factory.HostName, _factory.Port == AmqpTcpEndpoint.UseDefaultPort ? 5672 : _factory.Port, _factory.VirtualHost);
+        Broker = RabbitMqEndpoint.Describe(_factory.HostName, _factory.Port == AmqpTcpEndpoint.UseDefaultPort ? (_factory.Ssl.Enabled ? 5671 : 5672) : _factory.Port, _factory.VirtualHost);
     }
+
+    /// <summary>The client-provided connection name (shown by the broker's management UI and rabbitmqctl).</summary>
+    public string ClientName => _factory.ClientProvidedName ?? "";
+
+    /// <summary>True when the connection uses TLS.</summary>
+    public bool UsesTls => _factory.Ssl.Enabled;
 
     /// <summary>Host, port and vhost, safe to log.</summary>
     public string Broker { get; }

@@ -37,11 +37,10 @@ public static class RabbitMqMessagingBuilderExtensions
         return builder.AddTransport(RabbitMqTransport.TransportName, services =>
         {
             var options = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-            var clientName = string.IsNullOrEmpty(options.ClientProvidedName)
-                ? services.GetRequiredService<IOptions<MessagingOptions>>().Value.Endpoint
-                : options.ClientProvidedName;
+            var messaging = services.GetRequiredService<IOptions<MessagingOptions>>().Value;
+            var clientName = string.IsNullOrEmpty(options.ClientProvidedName) ? messaging.Endpoint : options.ClientProvidedName;
             var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            return new RabbitMqTransport(options, clientName, services.GetService<TimeProvider>() ?? TimeProvider.System,
+            return new RabbitMqTransport(options, clientName, messaging.Retry.DelayedRetryDelaysMs, services.GetService<TimeProvider>() ?? TimeProvider.System,
                 loggers.CreateLogger<RabbitMqTransport>());
         });
     }

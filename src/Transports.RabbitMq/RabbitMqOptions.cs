@@ -37,4 +37,43 @@ public sealed class RabbitMqOptions
     /// <summary><c>Messaging:RabbitMq:ClientProvidedName</c>: the connection name shown in the management UI;
     /// null or empty for the <c>Messaging:Endpoint</c> value.</summary>
     public string? ClientProvidedName { get; set; }
+
+    /// <summary><c>Messaging:RabbitMq:ConcurrentMessageLimit</c>: messages of one endpoint handled at once
+    /// (count, 1..256). Default 1 (strict delivery order). Above 1, messages with the same partition key still
+    /// run one at a time in delivery order (they share a lane chosen by the key's hash); different keys run
+    /// concurrently. Each message is acknowledged on its own after its handling. Keep <see cref="Prefetch"/>
+    /// at least this high, or lanes starve.</summary>
+    public int ConcurrentMessageLimit { get; set; } = 1;
+
+    /// <summary><c>Messaging:RabbitMq:SingleActiveConsumer</c>: declare endpoint queues with
+    /// <c>x-single-active-consumer</c>, so only one consumer of all service instances receives at a time and
+    /// queue order holds across instances (the others take over when it goes). Default false. Changing it for
+    /// an existing queue fails start-up (the broker refuses the redeclare).</summary>
+    public bool SingleActiveConsumer { get; set; }
+
+    /// <summary><c>Messaging:RabbitMq:DeclareTopology</c>: declare exchanges, queues, bindings and retry queues
+    /// (default true). False when operations own the topology: nothing is declared, and start-up verifies
+    /// passively that every exchange and queue exists, failing with a <see cref="MessagingException"/> that
+    /// names the first missing one.</summary>
+    public bool DeclareTopology { get; set; } = true;
+
+    /// <summary><c>Messaging:RabbitMq:ShutdownGraceMs</c>: on shutdown, how long handlers already running may
+    /// finish before they are cancelled (ms, 0..600000). Default 10000; keep it below the host's shutdown
+    /// timeout. A handler that finishes in time is acknowledged; one that does not is redelivered later.</summary>
+    public int ShutdownGraceMs { get; set; } = 10_000;
+
+    /// <summary><c>Messaging:RabbitMq:RecoveryIntervalMs</c>: pause between attempts to reconnect after the
+    /// connection was lost (ms, 100..600000). Default 5000. Publishes during the outage fail with
+    /// <c>PublishFailure.ConnectionLost</c> at once; consumers resume after the reconnect.</summary>
+    public int RecoveryIntervalMs { get; set; } = 5_000;
+
+    /// <summary><c>Messaging:RabbitMq:UserName</c>: overrides the user of <see cref="Uri"/> when set.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary><c>Messaging:RabbitMq:Password</c>: overrides the password of <see cref="Uri"/> when set. A
+    /// secret: never logged, never in exception messages.</summary>
+    public string? Password { get; set; }
+
+    /// <summary><c>Messaging:RabbitMq:Tls</c>: TLS settings; an <c>amqps://</c> URI turns TLS on as well.</summary>
+    public RabbitMqTlsOptions Tls { get; set; } = new();
 }

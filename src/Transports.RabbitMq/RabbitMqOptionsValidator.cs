@@ -21,6 +21,14 @@ internal sealed class RabbitMqOptionsValidator(IOptions<MessagingOptions> messag
             errors.Add($"{RabbitMqOptions.SectionName}:PublishTimeoutMs is {options.PublishTimeoutMs}; allowed 1..600000 (ms).");
         if (options.MaxOutstandingConfirms is < 1 or > ushort.MaxValue)
             errors.Add($"{RabbitMqOptions.SectionName}:MaxOutstandingConfirms is {options.MaxOutstandingConfirms}; allowed 1..65535 (messages).");
+        if (options.ConcurrentMessageLimit is < 1 or > 256)
+            errors.Add($"{RabbitMqOptions.SectionName}:ConcurrentMessageLimit is {options.ConcurrentMessageLimit}; allowed 1..256 (messages).");
+        if (options.ShutdownGraceMs is < 0 or > 600_000)
+            errors.Add($"{RabbitMqOptions.SectionName}:ShutdownGraceMs is {options.ShutdownGraceMs}; allowed 0..600000 (ms).");
+        if (options.RecoveryIntervalMs is < 100 or > 600_000)
+            errors.Add($"{RabbitMqOptions.SectionName}:RecoveryIntervalMs is {options.RecoveryIntervalMs}; allowed 100..600000 (ms).");
+        if (options.Tls.CertificatePath is { Length: > 0 } path && !File.Exists(path))
+            errors.Add($"{RabbitMqOptions.SectionName}:Tls:CertificatePath '{path}' does not exist.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -7,7 +7,8 @@ namespace Messaging.RabbitMq;
 /// <summary>
 /// <see cref="IMessageTransport"/> on RabbitMQ.Client 7: one auto-recovering connection, a confirmed
 /// publish channel (persistent, <c>mandatory</c>), a durable topic exchange per destination, and per
-/// endpoint a durable queue (bound with <c>#</c>) that dead-letters to <c>&lt;name&gt;.dlq</c>.
+/// endpoint a durable queue (bound with <c>#</c>) that dead-letters to <c>&lt;name&gt;.dlq</c>, and per delayed-retry
+/// delay a retry queue <c>&lt;name&gt;.retry.&lt;ms&gt;</c> whose TTL dead-letters back to the endpoint queue.
 /// </summary>
 internal sealed class RabbitMqTransport : IMessageTransport
 {
@@ -16,23 +17,25 @@ internal sealed class RabbitMqTransport : IMessageTransport
     private readonly RabbitMqConnection _connection;
     private readonly RabbitMqTopology _topology;
     private readonly RabbitMqPublisher _publisher;
+    private readonly DeliverySettler _settler;
     private readonly RabbitMqOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public RabbitMqTransport(RabbitMqOptions options, string clientName, TimeProvider time, ILogger<RabbitMqTransport> logger)
+    public RabbitMqTransport(RabbitMqOptions options, string clientName, IReadOnlyList<int> retryDelaysMs, TimeProvider time, ILogger<RabbitMqTransport> logger)
     {
         _options = options;
         _time = time;
         _logger = logger;
         _connection = new RabbitMqConnection(options, clientName, logger);
-        _topology = new RabbitMqTopology(_connection, options, logger);
+        _topology = new RabbitMqTopology(_connection, options, retryDelaysMs, logger);
         _publisher = new RabbitMqPublisher(_connection, _topology, options, logger);
+        _settler = new DeliverySettler(_publisher, _topology, options, time, logger);
     }
 
     public string Name => TransportName;
 
-    public TransportCapabilities Capabilities => TransportCapabilities.UnroutableDetection | TransportCapabilities.Durable;
+    public TransportCapabilities Capabilities => TransportCapabilities.UnroutableDetection | TransportCapabilities.Durable | TransportCapabilities.DelayedRetry;
 
     public async Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken)
     {
@@ -93,7 +96,7 @@ internal sealed class RabbitMqTransport : IMessageTransport
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(processor);
-        var receiver = new RabbitMqReceiver(_connection, _topology, _publisher, _options, _time, _logger);
+        var receiver = new RabbitMqReceiver(_connection, _topology, _settler, _options, _time, _logger);
         return receiver.RunAsync(endpoint, processor, stoppingToken);
     }
 

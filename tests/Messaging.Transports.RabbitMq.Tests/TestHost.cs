@@ -9,7 +9,7 @@ namespace Messaging.RabbitMq.Tests;
 /// <summary>Hosts and transports built through DI exactly as an application gets them.</summary>
 internal static class TestHost
 {
-    public static IHost Build(IDictionary<string, string?> settings, Action<MessagingBuilder>? configure = null)
+    public static IHost Build(IDictionary<string, string?> settings, Action<MessagingBuilder>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -20,6 +20,7 @@ internal static class TestHost
         builder.Configuration.AddInMemoryCollection(settings);
         var messaging = builder.Services.AddMessaging(builder.Configuration).AddRabbitMq();
         configure?.Invoke(messaging);
+        services?.Invoke(builder.Services);
         return builder.Build();
     }
 

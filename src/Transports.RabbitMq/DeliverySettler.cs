@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using Messaging.Transport;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using PublishException = Messaging.Publishing.PublishException;
+
+namespace Messaging.RabbitMq;
+
+/// <summary>
+/// Processes one delivery and settles it: ack after the processor returned; for a dead-letter or a delayed
+/// retry, first the confirmed publish of the copy (to <c>&lt;endpoint&gt;.dlq</c> or
+/// <c>&lt;endpoint&gt;.retry.&lt;ms&gt;</c>), then the ack. Whatever cannot be settled that way is nacked with
+/// requeue, so the broker delivers it again: nothing is acked that was not done.
+/// </summary>
+internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopology topology, RabbitMqOptions options, TimeProvider time, ILogger logger)
+{
+    /// <summary>Pause of the lane after a failure to settle a message, so a broken broker is not hammered.</summary>
+    private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
+
+    private readonly bool _quorum = options.QueueType == RabbitMqQueueType.Quorum;
+
+    /// <param name="processing">Cancels the processor: fires after the shutdown grace.</param>
+    /// <param name="stopping">The receive loop's stop: cuts only the back-off pauses.</param>
+    public async Task HandleAsync(IChannel channel, ConsumerEndpoint endpoint, Delivery delivery, MessageProcessor processor,
+        CancellationToken processing, CancellationToken stopping)
+    {
+        var source = $"queue {endpoint.Name} delivery-tag {delivery.DeliveryTag}";
+        if (delivery.Envelope is not { } envelope)
+        {
+            Log.UnreadableDelivery(logger, source, delivery.Error!);
+            var unreadable = new Envelope { MessageId = "", MessageType = delivery.Properties.Type ?? "", Destination = delivery.Exchange, Body = delivery.Body };
+            await DeadLetterThenAckAsync(channel, endpoint, delivery, unreadable, new DeadLetterReason($"envelope could not be read: {delivery.Error}", null, null, 0), source, stopping).ConfigureAwait(false);
+            return;
+        }
+        var incoming = new IncomingMessage(envelope, source, delivery.Redelivered)
+        {
+            DeliveryCount = delivery.DeliveryCount(_quorum),
+            DelayedRetries = delivery.RetryCount,
+        };
+        ProcessingResult result;
+        try
+        {
+            result = await processor(incoming, processing).ConfigureAwait(false);
+        }
+        catch (Exception) when (processing.IsCancellationRequested)
+        {
+            await NackAsync(channel, delivery).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex)
+        {
+            Log.ProcessorFailed(logger, ex, envelope.MessageId, source);
+            await NackAsync(channel, delivery).ConfigureAwait(false);
+            await DelayAsync(stopping).ConfigureAwait(false);
+            return;
+        }
+        switch (result.Status)
+        {
+            case ProcessingStatus.DeadLetter:
+                await DeadLetterThenAckAsync(channel, endpoint, delivery, envelope, result.DeadLetter!, source, stopping).ConfigureAwait(false);
+                break;
+            case ProcessingStatus.RetryLater:
+                await RetryLaterThenAckAsync(channel, endpoint, delivery, envelope, result.RetryDelay, source, stopping).ConfigureAwait(false);
+                break;
+            default:
+                await AckAsync(channel, delivery, source).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task DeadLetterThenAckAsync(IChannel channel, ConsumerEndpoint endpoint, Delivery delivery, Envelope envelope,
+        DeadLetterReason reason, string source, CancellationToken stopping)
+    {
+        var headers = delivery.CopyHeaders();
+        foreach (var (name, value) in reason.ToHeaders(envelope, source, time.GetUtcNow())) headers[name] = Encoding.UTF8.GetBytes(value);
+        var properties = new BasicProperties(delivery.Properties) { DeliveryMode = DeliveryModes.Persistent, Headers = headers };
+        try
+        {
+            // Not cancelled by the stop: the in-flight message finishes; PublishTimeoutMs bounds the wait.
+            await publisher.PublishAsync("", endpoint.DeadLetterQueue, properties, delivery.Body, envelope.MessageId,
+                declareExchange: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (PublishException ex)
+        {
+            Log.DeadLetterFailed(logger, ex, envelope.MessageId, source);
+            await NackAsync(channel, delivery).ConfigureAwait(false);
+            await DelayAsync(stopping).ConfigureAwait(false);
+            return;
+        }
+        await AckAsync(channel, delivery, source).ConfigureAwait(false);
+    }
+
+    private async Task RetryLaterThenAckAsync(IChannel channel, ConsumerEndpoint endpoint, Delivery delivery, Envelope envelope,
+        TimeSpan delay, string source, CancellationToken stopping)
+    {
+        var delayMs = Math.Max(1L, (long)delay.TotalMilliseconds);
+        var headers = delivery.CopyHeaders();
+        headers[HeaderNames.RetryCount] = Encoding.UTF8.GetBytes((delivery.RetryCount + 1).ToString(CultureInfo.InvariantCulture));
+        var properties = new BasicProperties(delivery.Properties) { DeliveryMode = DeliveryModes.Persistent, Headers = headers };
+        try
+        {
+            var queue = await topology.DeclareRetryQueueAsync(endpoint, delayMs, force: false, CancellationToken.None).ConfigureAwait(false);
+            await publisher.PublishAsync("", queue, properties, delivery.Body, envelope.MessageId, declareExchange: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is PublishException or MessagingException)
+        {
+            Log.RetryLaterFailed(logger, ex, envelope.MessageId, source, delayMs);
+            await NackAsync(channel, delivery).ConfigureAwait(false);
+            await DelayAsync(stopping).ConfigureAwait(false);
+            return;
+        }
+        await AckAsync(channel, delivery, source).ConfigureAwait(false);
+    }
+
+    private async Task AckAsync(IChannel channel, Delivery delivery, string source)
+    {
+        try
+        {
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            Log.AckFailed(logger, ex, source);
+        }
+    }
+
+    private static async Task NackAsync(IChannel channel, Delivery delivery)
+    {
+        try
+        {
+            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            // the channel is gone: the broker requeues whatever was not acked
+        }
+    }
+
+    private async Task DelayAsync(CancellationToken stopping)
+    {
+        try { await Task.Delay(Backoff, time, stopping).ConfigureAwait(false); }
+        catch (OperationCanceledException) { /* stopping */ }
+    }
+}
