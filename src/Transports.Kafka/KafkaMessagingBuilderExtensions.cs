@@ -16,9 +16,10 @@ public static class KafkaMessagingBuilderExtensions
     /// </summary>
     /// <remarks>
     /// Delivery guarantee: a publish completes only after a delivery report with <c>acks=all</c> from an
-    /// idempotent producer (at-least-once, no producer duplicates); a consumed message's offset is stored only
-    /// after its handler finished or it was dead-lettered with a confirmed publish, so a crash redelivers,
-    /// never skips. Also registers <see cref="KafkaReplay"/> to move a consumer group's offsets back.
+    /// idempotent producer (at-least-once, no producer duplicates). Consumed messages are handled up to
+    /// <see cref="KafkaOptions.MaxConcurrency"/> at once in offset order per partition or per key
+    /// (<see cref="KafkaCommitMode"/>); per partition only the contiguous watermark of finished messages (handled,
+    /// or dead-lettered with a confirmed publish) is committed, so a crash or rebalance redelivers, never skips. Also registers <see cref="KafkaReplay"/> to move a consumer group's offsets back.
     /// </remarks>
     /// <param name="builder">The builder returned by <c>AddMessaging</c>.</param>
     /// <returns>The same builder.</returns>

@@ -10,8 +10,8 @@ public sealed class PartitionOffsetsTests
     {
         var offsets = new PartitionOffsets();
         Assert.Equal(-1, offsets.Committable);
-        offsets.Add(10);
-        offsets.Add(11);
+        offsets.TryAdd(10);
+        offsets.TryAdd(11);
         Assert.Equal(-1, offsets.Committable);
         Assert.Equal(10, offsets.NextUnfinished);
         Assert.Equal(2, offsets.Pending);
@@ -21,8 +21,8 @@ public sealed class PartitionOffsetsTests
     public void In_order_completion_moves_the_watermark_one_past_each_record()
     {
         var offsets = new PartitionOffsets();
-        offsets.Add(0);
-        offsets.Add(1);
+        offsets.TryAdd(0);
+        offsets.TryAdd(1);
         Assert.True(offsets.Complete(0));
         Assert.Equal(1, offsets.Committable);
         Assert.True(offsets.Complete(1));
@@ -35,7 +35,7 @@ public sealed class PartitionOffsetsTests
     public void Out_of_order_completion_never_moves_past_an_unfinished_record()
     {
         var offsets = new PartitionOffsets();
-        for (var o = 0; o < 5; o++) offsets.Add(o);
+        for (var o = 0; o < 5; o++) offsets.TryAdd(o);
         Assert.False(offsets.Complete(4));
         Assert.False(offsets.Complete(2));
         Assert.False(offsets.Complete(1));
@@ -51,7 +51,7 @@ public sealed class PartitionOffsetsTests
     public void A_record_that_never_finishes_holds_the_watermark_forever()
     {
         var offsets = new PartitionOffsets();
-        for (var o = 100; o < 200; o++) offsets.Add(o);
+        for (var o = 100; o < 200; o++) offsets.TryAdd(o);
         offsets.Complete(100);
         for (var o = 102; o < 200; o++) offsets.Complete(o); // 101 failed or was cancelled
         Assert.Equal(101, offsets.Committable);
@@ -62,8 +62,8 @@ public sealed class PartitionOffsetsTests
     public void Gaps_in_offsets_are_allowed_and_the_watermark_follows_the_records_seen()
     {
         var offsets = new PartitionOffsets();
-        offsets.Add(3);
-        offsets.Add(7); // 4..6 compacted away or control records
+        offsets.TryAdd(3);
+        offsets.TryAdd(7); // 4..6 compacted away or control records
         offsets.Complete(7);
         Assert.Equal(-1, offsets.Committable);
         offsets.Complete(3);
@@ -71,15 +71,18 @@ public sealed class PartitionOffsetsTests
     }
 
     [Fact]
-    public void Offsets_going_backwards_or_finishing_twice_are_refused()
+    public void Offsets_fetched_again_are_ignored_and_finishing_twice_is_refused()
     {
         var offsets = new PartitionOffsets();
-        offsets.Add(5);
-        Assert.Throws<ArgumentOutOfRangeException>(() => offsets.Add(5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => offsets.Add(4));
+        Assert.True(offsets.TryAdd(5));
+        Assert.False(offsets.TryAdd(5)); // a rewind re-fetched it: already tracked
+        Assert.False(offsets.TryAdd(4));
+        Assert.Equal(1, offsets.Pending);
         Assert.Throws<InvalidOperationException>(() => offsets.Complete(6)); // never added
         offsets.Complete(5);
         Assert.Throws<InvalidOperationException>(() => offsets.Complete(5));
+        Assert.False(offsets.TryAdd(5)); // finished records are not handled again either
+        Assert.Equal(6, offsets.Committable);
     }
 
     [Fact]
@@ -87,7 +90,7 @@ public sealed class PartitionOffsetsTests
     {
         const int count = 20_000;
         var offsets = new PartitionOffsets();
-        for (var o = 0; o < count; o++) offsets.Add(o);
+        for (var o = 0; o < count; o++) offsets.TryAdd(o);
         var finished = new bool[count];
         var order = Enumerable.Range(0, count).OrderBy(_ => Random.Shared.Next()).ToArray();
         var violations = 0;

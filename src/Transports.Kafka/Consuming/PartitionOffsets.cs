@@ -35,16 +35,18 @@ internal sealed class PartitionOffsets
         get { lock (_gate) return _pending.Count; }
     }
 
-    /// <summary>Tracks a consumed record. Offsets must increase (gaps allowed: compaction, control records).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The offset is not above the last one added.</exception>
-    public void Add(long offset)
+    /// <summary>Tracks a consumed record; offsets increase (gaps allowed: compaction, control records). False, and
+    /// nothing changes, for an offset at or below the last one added: the client fetched it again (a rewind
+    /// after log truncation, KIP-320) and it is already running or finished.</summary>
+    public bool TryAdd(long offset)
     {
         lock (_gate)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(offset, _lastAdded);
+            if (offset <= _lastAdded) return false;
             _lastAdded = offset;
             _pending.Enqueue(offset);
             _unfinished.Add(offset);
+            return true;
         }
     }
 

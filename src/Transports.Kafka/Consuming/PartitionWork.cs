@@ -49,14 +49,14 @@ internal sealed class PartitionWork : IDisposable
     public void BeginRetryWait() => Interlocked.Increment(ref _retryWaits);
     public void EndRetryWait() => Interlocked.Decrement(ref _retryWaits);
 
-    /// <summary>Tracks the record and queues it on its lane, starting the lane when idle. Ignored once closed.</summary>
+    /// <summary>Tracks the record and queues it on its lane, starting the lane when idle. Ignored once closed, and
+    /// for an offset this partition already has (fetched again after a rewind).</summary>
     public void Enqueue(ConsumeResult<string?, byte[]> record)
     {
         var key = _mode == KafkaCommitMode.KeyOrder ? record.Message.Key ?? NullKey : "";
         lock (_gate)
         {
-            if (_closed) return;
-            Offsets.Add(record.Offset.Value);
+            if (_closed || !Offsets.TryAdd(record.Offset.Value)) return;
             Interlocked.Increment(ref _buffered);
             if (_lanes.TryGetValue(key, out var lane))
             {
