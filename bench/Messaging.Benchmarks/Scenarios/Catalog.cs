@@ -18,7 +18,8 @@ public static class Catalog
         yield return KafkaScenarios.Consume(256);
         foreach (var db in new[] { "postgres", "sqlite" })
         {
-            yield return OutboxScenarios.Transaction(db);
+            yield return OutboxScenarios.Transaction(db, 1);
+            yield return OutboxScenarios.Transaction(db, 3);
             yield return OutboxScenarios.Drain(db, "RabbitMq");
             yield return OutboxScenarios.Drain(db, "Kafka");
             yield return OutboxScenarios.Latency(db);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# CI smoke of the benchmark harness: every scenario once with tiny counts (seconds), to prove it runs.
+# No timing is checked; the exit code is non-zero only when a scenario failed to produce figures.
+# Starts the brokers it needs with the eng/ scripts (or uses MESSAGING_RABBITMQ / MESSAGING_KAFKA / MESSAGING_POSTGRES).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+bash eng/librdkafka.sh
+bash eng/rabbitmq.sh
+bash eng/postgres.sh
+bash eng/kafka-mock.sh start >/dev/null
+build_log=$(mktemp)
+dotnet build bench/Messaging.Benchmarks -c Release -v q -nologo >"$build_log" 2>&1 || { cat "$build_log" >&2; rm -f "$build_log"; exit 1; }
+rm -f "$build_log"
+mkdir -p artifacts
+exec dotnet run --no-build -c Release --project bench/Messaging.Benchmarks -- --smoke --json artifacts/bench-smoke.json "$@"
