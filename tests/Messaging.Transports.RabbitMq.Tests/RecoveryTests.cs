@@ -7,6 +7,7 @@ using PublishException = Messaging.Publishing.PublishException;
 
 namespace Messaging.RabbitMq.Tests;
 
+[Collection(BrokerFaultCollection.Name)]
 public sealed class RecoveryTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

@@ -16,6 +16,7 @@ internal static class TestHost
         {
             ["Messaging:Transport"] = "RabbitMq",
             ["Messaging:RabbitMq:Uri"] = RabbitMqFixture.BrokerUri,
+            ["Logging:LogLevel:Default"] = "Warning",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         var messaging = builder.Services.AddMessaging(builder.Configuration).AddRabbitMq();

@@ -1,0 +1,53 @@
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Messaging.RabbitMq.Tests;
+
+/// <summary>
+/// The fault runs: 2,000 messages published while every connection is closed, and while the broker
+/// application restarts. Every publish ends confirmed or throws within PublishTimeoutMs; every confirmed message is
+/// handled by a consumer that recovered by itself; the inbox applies none twice. The counts are printed.
+/// </summary>
+[Collection(BrokerFaultCollection.Name)]
+public sealed class BrokerFaultTests(ITestOutputHelper output)
+{
+    private const int Messages = 2_000;
+
+    [Fact]
+    public async Task Publishing_through_close_all_connections_loses_nothing_and_applies_nothing_twice()
+    {
+        if (!BrokerControl.Available) return; // needs rabbitmqctl for the broker under test
+        var counts = await FaultRun.RunAsync("close_all_connections", Messages, BrokerControl.CloseAllConnectionsAsync);
+        AssertGuarantees(counts);
+    }
+
+    [Fact]
+    public async Task Publishing_through_a_broker_restart_loses_nothing_and_applies_nothing_twice()
+    {
+        if (!BrokerControl.Available) return;
+        var counts = await FaultRun.RunAsync("stop_app/start_app", Messages, async () =>
+        {
+            await BrokerControl.StopAppAsync();
+            try
+            {
+                await Task.Delay(1_000); // the outage itself: publishes meanwhile must fail fast, not hang
+            }
+            finally
+            {
+                await BrokerControl.StartAppAsync();
+            }
+        });
+        AssertGuarantees(counts);
+    }
+
+    private void AssertGuarantees(FaultCounts counts)
+    {
+        output.WriteLine(counts.ToString());
+        Assert.Equal(counts.Published, counts.Confirmed + counts.FailedToCaller);
+        Assert.Equal(0, counts.Lost);
+        Assert.Equal(0, counts.AppliedTwice);
+        Assert.True(counts.ConfirmedAfterFault > 0, "the publisher recovered: some messages were confirmed after the fault");
+        Assert.True(counts.SlowestPublish <= TimeSpan.FromMilliseconds(FaultRun.PublishTimeoutMs + 3_000),
+            $"a publish took {counts.SlowestPublish.TotalMilliseconds:0} ms; the bound is PublishTimeoutMs = {FaultRun.PublishTimeoutMs} ms");
+    }
+}
