@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Messaging.Compliance;
+using Messaging.Transport;
+using Xunit;
+
+namespace Messaging.RabbitMq.Tests;
+
+public sealed class ConsumerBehaviourTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private static Envelope NewEnvelope(string destination, string key, int sequence) => new()
+    {
+        MessageId = Envelope.NewMessageId(), MessageType = "lanes.test", Destination = destination, PartitionKey = key,
+        Body = Encoding.UTF8.GetBytes(sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    };
+
+    [Fact]
+    public async Task With_concurrency_8_one_key_is_handled_serially_in_order_and_different_keys_run_concurrently()
+    {
+        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:ConcurrentMessageLimit"] = "8" });
+        await using var _ = provider;
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
+        await transport.PrepareAsync([endpoint], CancellationToken.None);
+        var batch = Enumerable.Range(0, 240).Select(i => NewEnvelope(endpoint.Destinations[0], $"key-{i % 12}", i)).ToList();
+        await transport.SendBatchAsync(batch, CancellationToken.None);
+
+        var perKeyInFlight = new ConcurrentDictionary<string, int>();
+        var received = new ConcurrentQueue<Envelope>();
+        int inFlight = 0, maxInFlight = 0, keyOverlaps = 0;
+        using var stop = new CancellationTokenSource();
+        var receiving = transport.ReceiveAsync(endpoint, async (m, ct) =>
+        {
+            var key = m.Envelope.PartitionKey!;
+            if (perKeyInFlight.AddOrUpdate(key, 1, (_, n) => n + 1) > 1) Interlocked.Increment(ref keyOverlaps);
+            var now = Interlocked.Increment(ref inFlight);
+            for (var seen = Volatile.Read(ref maxInFlight); now > seen; seen = Volatile.Read(ref maxInFlight))
+                Interlocked.CompareExchange(ref maxInFlight, now, seen);
+            await Task.Delay(5, ct); // work that takes a while, so lanes overlap
+            received.Enqueue(m.Envelope);
+            Interlocked.Decrement(ref inFlight);
+            perKeyInFlight.AddOrUpdate(key, 0, (_, n) => n - 1);
+            return ProcessingResult.Ack;
+        }, stop.Token);
+
+        await Eventually.WaitUntilAsync(() => received.Count >= batch.Count, Deadline, "240 messages");
+        await stop.CancelAsync();
+        await receiving.WaitAsync(Deadline);
+        Assert.Equal(0, keyOverlaps);
+        Assert.True(maxInFlight > 1, $"different keys ran concurrently (max in flight {maxInFlight})");
+        foreach (var key in batch.Select(e => e.PartitionKey).Distinct())
+            Assert.Equal(batch.Where(e => e.PartitionKey == key).Select(e => e.MessageId), received.Where(e => e.PartitionKey == key).Select(e => e.MessageId));
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(endpoint.Name)); // every message acked
+    }
+
+    [Fact]
+    public async Task Handler_in_flight_at_stop_finishes_within_the_grace_and_is_acked_not_redelivered()
+    {
+        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:ShutdownGraceMs"] = "10000" });
+        await using var _ = provider;
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
+        await transport.PrepareAsync([endpoint], CancellationToken.None);
+        await transport.SendAsync(NewEnvelope(endpoint.Destinations[0], "k", 1), CancellationToken.None);
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        var cancelledBeforeDone = false;
+        using var stop = new CancellationTokenSource();
+        var receiving = transport.ReceiveAsync(endpoint, async (_, ct) =>
+        {
+            Interlocked.Increment(ref calls);
+            started.TrySetResult();
+            await release.Task;
+            cancelledBeforeDone = ct.IsCancellationRequested;
+            return ProcessingResult.Ack;
+        }, stop.Token);
+        await started.Task.WaitAsync(Deadline);
+        await stop.CancelAsync();
+        Assert.False(receiving.IsCompleted); // stopping waits for the handler in flight
+        release.SetResult();
+        await receiving.WaitAsync(Deadline);
+
+        Assert.False(cancelledBeforeDone);
+        Assert.Equal(1, calls);
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(endpoint.Name)); // acked: nothing requeued
+    }
+
+    [Fact]
+    public async Task Without_topology_declaration_start_up_names_the_missing_exchange_or_queue()
+    {
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
+        var passive = new Dictionary<string, string?> { ["Messaging:RabbitMq:DeclareTopology"] = "false" };
+        var (provider, transport) = TestHost.Transport(passive);
+        await using (provider)
+        {
+            var ex = await Assert.ThrowsAsync<MessagingException>(() => transport.PrepareAsync([endpoint], CancellationToken.None));
+            Assert.Contains($"no exchange '{endpoint.Destinations[0]}'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("DeclareTopology", ex.Message, StringComparison.Ordinal);
+            Assert.Null(await BrokerQueues.ReadyCountAsync(endpoint.Name)); // nothing was declared
+        }
+        // Operations declare the topology (here: a transport that may); then the passive start-up succeeds.
+        var (ownerProvider, owner) = TestHost.Transport();
+        await using (ownerProvider) await owner.PrepareAsync([endpoint], CancellationToken.None);
+        (provider, transport) = TestHost.Transport(passive);
+        await using (provider) await transport.PrepareAsync([endpoint], CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Single_active_consumer_option_declares_the_queue_with_x_single_active_consumer()
+    {
+        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:SingleActiveConsumer"] = "true" });
+        await using var _ = provider;
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
+        await transport.PrepareAsync([endpoint], CancellationToken.None);
+        // A redeclare succeeds only with exactly the arguments the queue has.
+        await BrokerQueues.RedeclareAsync(endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions { SingleActiveConsumer = true }));
+        await Assert.ThrowsAnyAsync<Exception>(() => BrokerQueues.RedeclareAsync(endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions())));
+    }
+}
