@@ -30,6 +30,11 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
         DateTime? until = now.AddMilliseconds(_options.LeaseMs);
         var outbox = db.Set<OutboxMessage>();
         List<long> kept;
+        // SQLite's claim transaction takes the database's single write lock: look with a plain read first, so
+        // an idle dispatcher never blocks the application's or the inbox's writes.
+        if (!IsPostgres(db) && !await outbox.AnyAsync(m => m.Status == OutboxStatus.Pending && (m.NotBefore == null || m.NotBefore <= now)
+                && (m.LeaseUntil == null || m.LeaseUntil <= now), cancellationToken).ConfigureAwait(false))
+            return [];
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {

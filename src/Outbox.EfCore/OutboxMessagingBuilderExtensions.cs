@@ -48,7 +48,7 @@ public static class OutboxMessagingBuilderExtensions
         services.TryAddSingleton<OutboxMarker>();
         services.TryAddSingleton<OutboxRetention>();
         services.TryAddSingleton<OutboxCommitInterceptor>();
-        services.ConfigureDbContext<TContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>()));
+        services.ConfigureDbContext<TContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>(), new SqliteBusyTimeoutInterceptor()));
         services.AddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
         services.AddHostedService<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxListener<TContext>>();
