@@ -14,12 +14,18 @@ internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock)
     private static List<string> BuildKinds(HarnessSettings settings, MockCluster? kafkaMock)
     {
         var kinds = new List<string> { "consumer-sigkill", "dispatcher-sigkill-after-publish", "producer-sigkill" };
-        var localRabbit = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ"));
+        // rabbitmqctl reaches the local node, or the one MESSAGING_RABBITMQ_NODE names (eng/rabbitmq-test-node.sh).
+        var localRabbit = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ")) || RabbitNode is not null;
         if (settings.Transport == "rabbitmq" && localRabbit) kinds.AddRange(["rabbitmq-close-connections", "rabbitmq-restart-app"]);
         if (settings.Transport == "kafka" && kafkaMock is not null) kinds.AddRange(["kafka-broker-down-up", "kafka-produce-errors"]);
         if (settings.Database == "postgres" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_POSTGRES"))) kinds.Add("postgres-restart");
         return kinds;
     }
+
+    private static string? RabbitNode => Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ_NODE") is { Length: > 0 } node ? node : null;
+
+    private static Task RabbitCtlAsync(params string[] arguments) =>
+        RunAsync("rabbitmqctl", RabbitNode is { } node ? ["-q", "-n", node, .. arguments] : ["-q", .. arguments]);
 
     /// <summary>Injects a broker or database fault (process faults are the orchestrator's).</summary>
     public async Task InjectAsync(string kind)
@@ -27,13 +33,13 @@ internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock)
         switch (kind)
         {
             case "rabbitmq-close-connections":
-                await RunAsync("rabbitmqctl", "-q", "close_all_connections", "fault harness");
+                await RabbitCtlAsync("close_all_connections", "fault harness");
                 break;
             case "rabbitmq-restart-app":
-                await RunAsync("rabbitmqctl", "-q", "stop_app");
+                await RabbitCtlAsync("stop_app");
                 await Task.Delay(2000);
-                await RunAsync("rabbitmqctl", "-q", "start_app");
-                await RunAsync("rabbitmqctl", "-q", "await_startup");
+                await RabbitCtlAsync("start_app");
+                await RabbitCtlAsync("await_startup");
                 break;
             case "kafka-broker-down-up":
                 var broker = _brokerTurn++ % 3 + 1;
@@ -56,7 +62,13 @@ internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock)
     private static async Task RunAsync(string file, params string[] arguments)
     {
         using var process = Process.Start(file, arguments);
-        await process.WaitForExitAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90)); // a stuck broker fails the run, never hangs it
+        try { await process.WaitForExitAsync(bound.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within 90 s");
+        }
         if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}");
     }
 }

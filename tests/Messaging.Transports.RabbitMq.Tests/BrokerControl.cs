@@ -4,7 +4,7 @@ namespace Messaging.RabbitMq.Tests;
 
 /// <summary>
 /// Fault injection through rabbitmqctl on the local node, or on the node named by MESSAGING_RABBITMQ_NODE (see
-/// private-rabbitmq.sh); unavailable against an external broker without a node name. Every call is bounded.
+/// eng/rabbitmq-test-node.sh); unavailable against an external broker without a node name. Every call is bounded.
 /// </summary>
 internal static class BrokerControl
 {
