@@ -11,10 +11,11 @@ var messagesOption = new Option<int>("--messages") { Description = "Messages per
 var smokeOption = new Option<bool>("--smoke") { Description = "Every scenario once with tiny counts, to prove the harness runs (no warm-up, no timing checks)." };
 var jsonOption = new Option<FileInfo?>("--json") { Description = "Write the results as a JSON array to this file." };
 var listOption = new Option<bool>("--list") { Description = "List the scenario names and exit." };
+var profileOption = new Option<bool>("--profile-alloc") { Description = "Print the types that dominate allocations in each timed run (GC AllocationTick sampling)." };
 
 var root = new RootCommand("Messaging benchmarks: ours vs raw RabbitMQ.Client / Confluent.Kafka vs MassTransit, plus outbox and inbox costs.")
 {
-    scenariosOption, runsOption, messagesOption, smokeOption, jsonOption, listOption,
+    scenariosOption, runsOption, messagesOption, smokeOption, jsonOption, listOption, profileOption,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -35,7 +36,8 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
     Console.WriteLine($"{scenarios.Count} scenario(s), {settings.Runs} run(s), {settings.Messages} messages per run{(smoke ? " (smoke)" : "")}; .NET {Environment.Version}, {Environment.ProcessorCount} cores");
-    var runner = new Runner(settings, Console.Out);
+    using var profiler = parse.GetValue(profileOption) ? new AllocationProfiler() : null;
+    var runner = new Runner(settings, Console.Out, profiler);
     var results = new List<ScenarioResult>();
     foreach (var scenario in scenarios)
     {

@@ -6,7 +6,7 @@ namespace Messaging.Benchmarks.Harness;
 /// Runs scenarios: every contender set up once, one warm-up run each, then <c>runs</c> rounds in which the contenders
 /// take turns (ours, raw, MassTransit, ours, ...), so drift of the machine or broker hits all of them alike.
 /// </summary>
-public sealed class Runner(BenchSettings settings, TextWriter log)
+public sealed class Runner(BenchSettings settings, TextWriter log, AllocationProfiler? profiler = null)
 {
     public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
     {
@@ -81,7 +81,15 @@ public sealed class Runner(BenchSettings settings, TextWriter log)
         RunSample sample;
         try
         {
+            profiler?.Start();
             sample = await contender.RunAsync(messages, timeout.Token);
+            if (profiler is not null)
+            {
+                var top = profiler.Stop();
+                var total = Math.Max(1, top.Sum(t => t.Bytes));
+                log.WriteLine($"   {contender.Role} allocation sample (types crossing the 100 KB tick; share of sampled bytes):");
+                foreach (var (type, bytes) in top.Take(12)) log.WriteLine($"      {100.0 * bytes / total,5:0.0}%  {type}");
+            }
         }
         finally
         {
