@@ -1,14 +1,14 @@
-using Messaging.Configuration;
+using Messaging.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Messaging.Kafka;
 
-/// <summary>Validates <see cref="KafkaOptions"/>, only when <c>Messaging:Transport</c> selects Kafka.</summary>
-internal sealed class KafkaOptionsValidator(IOptions<MessagingOptions> messaging) : IValidateOptions<KafkaOptions>
+/// <summary>Validates <see cref="KafkaOptions"/>, only when the host uses Kafka (<c>Messaging:Transport</c>, <c>Messaging:ConsumeFrom</c> or a route).</summary>
+internal sealed class KafkaOptionsValidator(TransportUsage usage) : IValidateOptions<KafkaOptions>
 {
     public ValidateOptionsResult Validate(string? name, KafkaOptions options)
     {
-        if (!string.Equals(messaging.Value.Transport, KafkaTransport.TransportName, StringComparison.OrdinalIgnoreCase))
+        if (!usage.IsUsed(KafkaTransport.TransportName))
             return ValidateOptionsResult.Skip;
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(options.BootstrapServers))

@@ -1,14 +1,14 @@
-using Messaging.Configuration;
+using Messaging.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Messaging.RabbitMq;
 
-/// <summary>Validates <see cref="RabbitMqOptions"/> when RabbitMQ is the selected transport.</summary>
-internal sealed class RabbitMqOptionsValidator(IOptions<MessagingOptions> messaging) : IValidateOptions<RabbitMqOptions>
+/// <summary>Validates <see cref="RabbitMqOptions"/> only when the host uses RabbitMQ (<c>Messaging:Transport</c>, <c>Messaging:ConsumeFrom</c> or a route).</summary>
+internal sealed class RabbitMqOptionsValidator(TransportUsage usage) : IValidateOptions<RabbitMqOptions>
 {
     public ValidateOptionsResult Validate(string? name, RabbitMqOptions options)
     {
-        if (!string.Equals(messaging.Value.Transport, RabbitMqTransport.TransportName, StringComparison.OrdinalIgnoreCase))
+        if (!usage.IsUsed(RabbitMqTransport.TransportName))
             return ValidateOptionsResult.Skip;
         var errors = new List<string>();
         if (!RabbitMqEndpoint.TryParse(options.Uri, out _))

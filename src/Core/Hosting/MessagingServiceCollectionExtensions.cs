@@ -38,6 +38,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<MessagePipeline>();
         services.AddSingleton<IMessageTransport>(sp => SelectTransport(sp));
         services.AddSingleton<MessagingTransports>();
+        services.AddSingleton<TransportUsage>();
         services.AddHostedService<MessagingHostedService>();
         builder.AddTransport("InMemory", _ => new InMemoryTransport());
         return builder;
