@@ -36,6 +36,15 @@ public static class OurHost
         return builder.Build();
     }
 
+    /// <summary>Starts a consumer host and waits until its <see cref="Probe"/> has seen <paramref name="messages"/> handled.</summary>
+    public static async Task<RunSample> StartAndWaitForHandledAsync(IHost consumer, int messages, CancellationToken ct)
+    {
+        var probe = consumer.Services.GetRequiredService<Probe>();
+        probe.Reset(messages);
+        await consumer.StartAsync(ct);
+        return await probe.WaitAsync(messages, ct);
+    }
+
     public static async Task StopQuietlyAsync(IHost? host)
     {
         if (host is null) return;

@@ -72,10 +72,7 @@ public static class InboxScenarios
         public override async Task<RunSample> RunAsync(int messages, CancellationToken ct)
         {
             _consumer = Build(consume: true);
-            var probe = _consumer.Services.GetRequiredService<Probe>();
-            probe.Reset(messages);
-            await _consumer.StartAsync(ct);
-            return await probe.WaitAsync(messages, ct);
+            return await OurHost.StartAndWaitForHandledAsync(_consumer, messages, ct);
         }
 
         public override async Task AfterRunAsync(CancellationToken ct)

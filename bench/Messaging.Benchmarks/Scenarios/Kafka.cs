@@ -195,10 +195,7 @@ public static class KafkaScenarios
             _consumer = OurHost.Build(OurSettings(Unique("bench-group-ours")), m => m
                 .Map<BenchMessage>(_topic, x => x.Key, name: "bench-message")
                 .AddHandler<BenchMessage, NoopHandler>("noop"));
-            var probe = _consumer.Services.GetRequiredService<Probe>();
-            probe.Reset(messages);
-            await _consumer.StartAsync(ct);
-            return await probe.WaitAsync(messages, ct);
+            return await OurHost.StartAndWaitForHandledAsync(_consumer, messages, ct);
         }
 
         public override async Task AfterRunAsync(CancellationToken ct)

@@ -67,10 +67,7 @@ public static class RabbitConsume
             _consumer = OurHost.Build(Settings(), m => m
                 .Map<BenchMessage>(Exchange, x => x.Key, name: "bench-message")
                 .AddHandler<BenchMessage, NoopHandler>("noop"));
-            var probe = _consumer.Services.GetRequiredService<Probe>();
-            probe.Reset(messages);
-            await _consumer.StartAsync(ct);
-            return await probe.WaitAsync(messages, ct);
+            return await OurHost.StartAndWaitForHandledAsync(_consumer, messages, ct);
         }
 
         public override async Task AfterRunAsync(CancellationToken ct)
