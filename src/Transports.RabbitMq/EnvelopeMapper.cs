@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 using RabbitMQ.Client;
 
 namespace Messaging.RabbitMq;
@@ -52,6 +53,14 @@ internal static class EnvelopeMapper
         var raw = properties.Headers;
         string? Header(string name) => raw is not null && raw.TryGetValue(name, out var value) ? AsString(value) : null;
 
+        // A header that is not UTF-8 would be decoded with replacement characters: the envelope would silently
+        // differ from what was sent, so the delivery is dead-lettered as it is instead.
+        if (FirstNonUtf8Header(raw) is { } bad)
+        {
+            error = $"header '{bad}' is not valid UTF-8";
+            return null;
+        }
+
         var messageId = NullIfEmpty(Header(HeaderNames.MessageId)) ?? NullIfEmpty(properties.MessageId);
         if (messageId is null)
         {
@@ -81,6 +90,14 @@ internal static class EnvelopeMapper
             Headers = application,
             Body = body,
         };
+    }
+
+    private static string? FirstNonUtf8Header(IDictionary<string, object?>? headers)
+    {
+        if (headers is null) return null;
+        foreach (var (name, value) in headers)
+            if (value is byte[] bytes && !Utf8.IsValid(bytes)) return name;
+        return null;
     }
 
     /// <summary>A header value as text: UTF-8 bytes decoded, numbers in invariant culture.</summary>

@@ -175,6 +175,38 @@ public sealed class RabbitMqTransportTests
     }
 
     [Fact]
+    public async Task Delivery_with_a_header_that_is_not_utf8_is_dead_lettered_and_the_next_one_is_handled()
+    {
+        var (provider, transport) = TestHost.Transport();
+        await using var _ = provider;
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
+        await transport.PrepareAsync([endpoint], CancellationToken.None);
+        var handled = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var receiving = transport.ReceiveAsync(endpoint, (m, _) => { handled.Enqueue(m.Envelope.MessageId); return Task.FromResult(ProcessingResult.Ack); }, stop.Token);
+
+        var badId = Envelope.NewMessageId();
+        var properties = new BasicProperties
+        {
+            Persistent = true,
+            Headers = new Dictionary<string, object?> { [HeaderNames.MessageId] = Encoding.UTF8.GetBytes(badId), ["tenant"] = new byte[] { 0x61, 0xC3, 0x28 } },
+        };
+        await using (var connection = await RabbitMqFixture.OpenConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+            await channel.BasicPublishAsync(endpoint.Destinations[0], "", mandatory: true, properties, Encoding.UTF8.GetBytes("{}"));
+        var good = NewEnvelope(endpoint.Destinations[0]);
+        await transport.SendAsync(good, CancellationToken.None);
+
+        var dead = await new RabbitMqFixture().ReadDeadLetterAsync(transport, endpoint.Name, endpoint.Destinations[0], Deadline);
+        Assert.Contains("header 'tenant' is not valid UTF-8", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
+        Assert.Equal(badId, dead.MessageId);
+        await Eventually.WaitUntilAsync(() => handled.Contains(good.MessageId), Deadline, "the next message handled");
+        Assert.DoesNotContain(badId, handled);
+        await stop.CancelAsync();
+        await receiving.WaitAsync(Deadline);
+    }
+
+    [Fact]
     public async Task Redelivered_message_carries_the_redelivered_flag()
     {
         var (provider, transport) = TestHost.Transport();
