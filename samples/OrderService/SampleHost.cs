@@ -1,3 +1,4 @@
+using Messaging.Eng.KafkaMock;
 using Messaging.Hosting;
 using Messaging.Kafka;
 using Messaging.Outbox;
@@ -64,24 +65,7 @@ public static class SampleHost
         var values = new Dictionary<string, string?>();
         if (Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 } rabbit) values["Messaging:RabbitMq:Uri"] = rabbit;
         if (Environment.GetEnvironmentVariable("MESSAGING_POSTGRES") is { Length: > 0 } pg) values["ConnectionStrings:Postgres"] = pg + ";Database=order_service";
-        var kafka = Environment.GetEnvironmentVariable("MESSAGING_KAFKA");
-        if (string.IsNullOrEmpty(kafka) && FindLocalKafkaBootstrap() is { } file) kafka = File.ReadAllText(file).Trim();
-        if (!string.IsNullOrEmpty(kafka)) values["Messaging:Kafka:BootstrapServers"] = kafka;
+        if (LocalKafka.BootstrapServers() is { } kafka) values["Messaging:Kafka:BootstrapServers"] = kafka;
         return values;
-    }
-
-    // eng/kafka-mock.sh writes the local mock cluster's bootstrap servers to <repo>/.state/kafka.bootstrap.
-    private static string? FindLocalKafkaBootstrap()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var file = Path.Combine(dir.FullName, ".state", "kafka.bootstrap");
-                if (File.Exists(file)) return file;
-                if (File.Exists(Path.Combine(dir.FullName, "Messaging.sln"))) break;
-            }
-        }
-        return null;
     }
 }

@@ -30,9 +30,7 @@ public sealed class KafkaFixture : ITransportFixture
 
     public Task InitializeAsync()
     {
-        BootstrapServers = Environment.GetEnvironmentVariable("MESSAGING_KAFKA") is { Length: > 0 } external
-            ? external
-            : FromMockScript() ?? StartInProcess();
+        BootstrapServers = LocalKafka.BootstrapServers() ?? StartInProcess();
         return Task.CompletedTask;
     }
 
@@ -86,27 +84,6 @@ public sealed class KafkaFixture : ITransportFixture
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = group })
             .SetLogHandler((_, _) => { }).Build();
         return consumer.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset;
-    }
-
-    private static string? FromMockScript()
-    {
-        var root = RepoRoot();
-        if (root is null) return null;
-        var state = Environment.GetEnvironmentVariable("MESSAGING_STATE_DIR") is { Length: > 0 } dir ? dir : Path.Combine(root, ".state");
-        var bootstrap = Path.Combine(state, "kafka.bootstrap");
-        var pidFile = Path.Combine(state, "kafka-mock.pid");
-        if (!File.Exists(bootstrap) || !File.Exists(pidFile)) return null;
-        var pid = File.ReadAllText(pidFile).Trim();
-        if (!Directory.Exists(Path.Combine("/proc", pid))) return null; // a stale file from a killed mock
-        var servers = File.ReadAllText(bootstrap).Trim();
-        return servers.Length > 0 ? servers : null;
-    }
-
-    private static string? RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Messaging.sln"))) return dir.FullName;
-        return null;
     }
 
     private string StartInProcess()
