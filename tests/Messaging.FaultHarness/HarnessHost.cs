@@ -28,6 +28,14 @@ public static class HarnessHost
             ["Messaging:Outbox:MaxAttempts"] = "1000",     // a broker outage must leave rows Pending, not Failed
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (consumer)
+        {
+            // Several messages at once (different keys), as a service would run: the inbox's concurrent-duplicate
+            // path and the transports' per-key lanes are under fault too, not only a one-at-a-time consumer.
+            config["Messaging:RabbitMq:ConcurrentMessageLimit"] = "8";
+            config["Messaging:Kafka:CommitMode"] = "KeyOrder";
+            config["Messaging:Kafka:MaxConcurrency"] = "8";
+        }
         if (Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 } rabbit) config["Messaging:RabbitMq:Uri"] = rabbit;
         if (Environment.GetEnvironmentVariable("MESSAGING_KAFKA") is { Length: > 0 } kafka) config["Messaging:Kafka:BootstrapServers"] = kafka;
         builder.Configuration.AddInMemoryCollection(config);
