@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
@@ -15,6 +16,8 @@ internal static class KafkaEnvelopeMapper
         HeaderNames.MessageId, HeaderNames.MessageType, HeaderNames.PartitionKey, HeaderNames.CorrelationId,
         HeaderNames.CausationId, HeaderNames.ContentType, HeaderNames.Timestamp, HeaderNames.Destination,
     };
+
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
     /// <summary>Builds the record for <paramref name="envelope"/>; <paramref name="headers"/> replaces its application headers when given.</summary>
     public static Message<string?, byte[]> ToMessage(Envelope envelope, IReadOnlyDictionary<string, string>? headers = null)
@@ -39,30 +42,41 @@ internal static class KafkaEnvelopeMapper
         };
     }
 
-    /// <summary>Reads the envelope of a consumed record; false when it has no message id.</summary>
+    /// <summary>Reads the envelope of a consumed record; false when it has no message id. Runs per record: the
+    /// envelope's fields are read straight into locals, and only application headers get a dictionary.</summary>
     public static bool TryReadEnvelope(ConsumeResult<string?, byte[]> record, out Envelope envelope)
     {
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        var application = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? messageId = null, messageType = null, destination = null, partitionKey = null;
+        string? correlationId = null, causationId = null, contentType = null;
+        DateTimeOffset? timestamp = null;
+        Dictionary<string, string>? application = null;
         foreach (var header in record.Message.Headers ?? [])
         {
-            var value = header.GetValueBytes() is { } bytes ? Encoding.UTF8.GetString(bytes) : "";
-            (Reserved.Contains(header.Key) ? fields : application)[header.Key] = value; // a repeated header: last wins
+            var bytes = header.GetValueBytes();
+            switch (header.Key) // a repeated header: last wins
+            {
+                case HeaderNames.MessageId: messageId = Decode(bytes); break;
+                case HeaderNames.MessageType: messageType = Decode(bytes); break;
+                case HeaderNames.Destination: destination = Decode(bytes); break;
+                case HeaderNames.PartitionKey: partitionKey = Decode(bytes); break;
+                case HeaderNames.CorrelationId: correlationId = Decode(bytes); break;
+                case HeaderNames.CausationId: causationId = Decode(bytes); break;
+                case HeaderNames.ContentType: contentType = Decode(bytes); break;
+                case HeaderNames.Timestamp: timestamp = ParseUnixMs(bytes); break;
+                default: (application ??= new(StringComparer.Ordinal))[header.Key] = Decode(bytes); break;
+            }
         }
-        var timestamp = fields.TryGetValue(HeaderNames.Timestamp, out var ms) && long.TryParse(ms, NumberStyles.Integer, CultureInfo.InvariantCulture, out var unixMs)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs)
-            : record.Message.Timestamp.UtcDateTime;
         envelope = new Envelope
         {
-            MessageId = fields.GetValueOrDefault(HeaderNames.MessageId, ""),
-            MessageType = fields.GetValueOrDefault(HeaderNames.MessageType, ""),
-            Destination = fields.GetValueOrDefault(HeaderNames.Destination, record.Topic),
-            PartitionKey = fields.GetValueOrDefault(HeaderNames.PartitionKey) ?? record.Message.Key,
-            CorrelationId = fields.GetValueOrDefault(HeaderNames.CorrelationId),
-            CausationId = fields.GetValueOrDefault(HeaderNames.CausationId),
-            ContentType = fields.GetValueOrDefault(HeaderNames.ContentType, "application/octet-stream"),
-            Timestamp = timestamp,
-            Headers = application,
+            MessageId = messageId ?? "",
+            MessageType = messageType ?? "",
+            Destination = destination ?? record.Topic,
+            PartitionKey = partitionKey ?? record.Message.Key,
+            CorrelationId = correlationId,
+            CausationId = causationId,
+            ContentType = contentType ?? "application/octet-stream",
+            Timestamp = timestamp ?? record.Message.Timestamp.UtcDateTime,
+            Headers = application ?? NoHeaders,
             Body = record.Message.Value ?? [],
         };
         return envelope.MessageId.Length > 0;
@@ -74,6 +88,19 @@ internal static class KafkaEnvelopeMapper
         var copy = new Headers();
         foreach (var header in record.Message.Headers ?? []) copy.Add(header.Key, header.GetValueBytes());
         return copy;
+    }
+
+    private static string Decode(byte[]? bytes) => bytes is null ? "" : Encoding.UTF8.GetString(bytes);
+
+    /// <summary>The timestamp header (Unix ms as digits); null when it does not parse, as before the envelope's own.</summary>
+    private static DateTimeOffset? ParseUnixMs(byte[]? bytes)
+    {
+        if (bytes is null) return null;
+        if (Utf8Parser.TryParse(bytes, out long unixMs, out var used) && used == bytes.Length) return DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
+        // Anything but plain digits (spaces, a sign) goes the way it always went.
+        return long.TryParse(Encoding.UTF8.GetString(bytes), NumberStyles.Integer, CultureInfo.InvariantCulture, out unixMs)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs)
+            : null;
     }
 
     public static void Add(Headers headers, string name, string value) => headers.Add(name, Encoding.UTF8.GetBytes(value));

@@ -22,6 +22,7 @@ internal static class MessagingTelemetry
 
     public static Activity? StartProcess(string endpoint, Envelope envelope)
     {
+        if (!Source.HasListeners()) return null; // runs per message: skip building the name when nobody listens
         envelope.Headers.TryGetValue(HeaderNames.TraceParent, out var parent);
         var activity = Source.StartActivity("process " + envelope.Destination, ActivityKind.Consumer, parent);
         activity?.SetTag(TelemetryNames.DestinationName, envelope.Destination);

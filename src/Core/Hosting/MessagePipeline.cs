@@ -59,7 +59,7 @@ internal sealed class MessagePipeline(
             return Reject($"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_options.MaxBodyBytes}");
         if (!routes.TryGet(envelope.MessageType, out var route))
             return Reject($"unknown message type '{envelope.MessageType}'");
-        var descriptors = handlers.For(route.Type).ToList();
+        var descriptors = handlers.For(route.Type);
         if (descriptors.Count == 0)
             return Reject($"no handler for message type '{envelope.MessageType}' on this endpoint");
 

@@ -6,16 +6,22 @@ namespace Messaging.Kafka.Consuming;
 /// <summary>
 /// The partitions a consumer owns right now and their unfinished work. Used only on the polling thread
 /// (rebalance callbacks run there too), so every consumer call happens on that thread. It stores each
-/// partition's contiguous watermark, pauses partitions whose backlog is full or that wait for a delayed
-/// retry (polling goes on, so <c>max.poll.interval.ms</c> is kept), and on revoke drains, stores and
-/// commits only the partitions still owned.
+/// partition's contiguous watermark, pauses partitions that wait for a delayed retry or whose backlog stays
+/// full (polling goes on, so <c>max.poll.interval.ms</c> is kept), and on revoke drains, stores and commits
+/// only the partitions still owned. A full partition is first given <see cref="MaxRoomWaitMs"/> to drain to
+/// half, which a fast handler does, so it is not paused and librdkafka keeps its prefetched records.
 /// </summary>
 internal sealed class AssignedPartitions(
     string group,
     KafkaOptions options,
+    BufferRoom room,
+    CancellationToken stopping,
     Func<TopicPartition, PartitionWork> create,
     ILogger logger)
 {
+    /// <summary>Longest the polling thread waits in one <see cref="Maintain"/> for full partitions to drain
+    /// before pausing them (ms; capped at a quarter of <see cref="KafkaOptions.MaxPollIntervalMs"/>).</summary>
+    private const int MaxRoomWaitMs = 250;
     private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
     private readonly Dictionary<TopicPartition, PartitionWork> _owned = [];
@@ -32,24 +38,35 @@ internal sealed class AssignedPartitions(
         }
     }
 
-    /// <summary>Hands a consumed record to its partition; a record of a partition no longer owned is dropped.</summary>
-    public void Dispatch(ConsumeResult<string?, byte[]> record)
+    /// <summary>Hands a consumed record to its partition (its lane starts at the next <see cref="Maintain"/>); a record
+    /// of a partition no longer owned is dropped. False when the record's partition is full.</summary>
+    public bool Dispatch(ConsumeResult<string?, byte[]> record)
     {
-        if (_owned.TryGetValue(record.TopicPartition, out var work)) work.Enqueue(record);
+        if (!_owned.TryGetValue(record.TopicPartition, out var work)) return true;
+        work.Enqueue(record);
+        return work.Buffered < room.Full;
     }
 
-    /// <summary>Stores advanced watermarks, pauses or resumes partitions, refreshes lag. Called after every poll.</summary>
+    /// <summary>Starts lanes given records, stores advanced watermarks, pauses or resumes partitions, refreshes lag.
+    /// Called after every poll.</summary>
     public void Maintain(IConsumer<string?, byte[]> consumer)
     {
+        var roomDeadline = 0L; // set at the first full partition
         foreach (var work in _owned.Values)
         {
+            work.StartLanes();
+            var waiting = options.CommitMode == KafkaCommitMode.PartitionOrder && work.RetryWaiting;
+            var full = work.Buffered >= room.Full;
+            if (full && !work.Paused && !waiting)
+            {
+                if (roomDeadline == 0) roomDeadline = Environment.TickCount64 + Math.Min(MaxRoomWaitMs, options.MaxPollIntervalMs / 4);
+                full = !room.WaitForRoom(work, roomDeadline, stopping);
+            }
             var committable = work.Offsets.Committable;
             if (committable > work.Stored && Store(consumer, new TopicPartitionOffset(work.Partition, committable))) work.Stored = committable;
-            var full = work.Buffered >= options.MaxBufferedPerPartition;
-            var waiting = options.CommitMode == KafkaCommitMode.PartitionOrder && work.RetryWaiting;
             if (!work.Paused && (full || waiting))
                 work.Paused = SetPaused(consumer, work, pause: true, $"{work.Buffered} unfinished record(s){(waiting ? ", a delayed retry waiting" : "")}");
-            else if (work.Paused && !waiting && work.Buffered <= options.MaxBufferedPerPartition / 2)
+            else if (work.Paused && !waiting && work.Buffered <= room.Resume)
                 work.Paused = !SetPaused(consumer, work, pause: false, $"{work.Buffered} unfinished record(s)");
         }
         if (DateTime.UtcNow >= _lagDue)

@@ -16,6 +16,7 @@ namespace Messaging.Kafka.Consuming;
 internal sealed class KafkaConsumerLoop
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+    private const int MaxBatch = 500;
     private readonly ConsumerEndpoint _endpoint;
     private readonly KafkaOptions _options;
     private readonly KafkaRecordHandler _handler;
@@ -62,8 +63,9 @@ internal sealed class KafkaConsumerLoop
 
     private void Run(CancellationToken stoppingToken)
     {
-        var partitions = new AssignedPartitions(_endpoint.Name, _options,
-            p => new PartitionWork(p, _options.CommitMode, stoppingToken, _handler.HandleAsync), _logger);
+        using var room = new BufferRoom(_options.MaxBufferedPerPartition);
+        var partitions = new AssignedPartitions(_endpoint.Name, _options, room, stoppingToken,
+            p => new PartitionWork(p, _options.CommitMode, stoppingToken, _handler.Slots, room, _handler.HandleAsync), _logger);
         using var consumer = Build(partitions);
         consumer.Subscribe(_endpoint.Destinations);
         Log.Subscribed(_logger, _endpoint.Name, string.Join(", ", _endpoint.Destinations));
@@ -71,7 +73,11 @@ internal sealed class KafkaConsumerLoop
         {
             while (!stoppingToken.IsCancellationRequested && !_abandoned)
             {
-                if (Consume(consumer) is { } record) partitions.Dispatch(record);
+                // Records already fetched are taken in one go (up to MaxBatch, and only while their partition has
+                // room), so the lanes start once per batch rather than once per record.
+                var record = Consume(consumer, PollTimeout);
+                for (var taken = 1; record is not null && partitions.Dispatch(record) && taken < MaxBatch && !_abandoned; taken++)
+                    record = Consume(consumer, TimeSpan.Zero);
                 partitions.Maintain(consumer);
             }
         }
@@ -103,11 +109,11 @@ internal sealed class KafkaConsumerLoop
         }
     }
 
-    private ConsumeResult<string?, byte[]>? Consume(IConsumer<string?, byte[]> consumer)
+    private ConsumeResult<string?, byte[]>? Consume(IConsumer<string?, byte[]> consumer, TimeSpan timeout)
     {
         try
         {
-            return consumer.Consume(PollTimeout);
+            return consumer.Consume(timeout);
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {

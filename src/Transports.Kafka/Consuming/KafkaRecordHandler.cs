@@ -10,7 +10,8 @@ namespace Messaging.Kafka.Consuming;
 /// confirmed publish. <see cref="ProcessingStatus.RetryLater"/> is an in-place retry: the same record is
 /// handed again after the delay with <see cref="IncomingMessage.DelayedRetries"/> + 1 while its lane waits,
 /// so order is kept and no retry topic is needed. An unexpected processor exception is retried in place
-/// after a pause. At most <c>MaxConcurrency</c> records are in the processor at once.
+/// after a pause. At most <c>MaxConcurrency</c> records are in the processor at once: a record runs only while
+/// its lane holds a <see cref="ProcessorSlot"/>, which is given back before any wait.
 /// </summary>
 internal sealed class KafkaRecordHandler(
     MessageProcessor processor,
@@ -21,14 +22,17 @@ internal sealed class KafkaRecordHandler(
 {
     private static readonly TimeSpan ProcessorFailureDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxDeadLetterRetryDelay = TimeSpan.FromSeconds(30);
-    private readonly SemaphoreSlim _slots = new(options.MaxConcurrency, options.MaxConcurrency);
+    /// <summary>The processor's slots, shared by every lane of the consumer.</summary>
+    public SemaphoreSlim Slots { get; } = new(options.MaxConcurrency, options.MaxConcurrency);
 
-    /// <summary>True when the record is finished; false when <paramref name="cancellationToken"/> stopped it first.</summary>
-    public async Task<bool> HandleAsync(ConsumeResult<string?, byte[]> record, PartitionWork partition, CancellationToken cancellationToken)
+    /// <summary>True when the record is finished; false when <paramref name="cancellationToken"/> stopped it first.
+    /// <paramref name="slot"/> may still be held when it returns true, for the lane's next record.</summary>
+    public async Task<bool> HandleAsync(ConsumeResult<string?, byte[]> record, PartitionWork partition, ProcessorSlot slot, CancellationToken cancellationToken)
     {
         var source = KafkaEnvelopeMapper.Source(record.TopicPartitionOffset);
         if (!KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope))
         {
+            slot.Release();
             Log.UnreadableRecord(logger, source);
             var unreadable = new DeadLetterReason($"record has no {HeaderNames.MessageId} header: the envelope cannot be read", null, null, 0);
             return await DeadLetterAsync(record, envelope, unreadable, source, cancellationToken).ConfigureAwait(false);
@@ -38,23 +42,18 @@ internal sealed class KafkaRecordHandler(
             ProcessingResult result;
             try
             {
-                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var incoming = new IncomingMessage(envelope, source, Redelivered: false) { DelayedRetries = delayedRetries };
-                    result = await processor(incoming, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _slots.Release();
-                }
+                await slot.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                var incoming = new IncomingMessage(envelope, source, Redelivered: false) { DelayedRetries = delayedRetries };
+                result = await processor(incoming, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                slot.Release();
                 return false; // not finished: its offset stays behind the watermark
             }
             catch (Exception ex)
             {
+                slot.Release();
                 // The pipeline throws only when cancelled; anything else is a bug. Never skip: retry in place.
                 Log.ProcessorFailed(logger, ex, envelope.MessageId, source, (int)ProcessorFailureDelay.TotalMilliseconds);
                 if (!await DelayAsync(ProcessorFailureDelay, cancellationToken).ConfigureAwait(false)) return false;
@@ -65,6 +64,7 @@ internal sealed class KafkaRecordHandler(
                 case ProcessingStatus.Ack:
                     return true;
                 case ProcessingStatus.RetryLater:
+                    slot.Release();
                     Log.RetryingInPlace(logger, envelope.MessageId, source, (long)result.RetryDelay.TotalMilliseconds, delayedRetries + 1);
                     partition.BeginRetryWait();
                     try
@@ -78,6 +78,7 @@ internal sealed class KafkaRecordHandler(
                     delayedRetries++;
                     continue;
                 default:
+                    slot.Release();
                     var reason = result.DeadLetter ?? new DeadLetterReason("dead-lettered", null, null, 0);
                     return await DeadLetterAsync(record, envelope, reason, source, cancellationToken).ConfigureAwait(false);
             }

@@ -5,28 +5,35 @@ namespace Messaging.Kafka.Consuming;
 /// <summary>
 /// The records of one assigned partition that are consumed but not finished: their offset watermark and
 /// the lanes that run them (one lane per partition, or one per key in <see cref="KafkaCommitMode.KeyOrder"/>).
-/// A lane handles its records one at a time in offset order, so per-key order holds. Once closed (revoke,
-/// loss, stop, or a record that could not finish) no further record is dispatched; queued records stay
-/// unfinished and are consumed again by the partition's next owner.
+/// A lane handles its records one at a time in offset order, so per-key order holds. A lane's loop runs while
+/// it has records and ends when its queue is empty; the polling thread starts idle lanes once per batch of
+/// records (<see cref="StartLanes"/>), not once per record. Once closed (revoke, loss, stop, or a record that
+/// could not finish) no further record is dispatched; queued records stay unfinished and are consumed again
+/// by the partition's next owner.
 /// </summary>
 internal sealed class PartitionWork : IDisposable
 {
     private const string NullKey = "\0no-key";
     private readonly object _gate = new();
-    private readonly Dictionary<string, Queue<ConsumeResult<string?, byte[]>>> _lanes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private readonly List<Lane> _toStart = [];
     private readonly CancellationTokenSource _cancel;
     private readonly KafkaCommitMode _mode;
-    private readonly Func<ConsumeResult<string?, byte[]>, PartitionWork, CancellationToken, Task<bool>> _handle;
+    private readonly SemaphoreSlim _slots;
+    private readonly BufferRoom _room;
+    private readonly Func<ConsumeResult<string?, byte[]>, PartitionWork, ProcessorSlot, CancellationToken, Task<bool>> _handle;
     private TaskCompletionSource? _drained;
     private bool _closed;
     private int _buffered;
     private int _retryWaits;
 
-    public PartitionWork(TopicPartition partition, KafkaCommitMode mode, CancellationToken stopping,
-        Func<ConsumeResult<string?, byte[]>, PartitionWork, CancellationToken, Task<bool>> handle)
+    public PartitionWork(TopicPartition partition, KafkaCommitMode mode, CancellationToken stopping, SemaphoreSlim slots, BufferRoom room,
+        Func<ConsumeResult<string?, byte[]>, PartitionWork, ProcessorSlot, CancellationToken, Task<bool>> handle)
     {
         Partition = partition;
         _mode = mode;
+        _slots = slots;
+        _room = room;
         _handle = handle;
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     }
@@ -49,8 +56,8 @@ internal sealed class PartitionWork : IDisposable
     public void BeginRetryWait() => Interlocked.Increment(ref _retryWaits);
     public void EndRetryWait() => Interlocked.Decrement(ref _retryWaits);
 
-    /// <summary>Tracks the record and queues it on its lane, starting the lane when idle. Ignored once closed, and
-    /// for an offset this partition already has (fetched again after a rewind).</summary>
+    /// <summary>Tracks the record and queues it on its lane; an idle lane starts at the next <see cref="StartLanes"/>.
+    /// Ignored once closed, and for an offset this partition already has (fetched again after a rewind).</summary>
     public void Enqueue(ConsumeResult<string?, byte[]> record)
     {
         var key = _mode == KafkaCommitMode.KeyOrder ? record.Message.Key ?? NullKey : "";
@@ -58,15 +65,25 @@ internal sealed class PartitionWork : IDisposable
         {
             if (_closed || !Offsets.TryAdd(record.Offset.Value)) return;
             Interlocked.Increment(ref _buffered);
-            if (_lanes.TryGetValue(key, out var lane))
+            if (!_lanes.TryGetValue(key, out var lane))
             {
-                lane.Enqueue(record);
-                return;
+                // A lane in _lanes is running or waiting in _toStart, so only a new one needs starting.
+                lane = new Lane(key);
+                _lanes.Add(key, lane);
+                _toStart.Add(lane);
             }
-            lane = new Queue<ConsumeResult<string?, byte[]>>();
-            lane.Enqueue(record);
-            _lanes.Add(key, lane);
-            _ = Task.Run(() => RunLaneAsync(key, lane));
+            lane.Records.Enqueue(record);
+        }
+    }
+
+    /// <summary>Starts the lanes that got records since the last call (polling thread, after a batch of records).</summary>
+    public void StartLanes()
+    {
+        if (_toStart.Count == 0) return; // only the polling thread adds to it
+        lock (_gate)
+        {
+            foreach (var lane in _toStart) _ = Task.Run(() => RunLaneAsync(lane));
+            _toStart.Clear();
         }
     }
 
@@ -80,8 +97,7 @@ internal sealed class PartitionWork : IDisposable
         Task drained;
         lock (_gate)
         {
-            _closed = true;
-            foreach (var lane in _lanes.Values) lane.Clear();
+            Close();
             if (_lanes.Count == 0) return;
             _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             drained = _drained.Task;
@@ -94,11 +110,7 @@ internal sealed class PartitionWork : IDisposable
     /// <summary>Stops dispatching and cancels running records at once (partitions lost, consumer abandoned).</summary>
     public void Abort()
     {
-        lock (_gate)
-        {
-            _closed = true;
-            foreach (var lane in _lanes.Values) lane.Clear();
-        }
+        lock (_gate) Close();
         _cancel.Cancel();
     }
 
@@ -110,47 +122,72 @@ internal sealed class PartitionWork : IDisposable
         return await Task.WhenAny(task, Task.Delay(timeout)).ConfigureAwait(false) == task;
     }
 
-    private async Task RunLaneAsync(string key, Queue<ConsumeResult<string?, byte[]>> lane)
+    /// <summary>Stops dispatching (caller holds the gate): drops queued records and the lanes not started yet.</summary>
+    private void Close()
     {
-        while (true)
+        _closed = true;
+        foreach (var lane in _lanes.Values) lane.Records.Clear();
+        foreach (var lane in _toStart) _lanes.Remove(lane.Key);
+        _toStart.Clear();
+    }
+
+    private async Task RunLaneAsync(Lane lane)
+    {
+        var slot = new ProcessorSlot(_slots);
+        try
         {
-            ConsumeResult<string?, byte[]> record;
-            lock (_gate)
+            while (true)
             {
-                if (_closed || lane.Count == 0)
-                {
-                    EndLane(key);
-                    return;
-                }
-                record = lane.Dequeue();
-            }
-            bool finished;
-            try
-            {
-                finished = await _handle(record, this, _cancel.Token).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                finished = false; // the handler reports its own failures; only a cancellation ends up here
-            }
-            if (!finished)
-            {
-                // Not finished means cancelled: nothing after it may run ahead of it on this lane.
+                ConsumeResult<string?, byte[]> record;
                 lock (_gate)
                 {
-                    _closed = true;
-                    EndLane(key);
+                    if (_closed || lane.Records.Count == 0)
+                    {
+                        EndLane(lane);
+                        return;
+                    }
+                    record = lane.Records.Dequeue();
                 }
-                return;
+                bool finished;
+                try
+                {
+                    finished = await _handle(record, this, slot, _cancel.Token).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    finished = false; // the handler reports its own failures; only a cancellation ends up here
+                }
+                if (!finished)
+                {
+                    // Not finished means cancelled: nothing after it may run ahead of it on this lane.
+                    lock (_gate)
+                    {
+                        _closed = true;
+                        EndLane(lane);
+                    }
+                    return;
+                }
+                Offsets.Complete(record.Offset.Value);
+                _room.Finished(Interlocked.Decrement(ref _buffered));
+                slot.ReleaseIfOverBudget();
             }
-            Offsets.Complete(record.Offset.Value);
-            Interlocked.Decrement(ref _buffered);
+        }
+        finally
+        {
+            slot.Release();
         }
     }
 
-    private void EndLane(string key)
+    private void EndLane(Lane lane)
     {
-        _lanes.Remove(key);
+        _lanes.Remove(lane.Key);
         if (_closed && _lanes.Count == 0) _drained?.TrySetResult();
+    }
+
+    /// <summary>The records of one key (or of the whole partition) waiting to run, in offset order.</summary>
+    private sealed class Lane(string key)
+    {
+        public string Key { get; } = key;
+        public Queue<ConsumeResult<string?, byte[]>> Records { get; } = new();
     }
 }
