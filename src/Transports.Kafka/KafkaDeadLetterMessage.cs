@@ -9,11 +9,12 @@ internal static class KafkaDeadLetterMessage
     private const string DeadLetterPrefix = "dead-letter-";
 
     /// <param name="record">The consumed record.</param>
-    /// <param name="envelope">Its envelope (message id empty when the envelope could not be read).</param>
+    /// <param name="envelope">Its envelope (partly empty when it could not be read).</param>
     /// <param name="headers">The envelope's headers plus the reason, from <see cref="Transport.DeadLetterReason.ToHeaders"/>.</param>
-    public static Message<string?, byte[]> Create(ConsumeResult<string?, byte[]> record, Envelope envelope, IReadOnlyDictionary<string, string> headers)
+    /// <param name="readable">False when the envelope could not be read: the record is parked with its headers' bytes as they came.</param>
+    public static Message<string?, byte[]> Create(ConsumeResult<string?, byte[]> record, Envelope envelope, IReadOnlyDictionary<string, string> headers, bool readable)
     {
-        if (envelope.MessageId.Length > 0)
+        if (readable)
         {
             var message = KafkaEnvelopeMapper.ToMessage(envelope, headers);
             message.Key = record.Message.Key;

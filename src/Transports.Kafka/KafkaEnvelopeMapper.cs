@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 using Confluent.Kafka;
 
 namespace Messaging.Kafka;
@@ -42,17 +43,23 @@ internal static class KafkaEnvelopeMapper
         };
     }
 
-    /// <summary>Reads the envelope of a consumed record; false when it has no message id. Runs per record: the
-    /// envelope's fields are read straight into locals, and only application headers get a dictionary.</summary>
-    public static bool TryReadEnvelope(ConsumeResult<string?, byte[]> record, out Envelope envelope)
+    /// <summary>Reads the envelope of a consumed record; false, with <paramref name="error"/> saying why, when it has
+    /// no message id or a header value that is not UTF-8 (decoding it would silently change it). Runs per record:
+    /// the envelope's fields are read straight into locals, and only application headers get a dictionary.</summary>
+    public static bool TryReadEnvelope(ConsumeResult<string?, byte[]> record, out Envelope envelope, out string? error)
     {
         string? messageId = null, messageType = null, destination = null, partitionKey = null;
-        string? correlationId = null, causationId = null, contentType = null;
+        string? correlationId = null, causationId = null, contentType = null, notUtf8 = null;
         DateTimeOffset? timestamp = null;
         Dictionary<string, string>? application = null;
         foreach (var header in record.Message.Headers ?? [])
         {
             var bytes = header.GetValueBytes();
+            if (bytes is not null && !Utf8.IsValid(bytes))
+            {
+                notUtf8 ??= header.Key;
+                continue;
+            }
             switch (header.Key) // a repeated header: last wins
             {
                 case HeaderNames.MessageId: messageId = Decode(bytes); break;
@@ -79,7 +86,10 @@ internal static class KafkaEnvelopeMapper
             Headers = application ?? NoHeaders,
             Body = record.Message.Value ?? [],
         };
-        return envelope.MessageId.Length > 0;
+        error = notUtf8 is not null ? $"header '{notUtf8}' is not valid UTF-8"
+            : envelope.MessageId.Length == 0 ? $"record has no {HeaderNames.MessageId} header"
+            : null;
+        return error is null;
     }
 
     /// <summary>The record's headers as they are, for dead-lettering a record whose envelope cannot be read.</summary>

@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Information, "Kafka consumer group {Group}: partitions assigned [{Partitions}]")]
     public static partial void PartitionsAssigned(ILogger logger, string group, string partitions);
 
-    [LoggerMessage(3004, LogLevel.Information, "Kafka consumer group {Group}: partitions revoked [{Partitions}]; in-flight work drained and watermarks committed")]
-    public static partial void PartitionsRevoked(ILogger logger, string group, string partitions);
+    [LoggerMessage(3004, LogLevel.Information, "Kafka consumer group {Group}: partitions revoked [{Partitions}]; {Outcome}")]
+    public static partial void PartitionsRevoked(ILogger logger, string group, string partitions, string outcome);
 
     [LoggerMessage(3005, LogLevel.Warning, "Kafka consumer group {Group}: partitions lost [{Partitions}]; their unfinished messages will be redelivered")]
     public static partial void PartitionsLost(ILogger logger, string group, string partitions);
@@ -29,8 +29,8 @@ internal static partial class Log
     [LoggerMessage(3007, LogLevel.Warning, "Kafka consumer group {Group}: consume error: {Reason}")]
     public static partial void ConsumeError(ILogger logger, string group, string reason);
 
-    [LoggerMessage(3008, LogLevel.Error, "Kafka record at {Source} has no message-id header; dead-lettering it")]
-    public static partial void UnreadableRecord(ILogger logger, string source);
+    [LoggerMessage(3008, LogLevel.Error, "Kafka record at {Source} cannot be read as an envelope ({Reason}); dead-lettering it as it is")]
+    public static partial void UnreadableRecord(ILogger logger, string source, string reason);
 
     [LoggerMessage(3009, LogLevel.Warning, "Dead-letter publish of message {MessageId} from {Source} to {Topic} failed; retrying in {DelayMs} ms")]
     public static partial void DeadLetterPublishFailed(ILogger logger, Exception exception, string messageId, string source, string topic, int delayMs);

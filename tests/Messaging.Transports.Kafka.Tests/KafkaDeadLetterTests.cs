@@ -75,4 +75,36 @@ public sealed class KafkaDeadLetterTests(KafkaFixture fixture) : IClassFixture<K
         Assert.Contains("no message-id header", KafkaTestSupport.Header(dead.Message.Headers, HeaderNames.DeadLetterReason), StringComparison.Ordinal);
         Assert.Equal("0", KafkaTestSupport.Header(dead.Message.Headers, HeaderNames.DeadLetterAttempts));
     }
+
+    [Fact]
+    public async Task Record_with_a_header_that_is_not_utf8_is_dead_lettered_as_it_came_and_the_next_one_is_handled()
+    {
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(fixture, "utf8");
+        await using var _ = provider;
+        var topic = endpoint.Destinations[0];
+        var badId = Envelope.NewMessageId();
+        byte[] notUtf8 = [0x61, 0xC3, 0x28];
+        var headers = new Headers { { HeaderNames.MessageId, System.Text.Encoding.UTF8.GetBytes(badId) }, { "tenant", notUtf8 } };
+        await KafkaTestSupport.ProduceRawAsync(fixture.BootstrapServers, topic, "k", [7], headers); // same partition, before the next one
+        var wellFormed = KafkaTestSupport.NewEnvelope(topic, "k", 1);
+        await transport.SendAsync(wellFormed, CancellationToken.None);
+
+        var handled = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var receiving = transport.ReceiveAsync(endpoint, (m, _) =>
+        {
+            handled.Enqueue(m.Envelope.MessageId);
+            return Task.FromResult(ProcessingResult.Ack);
+        }, stop.Token);
+        await Compliance.Eventually.WaitUntilAsync(() => !handled.IsEmpty, KafkaTestSupport.Deadline, "the well-formed message");
+        await stop.CancelAsync();
+        await receiving.WaitAsync(KafkaTestSupport.Deadline);
+
+        Assert.Equal([wellFormed.MessageId], handled); // the processor never saw the record with the bad header
+        var dead = await Task.Run(() => fixture.ReadFirst(topic + ".dlq", KafkaTestSupport.Deadline));
+        Assert.Contains("header 'tenant' is not valid UTF-8", KafkaTestSupport.Header(dead.Message.Headers, HeaderNames.DeadLetterReason), StringComparison.Ordinal);
+        Assert.True(dead.Message.Headers.TryGetLastBytes("tenant", out var kept));
+        Assert.Equal(notUtf8, kept); // parked as it came, not with replacement characters
+        Assert.Equal(badId, KafkaTestSupport.Header(dead.Message.Headers, HeaderNames.MessageId));
+    }
 }

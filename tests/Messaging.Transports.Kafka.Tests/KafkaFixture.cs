@@ -43,7 +43,7 @@ public sealed class KafkaFixture : ITransportFixture
     public async Task<Envelope> ReadDeadLetterAsync(IMessageTransport transport, string endpoint, string destination, TimeSpan timeout)
     {
         var record = await Task.Run(() => ReadFirst(destination + ".dlq", timeout));
-        Assert.True(KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope), "the dead letter has no message-id header");
+        Assert.True(KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out var error), error);
         return envelope;
     }
 

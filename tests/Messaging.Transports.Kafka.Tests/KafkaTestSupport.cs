@@ -53,14 +53,15 @@ internal static partial class KafkaTestSupport
             int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
     }
 
-    public static async Task ProduceRawAsync(string bootstrapServers, string topic, string key, byte[] value)
+    /// <summary>Produces a record as a foreign producer would, on the partition our producer would pick for <paramref name="key"/>.</summary>
+    public static async Task ProduceRawAsync(string bootstrapServers, string topic, string key, byte[] value, Headers? headers = null)
     {
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrapServers,
             Partitioner = Partitioner.Murmur2Random,
         }).SetLogHandler((_, _) => { }).Build();
-        await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = value });
+        await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = value, Headers = headers });
     }
 
     public static string Header(Headers headers, string name) =>

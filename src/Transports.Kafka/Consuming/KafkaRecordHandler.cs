@@ -30,12 +30,12 @@ internal sealed class KafkaRecordHandler(
     public async Task<bool> HandleAsync(ConsumeResult<string?, byte[]> record, PartitionWork partition, ProcessorSlot slot, CancellationToken cancellationToken)
     {
         var source = KafkaEnvelopeMapper.Source(record.TopicPartitionOffset);
-        if (!KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope))
+        if (!KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out var error))
         {
             slot.Release();
-            Log.UnreadableRecord(logger, source);
-            var unreadable = new DeadLetterReason($"record has no {HeaderNames.MessageId} header: the envelope cannot be read", null, null, 0);
-            return await DeadLetterAsync(record, envelope, unreadable, source, cancellationToken).ConfigureAwait(false);
+            Log.UnreadableRecord(logger, source, error!);
+            var unreadable = new DeadLetterReason($"{error}: the envelope cannot be read", null, null, 0);
+            return await DeadLetterAsync(record, envelope, unreadable, source, readable: false, cancellationToken).ConfigureAwait(false);
         }
         for (var delayedRetries = 0; ;)
         {
@@ -80,16 +80,16 @@ internal sealed class KafkaRecordHandler(
                 default:
                     slot.Release();
                     var reason = result.DeadLetter ?? new DeadLetterReason("dead-lettered", null, null, 0);
-                    return await DeadLetterAsync(record, envelope, reason, source, cancellationToken).ConfigureAwait(false);
+                    return await DeadLetterAsync(record, envelope, reason, source, readable: true, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>Publishes the record to its dead-letter topic, retrying until confirmed; false when cancelled first.</summary>
-    private async Task<bool> DeadLetterAsync(ConsumeResult<string?, byte[]> record, Envelope envelope, DeadLetterReason reason, string source, CancellationToken cancellationToken)
+    private async Task<bool> DeadLetterAsync(ConsumeResult<string?, byte[]> record, Envelope envelope, DeadLetterReason reason, string source, bool readable, CancellationToken cancellationToken)
     {
         var topic = record.Topic + options.DeadLetterTopicSuffix;
-        var message = KafkaDeadLetterMessage.Create(record, envelope, reason.ToHeaders(envelope, source, time.GetUtcNow()));
+        var message = KafkaDeadLetterMessage.Create(record, envelope, reason.ToHeaders(envelope, source, time.GetUtcNow()), readable);
         var delay = TimeSpan.FromMilliseconds(500);
         while (true)
         {
