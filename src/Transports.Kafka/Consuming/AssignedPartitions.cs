@@ -79,27 +79,29 @@ internal sealed class AssignedPartitions(
     /// <summary>
     /// Revoke (or shutdown): stops dispatching for <paramref name="partitions"/>, waits up to
     /// <see cref="KafkaOptions.RevokeDrainTimeoutMs"/> for their running records (then cancels them), and
-    /// commits their watermarks while they are still owned.
+    /// commits their watermarks while they are still owned. Returns what happened, for the log.
     /// </summary>
-    public void Revoke(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
+    public string Revoke(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
     {
         var works = Take(partitions);
-        if (works.Count == 0) return;
+        if (works.Count == 0) return "nothing in flight";
         var bound = TimeSpan.FromMilliseconds(Math.Min(options.RevokeDrainTimeoutMs, options.MaxPollIntervalMs / 2));
         Task.WhenAll(works.Select(w => w.DrainAsync(bound, CancelGrace))).GetAwaiter().GetResult();
         var offsets = works.Where(w => w.Offsets.Committable >= 0)
             .Select(w => new TopicPartitionOffset(w.Partition, w.Offsets.Committable)).ToList();
         foreach (var work in works) work.Dispose();
-        if (offsets.Count == 0) return;
+        if (offsets.Count == 0) return "in-flight work drained, nothing finished to commit";
         try
         {
             consumer.Commit(offsets);
+            return "in-flight work drained and watermarks committed";
         }
         catch (KafkaException ex)
         {
             // For example RebalanceInProgress: the next owner starts from the last successful commit, so the
             // records finished since then are delivered again (never skipped); the inbox absorbs them.
             Log.CommitFailed(logger, group, $"{ex.Error.Code}: {ex.Error.Reason}");
+            return $"in-flight work drained, commit failed ({ex.Error.Code}): the next owner resumes from the last committed offsets";
         }
     }
 

@@ -139,8 +139,8 @@ internal sealed class KafkaConsumerLoop
             .SetPartitionsRevokedHandler((c, revoked) =>
             {
                 var list = revoked.Select(p => p.TopicPartition).ToList();
-                partitions.Revoke(c, list);
-                Log.PartitionsRevoked(_logger, _endpoint.Name, Describe(list));
+                var outcome = partitions.Revoke(c, list);
+                Log.PartitionsRevoked(_logger, _endpoint.Name, Describe(list), outcome);
             })
             .SetPartitionsLostHandler((_, lost) =>
             {
