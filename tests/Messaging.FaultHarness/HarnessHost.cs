@@ -28,10 +28,11 @@ public static class HarnessHost
             ["Messaging:Outbox:MaxAttempts"] = "1000",     // a broker outage must leave rows Pending, not Failed
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        if (consumer)
+        if (consumer && settings.Database == "postgres")
         {
             // Several messages at once (different keys), as a service would run: the inbox's concurrent-duplicate
-            // path and the transports' per-key lanes are under fault too, not only a one-at-a-time consumer.
+            // path and the transports' per-key lanes are under fault too. Not on SQLite: its single writer makes
+            // concurrent inbox transactions queue on the write lock, slower than one at a time.
             config["Messaging:RabbitMq:ConcurrentMessageLimit"] = "8";
             config["Messaging:Kafka:CommitMode"] = "KeyOrder";
             config["Messaging:Kafka:MaxConcurrency"] = "8";
