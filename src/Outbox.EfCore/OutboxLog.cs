@@ -38,9 +38,6 @@ internal static partial class OutboxLog
     [LoggerMessage(4100, LogLevel.Debug, "Inbox: message {MessageId} already handled by {Handler}; skipped")]
     public static partial void DuplicateSkipped(ILogger logger, string messageId, string handler);
 
-    [LoggerMessage(4101, LogLevel.Information, "Inbox: message {MessageId} was handled by {Handler} concurrently elsewhere; this execution rolled back and skipped")]
-    public static partial void ConcurrentDuplicateSkipped(ILogger logger, string messageId, string handler);
-
     [LoggerMessage(4102, LogLevel.Warning, "Inbox: rollback for message {MessageId} in {Handler} failed; the transaction is abandoned")]
     public static partial void RollbackFailed(ILogger logger, Exception exception, string messageId, string handler);
 }
