@@ -27,7 +27,13 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
     public static bool IsPostgres(DbContext db) => db.Database.ProviderName == PostgresProvider;
 
     /// <summary>Claims up to <see cref="OutboxOptions.BatchSize"/> rows for <paramref name="owner"/>; returns them in id order.</summary>
-    public async Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, CancellationToken cancellationToken)
+    public Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, CancellationToken cancellationToken) =>
+        ClaimAsync(db, owner, [], cancellationToken);
+
+    /// <summary>As <see cref="ClaimAsync(DbContext, string, CancellationToken)"/>; <paramref name="confirmed"/> are this
+    /// dispatcher's rows the broker confirmed whose Sent mark is still being written (PostgreSQL only): they no longer
+    /// hold their key back.</summary>
+    public async Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, IReadOnlyList<long> confirmed, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var until = now.AddMilliseconds(_options.LeaseMs);
@@ -37,14 +43,19 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
         if (!IsPostgres(db) && !await outbox.AnyAsync(m => m.Status == OutboxStatus.Pending && (m.NotBefore == null || m.NotBefore <= now)
                 && (m.LeaseUntil == null || m.LeaseUntil <= now), cancellationToken).ConfigureAwait(false))
             return [];
-        var rows = await outbox.FromSqlRaw(ClaimSql(db), nameof(OutboxStatus.Pending), now, _options.BatchSize, owner, until)
+        var skipConfirmed = confirmed.Count > 0 && IsPostgres(db);
+        object[] parameters = skipConfirmed
+            ? [nameof(OutboxStatus.Pending), now, _options.BatchSize, owner, until, confirmed.ToArray()]
+            : [nameof(OutboxStatus.Pending), now, _options.BatchSize, owner, until];
+        var rows = await outbox.FromSqlRaw(ClaimSql(db, skipConfirmed), parameters)
             .AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         rows.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING has no order
         return rows;
     }
 
-    /// <summary>Parameters: {0} Pending, {1} now, {2} batch size, {3} owner, {4} lease until.</summary>
-    private static string ClaimSql(DbContext db)
+    /// <summary>Parameters: {0} Pending, {1} now, {2} batch size, {3} owner, {4} lease until, {5} confirmed ids (bigint[],
+    /// only with <paramref name="skipConfirmed"/>).</summary>
+    private static string ClaimSql(DbContext db, bool skipConfirmed)
     {
         var t = OutboxTableNames.For(db);
         string id = t[nameof(OutboxMessage.Id)], key = t[nameof(OutboxMessage.PartitionKey)], status = t[nameof(OutboxMessage.Status)],
@@ -57,7 +68,8 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
             $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.LeaseOwner)]} = {{3}}, {leaseUntil} = {{4}} " +
             $"WHERE {id} IN (SELECT c.{id} FROM candidates c WHERE c.{key} IS NULL OR NOT EXISTS (" +
             $"SELECT 1 FROM {t.Table} e WHERE e.{status} = {{0}} AND e.{key} = c.{key} AND e.{id} < c.{id} " +
-            $"AND (e.{notBefore} IS NULL OR e.{notBefore} <= {{1}}) AND e.{id} NOT IN (SELECT {id} FROM candidates))) " +
+            $"AND (e.{notBefore} IS NULL OR e.{notBefore} <= {{1}}) AND e.{id} NOT IN (SELECT {id} FROM candidates)" +
+            (skipConfirmed ? $" AND e.{id} <> ALL({{5}})" : "") + ")) " +
             "RETURNING *";
     }
 }

@@ -45,6 +45,21 @@ public abstract class ClaimScenarios<TDatabase>(TDatabase database, ITestOutputH
         Assert.Empty(second); // k-3 and k-4 wait behind k-0..k-2, leased to "me"
     }
 
+    [Fact]
+    public async Task Confirmed_rows_whose_mark_is_still_being_written_do_not_hold_their_key_back_on_PostgreSQL()
+    {
+        await using var db = Database.CreateContext();
+        for (var i = 0; i < 3; i++) await AddAsync(db, $"k-{i}", "k");
+        var first = await Claimer(batchSize: 1).ClaimAsync(db, "me", CancellationToken.None);
+
+        var withoutConfirmed = await Claimer().ClaimAsync(db, "me", CancellationToken.None);
+        var withConfirmed = await Claimer().ClaimAsync(db, "me", [first[0].Id], CancellationToken.None);
+
+        Assert.Empty(withoutConfirmed); // k-0 is still Pending: k-1 and k-2 wait behind it
+        if (OutboxClaimer.IsPostgres(db)) Assert.Equal(["k-1", "k-2"], withConfirmed.Select(r => r.MessageId));
+        else Assert.Empty(withConfirmed); // SQLite records before it claims: the list is not used
+    }
+
     private static OutboxClaimer Claimer(int batchSize = 500) =>
         new(Options.Create(new OutboxOptions { BatchSize = batchSize }), TimeProvider.System);
 
