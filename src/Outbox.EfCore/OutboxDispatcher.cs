@@ -83,10 +83,10 @@ internal sealed class OutboxDispatcher<TContext>(
     }
 
     /// <summary>
-    /// One round: claim, publish, then start recording the outcome, which the next round's claim overlaps
-    /// (PostgreSQL: the confirmed rows of the round being recorded no longer hold their keys back). A round sends only
-    /// after the previous round is recorded: had recording failed, its rows are sent again later, and no later row of
-    /// their keys may go out before them. Returns the rows claimed.
+    /// One round: claim, publish, then start recording the outcome. On PostgreSQL the next round's claim overlaps the
+    /// recording (the confirmed rows being recorded no longer hold their keys back); SQLite records at once. A round
+    /// sends only after the previous round is recorded: had recording failed, its rows are sent again later, and no
+    /// later row of their keys may go out before them. Returns the rows claimed.
     /// </summary>
     private async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
     {
@@ -95,7 +95,6 @@ internal sealed class OutboxDispatcher<TContext>(
         try
         {
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            if (!OutboxClaimer.IsPostgres(db)) await AwaitRecordingAsync().ConfigureAwait(false); // SQLite: one writer at a time
             var rows = await claimer.ClaimAsync(db, Owner, _recordingSent, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -112,6 +111,8 @@ internal sealed class OutboxDispatcher<TContext>(
             _recordingSent = result.Sent.ConvertAll(r => r.Id);
             _recording = RecordAsync(scope, db, result);
             recordingOwnsScope = true;
+            // SQLite has one writer: record before the next claim or retention takes the write lock, as before.
+            if (!OutboxClaimer.IsPostgres(db)) await AwaitRecordingAsync().ConfigureAwait(false);
             return rows.Count;
         }
         finally
