@@ -12,6 +12,13 @@ namespace Messaging.Outbox;
 /// already recorded is skipped without running the handler; a failing handler rolls everything back and the
 /// pipeline retries.
 /// </summary>
+/// <remarks>
+/// The record is one <c>INSERT ... ON CONFLICT (message_id, handler_name) DO NOTHING</c> before the handler runs:
+/// no row written means the message was already handled. A concurrent duplicate waits on the key (PostgreSQL: until
+/// the first inserter commits or rolls back) or on the write lock (SQLite) instead of running the handler
+/// alongside, and then sees the committed row. Round trips per handled message: the insert (with the lazily sent
+/// BEGIN), the handler's own saves, COMMIT.
+/// </remarks>
 internal sealed class InboxFilter<TContext>(TimeProvider time, ILogger<InboxFilter<TContext>> logger) : IHandlerFilter
     where TContext : DbContext
 {
@@ -28,32 +35,17 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, ILogger<InboxFilt
         {
             try
             {
-                if (await IsRecordedAsync(db, context, cancellationToken).ConfigureAwait(false))
+                if (!await TryRecordAsync(db, context, cancellationToken).ConfigureAwait(false))
                 {
                     await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
                     OutboxLog.DuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
                     return HandlerOutcome.SkippedDuplicate;
                 }
-                // Insert the inbox row before the handler runs: a concurrent duplicate then waits on the key
-                // (PostgreSQL) or the write lock (SQLite) instead of running the handler alongside.
-                var record = Record(context);
-                db.Set<InboxRecord>().Add(record);
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 var outcome = await next(cancellationToken).ConfigureAwait(false);
-                record.ProcessedAt = time.GetUtcNow().UtcDateTime;
+                // Changes the handler tracked but did not save commit with the inbox row (no round trip when none).
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return outcome;
-            }
-            catch (DbUpdateException)
-            {
-                await TryRollbackAsync(transaction, context).ConfigureAwait(false);
-                db.ChangeTracker.Clear();
-                // A unique-key violation on the inbox key means another execution committed this message first.
-                // Checked by reading, so a constraint violation in the handler's own rows is not mistaken for it.
-                if (!await IsRecordedAsync(db, context, cancellationToken).ConfigureAwait(false)) throw;
-                OutboxLog.ConcurrentDuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
-                return HandlerOutcome.SkippedDuplicate;
             }
             catch
             {
@@ -66,30 +58,30 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, ILogger<InboxFilt
     /// <summary>Someone else owns the transaction: record and run inside it, leave commit and rollback to them.</summary>
     private async Task<HandlerOutcome> RunInCallersTransactionAsync(TContext db, MessageContext context, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
     {
-        if (await IsRecordedAsync(db, context, cancellationToken).ConfigureAwait(false))
+        if (!await TryRecordAsync(db, context, cancellationToken).ConfigureAwait(false))
         {
             OutboxLog.DuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
             return HandlerOutcome.SkippedDuplicate;
         }
-        var record = Record(context);
-        db.Set<InboxRecord>().Add(record);
         var outcome = await next(cancellationToken).ConfigureAwait(false);
-        record.ProcessedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 
-    private InboxRecord Record(MessageContext context)
+    /// <summary>Writes the inbox row in the current transaction; false when (message id, handler) is already there.</summary>
+    /// <remarks><c>received_at</c> and <c>processed_at</c> both get the time handling started: the row commits only
+    /// with the handler's work, so a committed row means "processed"; a separate update at the end would cost a round
+    /// trip per message.</remarks>
+    private async Task<bool> TryRecordAsync(TContext db, MessageContext context, CancellationToken cancellationToken)
     {
+        var t = OutboxTableNames.ForInbox(db);
+        string messageId = t[nameof(InboxRecord.MessageId)], handler = t[nameof(InboxRecord.HandlerName)];
+        var sql = $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
+            $"VALUES ({{0}}, {{1}}, {{2}}, {{2}}) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
         var now = time.GetUtcNow().UtcDateTime;
-        return new InboxRecord { MessageId = context.Envelope.MessageId, HandlerName = context.HandlerName, ReceivedAt = now, ProcessedAt = now };
-    }
-
-    private static Task<bool> IsRecordedAsync(TContext db, MessageContext context, CancellationToken cancellationToken)
-    {
-        var messageId = context.Envelope.MessageId;
-        var handler = context.HandlerName;
-        return db.Set<InboxRecord>().AsNoTracking().AnyAsync(r => r.MessageId == messageId && r.HandlerName == handler, cancellationToken);
+        var written = await db.Database.ExecuteSqlRawAsync(sql, [context.Envelope.MessageId, context.HandlerName, now], cancellationToken)
+            .ConfigureAwait(false);
+        return written == 1;
     }
 
     private async Task TryRollbackAsync(IDbContextTransaction transaction, MessageContext context)

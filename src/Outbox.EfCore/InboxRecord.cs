@@ -18,6 +18,9 @@ public sealed class InboxRecord
     /// <summary><c>received_at</c>: when handling of this message started (UTC).</summary>
     public DateTime ReceivedAt { get; internal set; }
 
-    /// <summary><c>processed_at</c>: when the handler finished and its work was saved (UTC).</summary>
+    /// <summary><c>processed_at</c>: when handling started, the same as <see cref="ReceivedAt"/> (UTC). The row
+    /// commits only together with the handler's work, so a row that exists means "processed"; the time is written
+    /// with the row rather than updated when the handler finishes (that update cost a round trip per message).
+    /// Retention (<see cref="OutboxOptions.InboxRetentionMs"/>) counts from it.</summary>
     public DateTime ProcessedAt { get; internal set; }
 }

@@ -4,17 +4,20 @@ using Microsoft.Extensions.Options;
 namespace Messaging.Outbox;
 
 /// <summary>
-/// Claims a batch of due Pending rows for one dispatcher in a short transaction by setting their lease, so several
-/// instances can dispatch from one database without sending a row twice and without breaking per-key order.
+/// Claims a batch of due Pending rows for one dispatcher by setting their lease, in one statement that also returns
+/// the claimed rows, so several instances can dispatch from one database without sending a row twice and without
+/// breaking per-key order.
 /// </summary>
 /// <remarks>
-/// PostgreSQL: candidates are read with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claims never wait on, nor take,
-/// each other's rows. SQLite: the claim transaction is <c>BEGIN IMMEDIATE</c> (the database's single writer), so
-/// claims run one at a time and each sees the leases of the previous one. Other providers are treated like SQLite,
-/// which is safe only with one dispatcher unless the database serializes the claim transaction.
+/// One <c>WITH candidates AS MATERIALIZED (SELECT ...) UPDATE ... RETURNING *</c> statement (one round trip, atomic,
+/// auto-committed). PostgreSQL: candidates are read with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claims never
+/// wait on, nor take, each other's rows. SQLite: the statement holds the database's single write lock, so claims run
+/// one at a time and each sees the leases of the previous one. Other providers are treated like SQLite, which is
+/// safe only with one dispatcher unless the database serializes the statement.
 /// Per key: a candidate is dropped when an earlier due Pending row of its key is not in this claim (leased by another
 /// dispatcher, locked by a concurrent claim, or waiting for its retry backoff), so a key is sent by one dispatcher
-/// at a time, in id order.
+/// at a time, in id order. The rule is a <c>NOT EXISTS</c> in the same statement: an index probe per keyed
+/// candidate on (status, partition_key, id), no extra round trip.
 /// </remarks>
 internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvider time)
 {
@@ -24,76 +27,49 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
     public static bool IsPostgres(DbContext db) => db.Database.ProviderName == PostgresProvider;
 
     /// <summary>Claims up to <see cref="OutboxOptions.BatchSize"/> rows for <paramref name="owner"/>; returns them in id order.</summary>
-    public async Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, CancellationToken cancellationToken)
+    public Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, CancellationToken cancellationToken) =>
+        ClaimAsync(db, owner, [], cancellationToken);
+
+    /// <summary>As <see cref="ClaimAsync(DbContext, string, CancellationToken)"/>; <paramref name="confirmed"/> are this
+    /// dispatcher's rows the broker confirmed whose Sent mark is still being written (PostgreSQL only): they no longer
+    /// hold their key back.</summary>
+    public async Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, IReadOnlyList<long> confirmed, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        DateTime? until = now.AddMilliseconds(_options.LeaseMs);
+        var until = now.AddMilliseconds(_options.LeaseMs);
         var outbox = db.Set<OutboxMessage>();
-        List<long> kept;
-        // SQLite's claim transaction takes the database's single write lock: look with a plain read first, so
+        // SQLite's claim statement takes the database's single write lock: look with a plain read first, so
         // an idle dispatcher never blocks the application's or the inbox's writes.
         if (!IsPostgres(db) && !await outbox.AnyAsync(m => m.Status == OutboxStatus.Pending && (m.NotBefore == null || m.NotBefore <= now)
                 && (m.LeaseUntil == null || m.LeaseUntil <= now), cancellationToken).ConfigureAwait(false))
             return [];
-        var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
-        {
-            var candidates = IsPostgres(db)
-                ? await PostgresCandidatesAsync(db, now, cancellationToken).ConfigureAwait(false)
-                : await outbox.AsNoTracking()
-                    .Where(m => m.Status == OutboxStatus.Pending && (m.NotBefore == null || m.NotBefore <= now) && (m.LeaseUntil == null || m.LeaseUntil <= now))
-                    .OrderBy(m => m.Id).Take(_options.BatchSize)
-                    .Select(m => new Candidate { Id = m.Id, PartitionKey = m.PartitionKey })
-                    .ToListAsync(cancellationToken).ConfigureAwait(false);
-            if (candidates.Count == 0) return [];
-
-            kept = await KeepInKeyOrderAsync(outbox, candidates, now, cancellationToken).ConfigureAwait(false);
-            if (kept.Count > 0)
-                await outbox.Where(m => kept.Contains(m.Id))
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseOwner, owner).SetProperty(m => m.LeaseUntil, until), cancellationToken)
-                    .ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        if (kept.Count == 0) return [];
-        return await outbox.AsNoTracking().Where(m => kept.Contains(m.Id)).OrderBy(m => m.Id)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var skipConfirmed = confirmed.Count > 0 && IsPostgres(db);
+        object[] parameters = skipConfirmed
+            ? [nameof(OutboxStatus.Pending), now, _options.BatchSize, owner, until, confirmed.ToArray()]
+            : [nameof(OutboxStatus.Pending), now, _options.BatchSize, owner, until];
+        var rows = await outbox.FromSqlRaw(ClaimSql(db, skipConfirmed), parameters)
+            .AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        rows.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING has no order
+        return rows;
     }
 
-    private Task<List<Candidate>> PostgresCandidatesAsync(DbContext db, DateTime now, CancellationToken cancellationToken)
+    /// <summary>Parameters: {0} Pending, {1} now, {2} batch size, {3} owner, {4} lease until, {5} confirmed ids (bigint[],
+    /// only with <paramref name="skipConfirmed"/>).</summary>
+    private static string ClaimSql(DbContext db, bool skipConfirmed)
     {
         var t = OutboxTableNames.For(db);
-        var sql =
-            $"SELECT {t[nameof(OutboxMessage.Id)]} AS \"Id\", {t[nameof(OutboxMessage.PartitionKey)]} AS \"PartitionKey\" FROM {t.Table} " +
-            $"WHERE {t[nameof(OutboxMessage.Status)]} = {{0}} " +
-            $"AND ({t[nameof(OutboxMessage.NotBefore)]} IS NULL OR {t[nameof(OutboxMessage.NotBefore)]} <= {{1}}) " +
-            $"AND ({t[nameof(OutboxMessage.LeaseUntil)]} IS NULL OR {t[nameof(OutboxMessage.LeaseUntil)]} <= {{1}}) " +
-            $"ORDER BY {t[nameof(OutboxMessage.Id)]} LIMIT {{2}} FOR UPDATE SKIP LOCKED";
-        return db.Database.SqlQueryRaw<Candidate>(sql, nameof(OutboxStatus.Pending), now, _options.BatchSize)
-            .ToListAsync(cancellationToken);
-    }
-
-    /// <summary>Keeps keyless candidates, and keyed ones with no earlier due Pending row of their key outside this claim.</summary>
-    private static async Task<List<long>> KeepInKeyOrderAsync(DbSet<OutboxMessage> outbox, List<Candidate> candidates, DateTime now, CancellationToken cancellationToken)
-    {
-        var keys = candidates.Where(c => c.PartitionKey is not null).Select(c => c.PartitionKey!).Distinct(StringComparer.Ordinal).ToList();
-        if (keys.Count == 0) return candidates.ConvertAll(c => c.Id);
-        var ids = candidates.ConvertAll(c => c.Id);
-        var maxId = ids.Max();
-        var firstOutside = await outbox.AsNoTracking()
-            .Where(m => m.Status == OutboxStatus.Pending && m.PartitionKey != null && keys.Contains(m.PartitionKey)
-                && m.Id < maxId && !ids.Contains(m.Id) && (m.NotBefore == null || m.NotBefore <= now))
-            .GroupBy(m => m.PartitionKey!)
-            .Select(g => new { Key = g.Key, First = g.Min(m => m.Id) })
-            .ToDictionaryAsync(g => g.Key, g => g.First, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
-        return candidates
-            .Where(c => c.PartitionKey is null || !firstOutside.TryGetValue(c.PartitionKey, out var first) || c.Id < first)
-            .Select(c => c.Id).ToList();
-    }
-
-    /// <summary>A claimable row's id and key (raw SQL result shape).</summary>
-    internal sealed class Candidate
-    {
-        public long Id { get; set; }
-        public string? PartitionKey { get; set; }
+        string id = t[nameof(OutboxMessage.Id)], key = t[nameof(OutboxMessage.PartitionKey)], status = t[nameof(OutboxMessage.Status)],
+            notBefore = t[nameof(OutboxMessage.NotBefore)], leaseUntil = t[nameof(OutboxMessage.LeaseUntil)];
+        var lockClause = IsPostgres(db) ? " FOR UPDATE SKIP LOCKED" : "";
+        return
+            $"WITH candidates AS MATERIALIZED (SELECT {id}, {key} FROM {t.Table} " +
+            $"WHERE {status} = {{0}} AND ({notBefore} IS NULL OR {notBefore} <= {{1}}) AND ({leaseUntil} IS NULL OR {leaseUntil} <= {{1}}) " +
+            $"ORDER BY {id} LIMIT {{2}}{lockClause}) " +
+            $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.LeaseOwner)]} = {{3}}, {leaseUntil} = {{4}} " +
+            $"WHERE {id} IN (SELECT c.{id} FROM candidates c WHERE c.{key} IS NULL OR NOT EXISTS (" +
+            $"SELECT 1 FROM {t.Table} e WHERE e.{status} = {{0}} AND e.{key} = c.{key} AND e.{id} < c.{id} " +
+            $"AND (e.{notBefore} IS NULL OR e.{notBefore} <= {{1}}) AND e.{id} NOT IN (SELECT {id} FROM candidates)" +
+            (skipConfirmed ? $" AND e.{id} <> ALL({{5}})" : "") + ")) " +
+            "RETURNING *";
     }
 }

@@ -8,7 +8,8 @@ namespace Messaging.Outbox;
 
 /// <summary>
 /// The dispatcher loop: claim a batch (<see cref="OutboxClaimer"/>), publish it (<see cref="OutboxSender"/>), record
-/// the outcome per row (<see cref="OutboxMarker"/>), and now and then delete old rows (<see cref="OutboxRetention"/>).
+/// the outcome per row (<see cref="OutboxMarker"/>) while the next batch is claimed, and now and then delete old rows
+/// (<see cref="OutboxRetention"/>).
 /// Wakes on the commit signal or every <see cref="OutboxOptions.PollIntervalMs"/>. Never crashes the host: database
 /// and broker errors are logged and retried with bounded exponential backoff.
 /// </summary>
@@ -26,6 +27,8 @@ internal sealed class OutboxDispatcher<TContext>(
 {
     private readonly OutboxOptions _options = options.Value;
     private DateTimeOffset _nextRetention;
+    private Task? _recording;           // the previous round's outcome being written
+    private List<long> _recordingSent = []; // its confirmed row ids
 
     /// <summary>This instance's lease owner: machine, process and a random part (two hosts in one process differ).</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
@@ -66,23 +69,90 @@ internal sealed class OutboxDispatcher<TContext>(
                 break;
             }
         }
+        try
+        {
+            await AwaitRecordingAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // stopping: log it; the rows' leases run out and they are sent again (the inbox absorbs it)
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OutboxLog.LastRecordFailed(logger, ex);
+        }
         OutboxLog.DispatcherStopped(logger, typeof(TContext).Name);
     }
 
-    /// <summary>One round: claim, publish, mark. Returns the rows claimed.</summary>
+    /// <summary>
+    /// One round: claim, publish, then start recording the outcome. On PostgreSQL the next round's claim overlaps the
+    /// recording (the confirmed rows being recorded no longer hold their keys back); SQLite records at once. A round
+    /// sends only after the previous round is recorded: had recording failed, its rows are sent again later, and no
+    /// later row of their keys may go out before them. Returns the rows claimed.
+    /// </summary>
     private async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         var scope = scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        var recordingOwnsScope = false;
+        try
         {
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            var rows = await claimer.ClaimAsync(db, Owner, cancellationToken).ConfigureAwait(false);
+            var rows = await claimer.ClaimAsync(db, Owner, _recordingSent, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await AwaitRecordingAsync().ConfigureAwait(false);
+            }
+            catch when (rows.Count > 0)
+            {
+                await ReleaseQuietlyAsync(db, rows).ConfigureAwait(false);
+                throw;
+            }
             if (rows.Count == 0) return 0;
             var result = await sender.SendAsync(rows, cancellationToken).ConfigureAwait(false);
-            // The broker has confirmed: record it even when stopping, or the rows would be sent again.
-            await marker.RecordAsync(db, Owner, result, CancellationToken.None).ConfigureAwait(false);
             OutboxLog.BatchDispatched(logger, result.Sent.Count, result.Unconfirmed.Count, result.Deferred.Count, rows.Count);
+            _recordingSent = result.Sent.ConvertAll(r => r.Id);
+            _recording = RecordAsync(scope, db, result);
+            recordingOwnsScope = true;
+            // SQLite has one writer: record before the next claim or retention takes the write lock, as before.
+            if (!OutboxClaimer.IsPostgres(db)) await AwaitRecordingAsync().ConfigureAwait(false);
             return rows.Count;
+        }
+        finally
+        {
+            if (!recordingOwnsScope) await scope.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records a round's outcome, then disposes its scope. The broker has confirmed: record it even when
+    /// stopping, or the rows would be sent again.</summary>
+    private async Task RecordAsync(AsyncServiceScope scope, TContext db, OutboxSendResult result)
+    {
+        await using (scope.ConfigureAwait(false))
+        {
+            await marker.RecordAsync(db, Owner, result, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for the previous round's recording; rethrows its failure.</summary>
+    private async Task AwaitRecordingAsync()
+    {
+        var recording = _recording;
+        _recording = null;
+        _recordingSent = [];
+        if (recording is not null) await recording.ConfigureAwait(false);
+    }
+
+    /// <summary>Gives claimed rows back unsent (their lease cleared); if that fails too, their lease runs out.</summary>
+    private async Task ReleaseQuietlyAsync(TContext db, List<OutboxMessage> rows)
+    {
+        var release = new OutboxSendResult();
+        release.Deferred.AddRange(rows);
+        try
+        {
+            await marker.RecordAsync(db, Owner, release, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the recording failure is what gets reported; the lease expiry covers this one
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

@@ -35,11 +35,11 @@ internal static partial class OutboxLog
     [LoggerMessage(4009, LogLevel.Warning, "Outbox LISTEN connection failed; reconnecting in {DelayMs} ms (polling meanwhile)")]
     public static partial void ListenFailed(ILogger logger, Exception exception, long delayMs);
 
+    [LoggerMessage(4010, LogLevel.Warning, "Outbox: recording the last round's outcome failed while stopping; its rows are sent again once their lease runs out")]
+    public static partial void LastRecordFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(4100, LogLevel.Debug, "Inbox: message {MessageId} already handled by {Handler}; skipped")]
     public static partial void DuplicateSkipped(ILogger logger, string messageId, string handler);
-
-    [LoggerMessage(4101, LogLevel.Information, "Inbox: message {MessageId} was handled by {Handler} concurrently elsewhere; this execution rolled back and skipped")]
-    public static partial void ConcurrentDuplicateSkipped(ILogger logger, string messageId, string handler);
 
     [LoggerMessage(4102, LogLevel.Warning, "Inbox: rollback for message {MessageId} in {Handler} failed; the transaction is abandoned")]
     public static partial void RollbackFailed(ILogger logger, Exception exception, string messageId, string handler);

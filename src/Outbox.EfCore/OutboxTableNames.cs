@@ -5,16 +5,17 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Messaging.Outbox;
 
-/// <summary>The outbox table and column names as the application's model maps them, quoted for raw SQL.</summary>
+/// <summary>The outbox's (or inbox's) table and column names as the application's model maps them, quoted for raw
+/// SQL, so custom schema and table names keep working in the hand-written statements.</summary>
 internal sealed class OutboxTableNames
 {
     private readonly Dictionary<string, string> _columns = new(StringComparer.Ordinal);
 
-    private OutboxTableNames(DbContext db)
+    private OutboxTableNames(DbContext db, Type entityType)
     {
-        var entity = db.Model.FindEntityType(typeof(OutboxMessage))
+        var entity = db.Model.FindEntityType(entityType)
             ?? throw new InvalidOperationException(
-                $"{db.GetType().Name} has no outbox table: call modelBuilder.AddMessagingTables() in its OnModelCreating.");
+                $"{db.GetType().Name} has no {entityType.Name} table: call modelBuilder.AddMessagingTables() in its OnModelCreating.");
         var sql = db.GetService<ISqlGenerationHelper>();
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         Table = sql.DelimitIdentifier(table.Name, table.Schema);
@@ -25,10 +26,14 @@ internal sealed class OutboxTableNames
     /// <summary>The quoted, schema-qualified table name.</summary>
     public string Table { get; }
 
-    /// <summary>The quoted column of an <see cref="OutboxMessage"/> property.</summary>
+    /// <summary>The quoted column of a property of the entity.</summary>
     public string this[string property] => _columns[property];
 
-    public static OutboxTableNames For(DbContext db) => new(db);
+    /// <summary>The outbox table (<see cref="OutboxMessage"/>).</summary>
+    public static OutboxTableNames For(DbContext db) => new(db, typeof(OutboxMessage));
+
+    /// <summary>The inbox table (<see cref="InboxRecord"/>).</summary>
+    public static OutboxTableNames ForInbox(DbContext db) => new(db, typeof(InboxRecord));
 
     /// <summary>The PostgreSQL <c>LISTEN</c>/<c>NOTIFY</c> channel: the outbox table's name (schema-qualified when set).</summary>
     public static string NotifyChannel(DbContext db)

@@ -87,6 +87,44 @@ public abstract class InboxScenarios<TDatabase>(TDatabase database, ITestOutputH
         Assert.Equal(1, await check.Set<InboxRecord>().CountAsync());
     }
 
+    [Fact]
+    public async Task In_the_callers_transaction_the_inbox_row_commits_or_rolls_back_with_it()
+    {
+        var host = await HostAsync(start: false);
+        var factory = host.Services.GetRequiredService<IEnvelopeFactory>();
+        var filter = new InboxFilter<ShopContext>(TimeProvider.System, host.Services.GetRequiredService<ILogger<InboxFilter<ShopContext>>>());
+        var runs = 0;
+        Func<IServiceProvider, Func<CancellationToken, Task<HandlerOutcome>>> handler = services => _ =>
+        {
+            runs++;
+            services.GetRequiredService<ShopContext>().Shipments.Add(new Shipment { OrderNumber = "T-" + runs });
+            return Task.FromResult(HandlerOutcome.Handled);
+        };
+        var kept = factory.Create(new OrderPlaced("T-1"), typeof(OrderPlaced));
+        var rolledBack = factory.Create(new OrderPlaced("T-2"), typeof(OrderPlaced));
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            Assert.Equal(HandlerOutcome.Handled, await filter.InvokeAsync(Context(kept, scope.ServiceProvider), handler(scope.ServiceProvider), CancellationToken.None));
+            Assert.Equal(HandlerOutcome.SkippedDuplicate, await filter.InvokeAsync(Context(kept, scope.ServiceProvider), handler(scope.ServiceProvider), CancellationToken.None));
+            await transaction.CommitAsync();
+        }
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            Assert.Equal(HandlerOutcome.Handled, await filter.InvokeAsync(Context(rolledBack, scope.ServiceProvider), handler(scope.ServiceProvider), CancellationToken.None));
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal(2, runs);
+        await using var check = Database.CreateContext();
+        Assert.Equal(["T-1"], await check.Shipments.Select(s => s.OrderNumber).ToListAsync());
+        Assert.Equal([kept.MessageId], await check.Set<InboxRecord>().Select(r => r.MessageId).ToListAsync());
+    }
+
     private static MessageContext Context(Envelope envelope, IServiceProvider services) =>
         new(envelope, "test", "Tests.ShipOrderHandler", 1, services);
 }
