@@ -108,11 +108,13 @@ internal sealed class OutboxDispatcher<TContext>(
             if (rows.Count == 0) return 0;
             var result = await sender.SendAsync(rows, cancellationToken).ConfigureAwait(false);
             OutboxLog.BatchDispatched(logger, result.Sent.Count, result.Unconfirmed.Count, result.Deferred.Count, rows.Count);
+            // Asked before recording starts: the recording may finish (and dispose db) before it returns.
+            var overlap = OutboxClaimer.IsPostgres(db);
             _recordingSent = result.Sent.ConvertAll(r => r.Id);
             _recording = RecordAsync(scope, db, result);
             recordingOwnsScope = true;
             // SQLite has one writer: record before the next claim or retention takes the write lock, as before.
-            if (!OutboxClaimer.IsPostgres(db)) await AwaitRecordingAsync().ConfigureAwait(false);
+            if (!overlap) await AwaitRecordingAsync().ConfigureAwait(false);
             return rows.Count;
         }
         finally
