@@ -28,7 +28,10 @@ public abstract class ScheduleScenarios<TDatabase>(TDatabase database, ITestOutp
         var scheduled = await check.Set<OutboxMessage>().OrderBy(m => m.Id).FirstAsync();
         if (DateTimeOffset.UtcNow < due) Assert.Equal(OutboxStatus.Pending, scheduled.Status);
         await Wait.UntilAsync(async () => await check.Shipments.AnyAsync(s => s.OrderNumber == "T-later"), "the scheduled row went out", 10_000);
-        scheduled = await check.Set<OutboxMessage>().OrderBy(m => m.Id).FirstAsync();
+        // Marked Sent after the confirm, possibly after the handler already ran (PostgreSQL records while claiming next).
+        await Wait.UntilAsync(async () => await check.Set<OutboxMessage>().AsNoTracking().OrderBy(m => m.Id).Select(m => m.Status).FirstAsync() == OutboxStatus.Sent,
+            "the scheduled row marked Sent");
+        scheduled = await check.Set<OutboxMessage>().AsNoTracking().OrderBy(m => m.Id).FirstAsync();
         Assert.Equal(due.UtcDateTime, scheduled.NotBefore!.Value, TimeSpan.FromMilliseconds(1));
         Assert.True(scheduled.SentAt >= scheduled.NotBefore, $"sent at {scheduled.SentAt:O}, due {scheduled.NotBefore:O}");
     }
