@@ -27,6 +27,7 @@ public static class HarnessHost
             ["Messaging:Outbox:PollIntervalMs"] = "50",
             ["Messaging:Outbox:MaxAttempts"] = "1000",     // a broker outage must leave rows Pending, not Failed
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Messaging"] = "Information", // assignments, revokes, pauses: the story of a lost message
         };
         if (consumer && settings.Database == "postgres")
         {

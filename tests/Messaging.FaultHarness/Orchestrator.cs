@@ -69,7 +69,13 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
         await producer.StopAsync(TimeSpan.FromSeconds(20));
         consumer.Dispose();
         producer.Dispose();
-        return await HarnessReport.CountAsync(settings, _injected, clock.Elapsed, finished);
+        var report = await HarnessReport.CountAsync(settings, _injected, clock.Elapsed, finished);
+        if (report.Lost > 0)
+        {
+            var kafka = _environment.GetValueOrDefault("MESSAGING_KAFKA") ?? Environment.GetEnvironmentVariable("MESSAGING_KAFKA");
+            foreach (var line in await LostMessages.DescribeAsync(settings, kafka)) Console.WriteLine("  not applied: " + line);
+        }
+        return report;
     }
 
     private static string NextApplicable(IReadOnlyList<string> kinds, ref int turn, bool producerDone)
