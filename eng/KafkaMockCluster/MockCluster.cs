@@ -66,6 +66,10 @@ internal sealed class MockCluster : IDisposable
     public void PushRequestErrors(short apiKey, params int[] errorCodes) =>
         rd_kafka_mock_push_request_errors_array(Cluster, apiKey, (UIntPtr)errorCodes.Length, errorCodes);
 
+    /// <summary>Delays every response of broker <paramref name="brokerId"/> by <paramref name="rttMs"/> (ms); requests are
+    /// still handled (and produced records appended) when they arrive.</summary>
+    public void SetBrokerRtt(int brokerId, int rttMs) => Check(rd_kafka_mock_broker_set_rtt(Cluster, brokerId, rttMs), "broker_set_rtt");
+
     private static void Check(int error, string what)
     {
         if (error != 0) throw new InvalidOperationException($"rd_kafka_mock_{what} failed with error {error}.");
@@ -97,6 +101,9 @@ internal sealed class MockCluster : IDisposable
 
     [DllImport("librdkafka")]
     private static extern void rd_kafka_mock_push_request_errors_array(IntPtr mcluster, short apiKey, UIntPtr count, int[] errors);
+
+    [DllImport("librdkafka")]
+    private static extern int rd_kafka_mock_broker_set_rtt(IntPtr mcluster, int brokerId, int rttMs);
 
     [DllImport("librdkafka")]
     private static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);

@@ -12,6 +12,10 @@ internal static class KafkaPublishErrors
     public static PublishException NotPersisted(PersistenceStatus status, string topic, string messageId) =>
         new(PublishFailure.NotConfirmed, topic, messageId, $"delivery report says {status}, not Persisted");
 
+    public static PublishException WithoutOffset(string topic, string messageId) =>
+        new(PublishFailure.NotConfirmed, topic, messageId,
+            "delivery report says Persisted but carries no offset (acknowledged only implicitly by a later request), so the record may not be in the log");
+
     private static PublishFailure Classify(ErrorCode code) => code switch
     {
         ErrorCode.Local_MsgTimedOut or ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut => PublishFailure.Timeout,

@@ -7,7 +7,7 @@ namespace Messaging.Kafka;
 
 /// <summary>
 /// The idempotent <c>acks=all</c> producer: every send completes on its delivery report, and only a
-/// <see cref="PersistenceStatus.Persisted"/> report counts as confirmed.
+/// <see cref="PersistenceStatus.Persisted"/> report with the record's offset counts as confirmed.
 /// </summary>
 internal sealed class KafkaSender : IAsyncDisposable
 {
@@ -99,6 +99,12 @@ internal sealed class KafkaSender : IAsyncDisposable
     {
         if (report.Error.IsError) confirmed.TrySetException(KafkaPublishErrors.FromError(report.Error, topic, messageId));
         else if (report.Status != PersistenceStatus.Persisted) confirmed.TrySetException(KafkaPublishErrors.NotPersisted(report.Status, topic, messageId));
+        // A broker's acknowledgement carries the record's offset. Persisted without one is librdkafka's implicit ack
+        // (rd_kafka_dr_implicit_ack): a later request of the partition succeeded, so this one is taken as written. A
+        // broker that checks idempotent sequence numbers makes that true; one that does not (the mock cluster, some
+        // Kafka-compatible brokers) may have dropped it. Not counted as confirmed: the caller sends again, the inbox
+        // absorbs a copy that was written after all.
+        else if (report.Offset == Offset.Unset) confirmed.TrySetException(KafkaPublishErrors.WithoutOffset(topic, messageId));
         else confirmed.TrySetResult();
     }
 

@@ -54,6 +54,38 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         Assert.Equal(sent.Select(e => e.MessageId).Order(), read.Order());
     }
 
+    /// <summary>
+    /// Request A fails with a retriable error while request B, sent after it, is appended. A broker that checks the
+    /// idempotent producer's sequence numbers rejects B (OUT_OF_ORDER_SEQUENCE_NUMBER); the mock does not, and librdkafka
+    /// then acknowledges A's messages implicitly with B's success (rd_kafka_dr_implicit_ack) although they were never
+    /// written. Such a report carries no offset, and must not count as confirmed.
+    /// </summary>
+    [Fact]
+    public async Task A_message_acknowledged_only_implicitly_is_not_confirmed()
+    {
+        using var cluster = PrivateCluster.Start();
+        var topic = "implicit-ack-" + Guid.NewGuid().ToString("N")[..8];
+        cluster.Mock.CreateTopic(topic, 1);
+        var options = new KafkaOptions { BootstrapServers = cluster.Mock.BootstrapServers };
+        var first = KafkaTestSupport.NewEnvelope(topic, "key-a", 1);
+        var second = KafkaTestSupport.NewEnvelope(topic, "key-b", 2);
+        await using (var sender = new KafkaSender(options, NullLogger.Instance))
+        {
+            await sender.SendAsync(KafkaTestSupport.NewEnvelope(topic, "key-0", 0), CancellationToken.None); // producer id and leader known
+            for (var broker = 1; broker <= 3; broker++) cluster.Mock.SetBrokerRtt(broker, 500); // A's error arrives after B was sent
+            cluster.Mock.PushRequestErrors(ProduceApi, NotEnoughReplicas);
+            var sendingFirst = sender.SendAsync(first, CancellationToken.None);
+            await Task.Delay(100); // request A is on the wire
+            var sendingSecond = sender.SendAsync(second, CancellationToken.None);
+            await sendingSecond;
+            var confirmedFirst = await sendingFirst.ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+            var read = await Task.Run(() => ReadAll(cluster.Mock.BootstrapServers, topic, confirmedFirst ? 3 : 2));
+            output.WriteLine($"first confirmed: {confirmedFirst} ({sendingFirst.Exception?.InnerException?.Message}); topic holds [{string.Join(", ", read.Select(id => id == first.MessageId ? "first" : id == second.MessageId ? "second" : "warm-up"))}]");
+            Assert.Contains(second.MessageId, read);
+            Assert.True(!confirmedFirst || read.Contains(first.MessageId), "the first message was reported confirmed but is not in the topic");
+        }
+    }
+
     [Fact]
     public async Task Consumer_killed_mid_batch_gets_only_its_uncommitted_messages_redelivered()
     {
