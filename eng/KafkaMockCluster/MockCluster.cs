@@ -33,6 +33,7 @@ internal sealed class MockCluster : IDisposable
         var owner = new ProducerBuilder<Null, Null>(config).SetLogHandler((_, _) => { }).Build();
         try
         {
+            LoadedLibrdkafka.ResolveFor(typeof(MockCluster).Assembly);
             var rk = NativeHandle(owner);
             var cluster = rd_kafka_handle_mock_cluster(rk);
             if (cluster == IntPtr.Zero) throw new InvalidOperationException("rd_kafka_handle_mock_cluster returned NULL: this librdkafka has no mock cluster.");
@@ -107,4 +108,45 @@ internal sealed class MockCluster : IDisposable
 
     [DllImport("librdkafka")]
     private static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);
+}
+
+/// <summary>
+/// Points this assembly's <c>[DllImport("librdkafka")]</c> at the librdkafka that Confluent.Kafka has
+/// already loaded. librdkafka.redist ships several Linux builds (librdkafka.so needs libsasl2.so.3, which
+/// Debian 12 lacks; centos8-librdkafka.so does not) and Confluent.Kafka picks the one that loads; the
+/// default probe would try only librdkafka.so, and a second copy of the library could not use the first
+/// copy's mock cluster anyway.
+/// </summary>
+internal static class LoadedLibrdkafka
+{
+    private static int _registered;
+
+    /// <summary>Registers the resolver for <paramref name="assembly"/> once; call after a Confluent.Kafka client exists.</summary>
+    public static void ResolveFor(Assembly assembly)
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
+            NativeLibrary.SetDllImportResolver(assembly, Resolve);
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != "librdkafka") return IntPtr.Zero;
+        var path = MappedPath();
+        // Loading a path that is already mapped returns the same handle (dlopen reference count).
+        return path is not null && NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero;
+    }
+
+    /// <summary>The file of the librdkafka mapped into this process (Linux /proc/self/maps), or null elsewhere.</summary>
+    private static string? MappedPath()
+    {
+        if (!File.Exists("/proc/self/maps")) return null;
+        foreach (var line in File.ReadLines("/proc/self/maps"))
+        {
+            var slash = line.IndexOf('/');
+            if (slash < 0) continue;
+            var path = line[slash..];
+            if (Path.GetFileName(path).Contains("librdkafka", StringComparison.Ordinal)) return path;
+        }
+        return null;
+    }
 }

@@ -43,12 +43,12 @@ internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock)
                 break;
             case "kafka-broker-down-up":
                 var broker = _brokerTurn++ % 3 + 1;
-                MockFaults.BrokerDown(kafkaMock!.Cluster, broker);
+                kafkaMock!.SetBrokerDown(broker);
                 await Task.Delay(3000);
-                MockFaults.BrokerUp(kafkaMock.Cluster, broker);
+                kafkaMock.SetBrokerUp(broker);
                 break;
             case "kafka-produce-errors":
-                MockFaults.ProduceErrors(kafkaMock!.Cluster, 20);
+                MockFaults.ProduceErrors(kafkaMock!, 20);
                 break;
             case "postgres-restart":
                 var version = Directory.GetDirectories("/etc/postgresql").Select(Path.GetFileName).OrderBy(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).Last();
