@@ -4,11 +4,18 @@
 #   eng/faults.sh short   20,000 messages, 8 faults, RabbitMQ and Kafka on SQLite (part of eng/test.sh)
 #   eng/faults.sh long    200,000 messages, a fault every 5 s, both brokers on SQLite and PostgreSQL
 # Figures go to artifacts/faults-<transport>-<database>.json; exit code 1 if anything was lost or
-# applied twice. Expects the brokers and database to be running (eng/test.sh starts them).
+# applied twice. Run alone, it prepares librdkafka, a private RabbitMQ node and (long form) PostgreSQL,
+# as eng/test.sh does before it calls this with MESSAGING_RABBITMQ already set.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 form=${1:-short}
+if [ -z "${MESSAGING_RABBITMQ:-}" ]; then
+  bash eng/librdkafka.sh
+  bash eng/rabbitmq.sh
+  eval "$(bash eng/rabbitmq-test-node.sh)"
+fi
+if [ "$form" = long ] && [ -z "${MESSAGING_POSTGRES:-}" ]; then bash eng/postgres.sh; fi
 dotnet build tests/Messaging.FaultHarness -c Release -v q -nologo >/dev/null
 harness=tests/Messaging.FaultHarness/bin/Release/net10.0/Messaging.FaultHarness.dll
 case "$form" in
