@@ -68,7 +68,7 @@ public sealed class KafkaReplay(IOptions<KafkaOptions> options, ILogger<KafkaRep
         config.ClientId = "messaging-replay";
         var assigned = new HashSet<TopicPartition>();
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(config)
-            .SetLogHandler((_, m) => Log.ClientLog(logger, "replay " + group, m.Facility, m.Message))
+            .SetLogHandler((_, m) => Log.Librdkafka(logger, "replay " + group, m))
             .SetPartitionsAssignedHandler((_, partitions) => assigned.UnionWith(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => assigned.ExceptWith(partitions.Select(p => p.TopicPartition)))
             .Build();

@@ -22,7 +22,7 @@ internal sealed class KafkaSender : IAsyncDisposable
         _logger = logger;
         _producer = new ProducerBuilder<string?, byte[]>(KafkaClientConfig.Producer(options))
             .SetErrorHandler((_, e) => Log.ClientError(logger, "producer", e.Code.ToString(), e.Reason))
-            .SetLogHandler((_, m) => Log.ClientLog(logger, "producer", m.Facility, m.Message))
+            .SetLogHandler((_, m) => Log.Librdkafka(logger, "producer", m))
             .Build();
     }
 

@@ -5,7 +5,8 @@ namespace Messaging.Kafka;
 
 /// <summary>
 /// The Kafka transport's metrics: the <see cref="Meter"/> named <see cref="MeterName"/> with the observable
-/// gauge <see cref="ConsumerLag"/>, one measurement per assigned partition of every running consumer.
+/// gauge <see cref="ConsumerLag"/>, one measurement per assigned partition of every running consumer, and the
+/// counter <see cref="RecordsDeletedResets"/>.
 /// Subscribe with OpenTelemetry (<c>AddMeter("Messaging.Kafka")</c>) or a <see cref="MeterListener"/>.
 /// </summary>
 public static class KafkaTelemetry
@@ -20,13 +21,24 @@ public static class KafkaTelemetry
     /// once a second by each consumer; a partition disappears when it is revoked.</summary>
     public const string ConsumerLag = "messaging.kafka.consumer.lag";
 
+    /// <summary>Counter <c>messaging.kafka.consumer.offset_resets.out_of_range</c> (unit <c>{reset}</c>): how many times a
+    /// consumer's position was behind the partition's log start (Kafka error OFFSET_OUT_OF_RANGE: retention or
+    /// deletion removed records the group had not handled yet) and librdkafka reset it to the earliest offset. Each
+    /// one means records lost to this group; alert on any increase. Attribute <c>messaging.consumer.group.name</c>.</summary>
+    public const string RecordsDeletedResets = "messaging.kafka.consumer.offset_resets.out_of_range";
+
     private static readonly ConcurrentDictionary<(string Group, string Topic, int Partition), long> Lags = new();
     private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> OutOfRangeResets = Meter.CreateCounter<long>(RecordsDeletedResets, "{reset}",
+        "Positions reset because the records at the committed offset had been deleted before the group handled them");
 
     static KafkaTelemetry()
     {
         Meter.CreateObservableGauge(ConsumerLag, Observe, "{message}", "Records of a partition not yet handled by the consumer group");
     }
+
+    internal static void RecordOutOfRangeReset(string group) =>
+        OutOfRangeResets.Add(1, new KeyValuePair<string, object?>("messaging.consumer.group.name", group));
 
     internal static void SetLag(string group, string topic, int partition, long lag) => Lags[(group, topic, partition)] = Math.Max(0, lag);
 

@@ -27,7 +27,7 @@ internal sealed class KafkaTopology(KafkaOptions options, ILogger logger)
     private async Task EnsureTopicsAsync(List<string> topics, CancellationToken cancellationToken)
     {
         using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(options))
-            .SetLogHandler((_, m) => Log.ClientLog(logger, "admin", m.Facility, m.Message))
+            .SetLogHandler((_, m) => Log.Librdkafka(logger, "admin", m))
             .Build();
         var deadline = DateTime.UtcNow.AddMilliseconds(options.StartupTimeoutMs);
         if (topics.Count == 0)

@@ -50,8 +50,13 @@ internal static partial class Log
     [LoggerMessage(3014, LogLevel.Error, "Kafka client {Client} error {Code}: {Reason}")]
     public static partial void ClientError(ILogger logger, string client, string code, string reason);
 
-    [LoggerMessage(3015, LogLevel.Debug, "librdkafka {Client} [{Facility}] {Message}")]
-    public static partial void ClientLog(ILogger logger, string client, string facility, string message);
+    /// <summary>librdkafka's own log lines: warnings and worse as Warning (its errors also reach the error handler,
+    /// logged as 3014), the rest as Debug.</summary>
+    public static void Librdkafka(ILogger logger, string client, Confluent.Kafka.LogMessage message) =>
+        ClientLog(logger, message.Level <= Confluent.Kafka.SyslogLevel.Warning ? LogLevel.Warning : LogLevel.Debug, client, message.Facility, message.Message);
+
+    [LoggerMessage(EventId = 3015, Message = "librdkafka {Client} [{Facility}] {Message}")]
+    public static partial void ClientLog(ILogger logger, LogLevel level, string client, string facility, string message);
 
     [LoggerMessage(3016, LogLevel.Critical, "Kafka consumer group {Group}: fatal error {Code}: {Reason}; the consumer stops")]
     public static partial void ConsumerFatal(ILogger logger, string group, string code, string reason);
@@ -67,4 +72,7 @@ internal static partial class Log
 
     [LoggerMessage(3020, LogLevel.Warning, "Kafka consumer group {Group}: committed offsets reset for replay: {Offsets}")]
     public static partial void OffsetsReset(ILogger logger, string group, string offsets);
+
+    [LoggerMessage(3021, LogLevel.Error, "Kafka consumer group {Group}: records were deleted by the broker before this group handled them, so they will never be delivered to it; librdkafka moved the position to auto.offset.reset = earliest: {Detail}. Raise the topic's retention or consume faster; replay cannot bring them back")]
+    public static partial void RecordsDeletedBeforeConsumed(ILogger logger, string group, string detail);
 }

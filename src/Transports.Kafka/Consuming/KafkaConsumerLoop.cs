@@ -130,7 +130,7 @@ internal sealed class KafkaConsumerLoop
     private IConsumer<string?, byte[]> Build(AssignedPartitions partitions) =>
         new ConsumerBuilder<string?, byte[]>(KafkaClientConfig.Consumer(_options, _endpoint.Name))
             .SetErrorHandler((_, e) => Log.ClientError(_logger, "consumer " + _endpoint.Name, e.Code.ToString(), e.Reason))
-            .SetLogHandler((_, m) => Log.ClientLog(_logger, "consumer " + _endpoint.Name, m.Facility, m.Message))
+            .SetLogHandler((_, m) => OnClientLog(m))
             .SetPartitionsAssignedHandler((_, assigned) =>
             {
                 partitions.Assign(assigned);
@@ -149,6 +149,21 @@ internal sealed class KafkaConsumerLoop
                 Log.PartitionsLost(_logger, _endpoint.Name, Describe(list));
             })
             .Build();
+
+    /// <summary>librdkafka logs (facility OFFSET, level Warning) when a fetch at the position fails with
+    /// OFFSET_OUT_OF_RANGE and it applies auto.offset.reset; below the log start that means records were deleted
+    /// unhandled. No error event or exception carries it, so the log line is where it can be seen.</summary>
+    private void OnClientLog(LogMessage message)
+    {
+        if (message.Facility == "OFFSET" && message.Message.Contains("offset reset", StringComparison.Ordinal)
+            && message.Message.Contains("out of range", StringComparison.OrdinalIgnoreCase))
+        {
+            KafkaTelemetry.RecordOutOfRangeReset(_endpoint.Name);
+            Log.RecordsDeletedBeforeConsumed(_logger, _endpoint.Name, message.Message);
+            return;
+        }
+        Log.Librdkafka(_logger, "consumer " + _endpoint.Name, message);
+    }
 
     private static string Describe(IEnumerable<TopicPartition> partitions) =>
         string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
