@@ -12,6 +12,15 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
 {
     private readonly Dictionary<string, int> _injected = [];
     private readonly Dictionary<string, string> _environment = [];
+
+    /// <summary>On librdkafka's mock cluster, the most work items the producer may be ahead of the consumer (count).
+    /// The mock keeps only about the last 5 MB of each partition (about 23,000 of these records) and deletes older
+    /// ones like retention; unbounded, a consumer killed every few seconds fell that far behind and records were
+    /// deleted unread (consumer event 3021). 10,000 stays under it even with the whole backlog on one partition.
+    /// A real cluster keeps records for days; there the backlog is unbounded.</summary>
+    private const int MockKafkaMaxBacklog = 10_000;
+
+    private int _maxBacklog;
     private int _children;
 
     public async Task<HarnessReport> RunAsync()
@@ -27,6 +36,7 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
         using var kafkaMock = settings.Transport == "kafka" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_KAFKA"))
             ? MockCluster.Start(brokers: 3) : null;
         if (kafkaMock is not null) _environment["MESSAGING_KAFKA"] = kafkaMock.BootstrapServers;
+        _maxBacklog = kafkaMock is not null ? MockKafkaMaxBacklog : 0;
         var faults = new Faults(settings, kafkaMock);
 
         var clock = Stopwatch.StartNew();
@@ -98,7 +108,9 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
     private ChildProcess Start(string role, params string[] extra)
     {
         var arguments = settings.ChildArguments(role).Concat(extra);
-        if (role == "produce") arguments = arguments.Concat(["--rate", options.ProduceRate.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (role == "produce")
+            arguments = arguments.Concat(["--rate", options.ProduceRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--max-backlog", _maxBacklog.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var log = Path.Combine(settings.StateDir, $"{role}-{++_children}.log");
         return ChildProcess.Start(role, arguments, _environment, log);
     }

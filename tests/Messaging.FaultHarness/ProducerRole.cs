@@ -7,24 +7,18 @@ using Microsoft.Extensions.Hosting;
 namespace Messaging.FaultHarness;
 
 /// <summary>
-/// Writes the work items with their outbox rows (100 per transaction, at most <c>rate</c> a second), resuming after the last committed
-/// one when restarted, and runs the dispatcher until every row is sent. Survives database restarts.
+/// Writes the work items with their outbox rows (100 per transaction, at most <c>rate</c> a second and at most <c>maxBacklog</c>
+/// ahead of the applied ones when that is above 0), resuming after the last committed one when restarted, and runs the dispatcher
+/// until every row is sent. Survives database restarts.
 /// </summary>
 public static class ProducerRole
 {
     private const int PerTransaction = 100;
 
-    /// <summary>On librdkafka's mock cluster, the most work items written but not yet applied (count). The mock keeps
-    /// only about the last 5 MB of each partition (about 23,000 of these records) and drops older ones like
-    /// retention, so a producer far ahead of a consumer that keeps being killed would have records deleted
-    /// before they are read. A real cluster keeps them for days; there the backlog is unbounded.</summary>
-    private const int MockKafkaMaxBacklog = 20_000;
-
-    public static async Task<int> RunAsync(HarnessSettings settings, int dieAfterSends, int rate, CancellationToken ct)
+    public static async Task<int> RunAsync(HarnessSettings settings, int dieAfterSends, int rate, int maxBacklog, CancellationToken ct)
     {
         using var host = HarnessHost.Build(settings, consumer: false, dieAfterSends);
         await host.StartAsync(ct);
-        var maxBacklog = settings.Transport == "kafka" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_KAFKA")) ? MockKafkaMaxBacklog : 0;
         while (!ct.IsCancellationRequested)
         {
             try

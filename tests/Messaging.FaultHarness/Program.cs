@@ -11,6 +11,7 @@ var maxFaults = new Option<int>("--max-faults") { Description = "Stop injecting 
 var rate = new Option<int>("--rate") { Description = "Producer rate limit (messages/s); 0 = as fast as possible.", DefaultValueFactory = _ => 1000 };
 var timeout = new Option<int>("--timeout-seconds") { Description = "Give up after this many seconds.", DefaultValueFactory = _ => 900 };
 var json = new Option<FileInfo?>("--json") { Description = "Write the figures as JSON to this file." };
+var maxBacklog = new Option<int>("--max-backlog") { Description = "(produce) Most work items written but not yet applied (count); 0 = unbounded." };
 var dieAfterSends = new Option<int>("--die-after-sends") { Description = "(produce) SIGKILL itself after this many confirmed sends, before mark-sent; 0 = never." };
 
 HarnessSettings Settings(ParseResult p)
@@ -34,8 +35,8 @@ run.SetAction(async (p, _) =>
     if (options.Json is { } file) await report.WriteJsonAsync(file);
     return report.Ok ? 0 : 1;
 });
-var produce = new Command("produce", "(child) write work items with the outbox and dispatch them.") { transport, database, messages, stateDir, dieAfterSends, rate };
-produce.SetAction((p, ct) => ProducerRole.RunAsync(Settings(p), p.GetValue(dieAfterSends), p.GetValue(rate), ct));
+var produce = new Command("produce", "(child) write work items with the outbox and dispatch them.") { transport, database, messages, stateDir, dieAfterSends, rate, maxBacklog };
+produce.SetAction((p, ct) => ProducerRole.RunAsync(Settings(p), p.GetValue(dieAfterSends), p.GetValue(rate), p.GetValue(maxBacklog), ct));
 var consume = new Command("consume", "(child) apply work items through the inbox.") { transport, database, messages, stateDir };
 consume.SetAction((p, ct) => ConsumerRole.RunAsync(Settings(p), ct));
 
