@@ -14,7 +14,7 @@ internal static class OutboxRows
         CorrelationId = envelope.CorrelationId,
         CausationId = envelope.CausationId,
         Headers = JsonSerializer.Serialize(envelope.Headers),
-        Body = envelope.Body.ToArray(),
+        Body = BodyBytes.AsArray(envelope.Body),
         ContentType = envelope.ContentType,
         CreatedAt = envelope.Timestamp.UtcDateTime,
         Transport = transport,

@@ -37,7 +37,7 @@ internal static class KafkaEnvelopeMapper
         return new Message<string?, byte[]>
         {
             Key = envelope.PartitionKey,
-            Value = envelope.Body.ToArray(),
+            Value = BodyBytes.AsArray(envelope.Body),
             Timestamp = new Timestamp(envelope.Timestamp),
             Headers = kafkaHeaders,
         };
