@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Messaging.Compliance;
 using Messaging.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,10 +21,10 @@ public sealed class KafkaReplayTests(KafkaFixture fixture, ITestOutputHelper out
         var after = Enumerable.Range(10, 15).Select(i => KafkaTestSupport.NewEnvelope(topic, $"key-{i % 3}", i)).ToList();
         await transport.SendBatchAsync(after, CancellationToken.None);
 
-        var firstRun = await ConsumeAsync(transport, endpoint, before.Count + after.Count, positions: true);
+        var firstRun = await KafkaTestSupport.ConsumeAsync(transport, endpoint, before.Count + after.Count, positions: true);
         var reset = await provider.GetRequiredService<KafkaReplay>().ResetToTimestampAsync(endpoint.Name, topic, replayFrom);
         output.WriteLine($"reset to [{string.Join(", ", reset.Select(o => $"{o.Partition.Value}@{o.Offset.Value}"))}]; first run at [{string.Join(", ", firstRun.Select(KafkaTestSupport.Position).GroupBy(p => p.Partition.Value).Select(g => $"{g.Key}:{g.Min(p => p.Offset.Value)}..{g.Max(p => p.Offset.Value)}"))}]");
-        var replayed = await ConsumeAsync(transport, endpoint, after.Count);
+        var replayed = await KafkaTestSupport.ConsumeAsync(transport, endpoint, after.Count);
 
         output.WriteLine($"first run {firstRun.Count} messages; reset to [{string.Join(", ", reset.Select(o => $"{o.Partition.Value}@{o.Offset.Value}"))}]; replay delivered {replayed.Count}, expected {after.Count}");
         Assert.Equal(before.Count + after.Count, firstRun.Count);
@@ -40,27 +39,12 @@ public sealed class KafkaReplayTests(KafkaFixture fixture, ITestOutputHelper out
         var topic = endpoint.Destinations[0];
         var sent = Enumerable.Range(0, 6).Select(i => KafkaTestSupport.NewEnvelope(topic, "one-key", i)).ToList();
         await transport.SendBatchAsync(sent, CancellationToken.None);
-        var first = await ConsumeAsync(transport, endpoint, sent.Count, positions: true);
+        var first = await KafkaTestSupport.ConsumeAsync(transport, endpoint, sent.Count, positions: true);
         var partition = KafkaTestSupport.Position(first[0]).Partition.Value;
         var start = KafkaTestSupport.Position(first[0]).Offset.Value;
 
         await provider.GetRequiredService<KafkaReplay>().ResetToOffsetAsync(endpoint.Name, topic, partition, start + 4);
-        var replayed = await ConsumeAsync(transport, endpoint, 2);
+        var replayed = await KafkaTestSupport.ConsumeAsync(transport, endpoint, 2);
         Assert.Equal(sent.Skip(4).Select(e => e.MessageId), replayed);
-    }
-
-    private static async Task<List<string>> ConsumeAsync(IMessageTransport transport, ConsumerEndpoint endpoint, int count, bool positions = false)
-    {
-        var received = new ConcurrentQueue<string>();
-        using var stop = new CancellationTokenSource();
-        var receiving = transport.ReceiveAsync(endpoint, (m, _) =>
-        {
-            received.Enqueue(positions ? m.Source : m.Envelope.MessageId);
-            return Task.FromResult(ProcessingResult.Ack);
-        }, stop.Token);
-        await Eventually.WaitUntilAsync(() => received.Count >= count, KafkaTestSupport.Deadline, $"{count} messages");
-        await stop.CancelAsync();
-        await receiving.WaitAsync(KafkaTestSupport.Deadline);
-        return [.. received];
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Messaging.Compliance;
@@ -22,7 +21,7 @@ public sealed class KafkaRetentionTests(KafkaFixture fixture, ITestOutputHelper 
         var topic = endpoint.Destinations[0];
         var first = Enumerable.Range(0, 5).Select(i => KafkaTestSupport.NewEnvelope(topic, "one-key", i)).ToList();
         await transport.SendBatchAsync(first, CancellationToken.None);
-        Assert.Equal(first.Count, await ConsumeAsync(transport, endpoint, first.Count));
+        Assert.Equal(first.Count, (await KafkaTestSupport.ConsumeAsync(transport, endpoint, first.Count)).Count);
 
         // While the group is stopped at offset 5, push the partition past the mock's 5 MB: its oldest records go.
         var big = new byte[64 * 1024];
@@ -47,7 +46,7 @@ public sealed class KafkaRetentionTests(KafkaFixture fixture, ITestOutputHelper 
         });
         listener.Start();
 
-        var handled = await ConsumeAsync(transport, endpoint, (int)(high - low));
+        var handled = (await KafkaTestSupport.ConsumeAsync(transport, endpoint, (int)(high - low))).Count;
         var reported = events.Events.Where(e => e.Id == 3021).Select(e => e.Text).ToList();
         output.WriteLine($"second run handled {handled} (log start {low} .. end {high}); 3021 events {reported.Count}; counter {Interlocked.Read(ref resets)}");
         foreach (var text in reported) output.WriteLine(text);
@@ -66,21 +65,5 @@ public sealed class KafkaRetentionTests(KafkaFixture fixture, ITestOutputHelper 
             var w = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10));
             if (w.High > 0) return (w.Low, w.High, p);
         }
-    }
-
-    /// <summary>Runs the consumer until <paramref name="expected"/> records were handled, then stops it (which commits).</summary>
-    private static async Task<int> ConsumeAsync(IMessageTransport transport, ConsumerEndpoint endpoint, int expected)
-    {
-        var handled = 0;
-        using var stop = new CancellationTokenSource();
-        var receiving = transport.ReceiveAsync(endpoint, (_, _) =>
-        {
-            Interlocked.Increment(ref handled);
-            return Task.FromResult(ProcessingResult.Ack);
-        }, stop.Token);
-        await Eventually.WaitUntilAsync(() => Volatile.Read(ref handled) >= expected, KafkaTestSupport.Deadline, $"{expected} records handled");
-        await stop.CancelAsync();
-        await receiving.WaitAsync(KafkaTestSupport.Deadline);
-        return Volatile.Read(ref handled);
     }
 }

@@ -44,6 +44,23 @@ internal static partial class KafkaTestSupport
         Body = BitConverter.GetBytes(sequence),
     };
 
+    /// <summary>Runs the consumer until <paramref name="count"/> messages were handled (acked), then stops it, which commits;
+    /// returns their message ids, or their sources (<c>topic t partition p offset o</c>) with <paramref name="positions"/>.</summary>
+    public static async Task<List<string>> ConsumeAsync(IMessageTransport transport, ConsumerEndpoint endpoint, int count, bool positions = false)
+    {
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var receiving = transport.ReceiveAsync(endpoint, (m, _) =>
+        {
+            received.Enqueue(positions ? m.Source : m.Envelope.MessageId);
+            return Task.FromResult(ProcessingResult.Ack);
+        }, stop.Token);
+        await Eventually.WaitUntilAsync(() => received.Count >= count, KafkaTestSupport.Deadline, $"{count} messages");
+        await stop.CancelAsync();
+        await receiving.WaitAsync(KafkaTestSupport.Deadline);
+        return [.. received];
+    }
+
     /// <summary>Parses <c>topic t partition p offset o</c>.</summary>
     public static TopicPartitionOffset Position(string source)
     {
