@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Makes Confluent.Kafka restorable and loadable. Confluent.Kafka depends on the librdkafka.redist
 # package; where the NuGet source lacks it, build librdkafka from Debian 13's source package (Debian
-# 12's librdkafka 2.0.2 is too old for Confluent.Kafka 2.15.1) and put a librdkafka.redist package
+# 12's librdkafka 2.0.2 is too old for Confluent.Kafka 2.16.0) and put a librdkafka.redist package
 # into eng/nuget-feed. Where NuGet has the real package, the feed stays empty. Idempotent: a second
 # run only copies the cached package.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 feed="$repo/eng/nuget-feed"
 cache="${MESSAGING_CACHE:-$HOME/.cache/messaging}/librdkafka"
-version=2.15.1   # the librdkafka.redist version Confluent.Kafka 2.15.1 asks for
+version=2.16.0   # the librdkafka.redist version Confluent.Kafka 2.16.0 asks for
 pkg="librdkafka.redist.$version.nupkg"
 mkdir -p "$cache" "$feed"
 
 log() { echo "[librdkafka] $*" >&2; }
 
-if [ -f "$cache/nuget-has-it" ]; then exit 0; fi
+if [ -f "$cache/nuget-has-$version" ]; then exit 0; fi
 if [ -f "$cache/$pkg" ]; then cp -u "$cache/$pkg" "$feed/"; exit 0; fi
 
 probe_nuget() {
@@ -33,7 +33,7 @@ XML
 log "checking whether NuGet has librdkafka.redist $version"
 if probe_nuget; then
   log "NuGet has it; nothing to build"
-  touch "$cache/nuget-has-it"; exit 0
+  touch "$cache/nuget-has-$version"; exit 0
 fi
 
 so="$cache/librdkafka.so"
