@@ -55,7 +55,7 @@ public sealed class RawRabbitPublisher : IAsyncDisposable
     }
 }
 
-/// <summary>MassTransit 8.4 buses: publisher confirms on, durable (persistent) messages, the message type's exchange named explicitly.</summary>
+/// <summary>MassTransit 8.5 buses: publisher confirms on, durable (persistent) messages, the message type's exchange named explicitly.</summary>
 public static class MassTransitBuses
 {
     public static IBusControl Publisher(string exchange) => Bus.Factory.CreateUsingRabbitMq(cfg =>
