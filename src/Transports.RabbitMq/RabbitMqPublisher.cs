@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Messaging.Publishing;
+using Messaging.Transport;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -72,6 +73,11 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
                 return null; // already typed
             case OperationCanceledException when caller.IsCancellationRequested:
                 return null; // the caller gave up: let the cancellation propagate
+            case BrokerUnavailableException:
+                return new(PublishFailure.BrokerUnavailable, destination, messageId, ex.Message, ex);
+            case OperationCanceledException when timedOut && !connection.Health.IsAvailable:
+                return new(PublishFailure.BrokerUnavailable, destination, messageId,
+                    $"no publisher confirm within {options.PublishTimeoutMs} ms while the broker is unavailable: {connection.Health.Problem}", ex);
             case OperationCanceledException when timedOut:
                 return new(PublishFailure.Timeout, destination, messageId, $"no publisher confirm within {options.PublishTimeoutMs} ms ({RabbitMqOptions.SectionName}:PublishTimeoutMs)", ex);
             case ClientPublishException { IsReturn: true }:
@@ -82,11 +88,16 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
             case OperationInterruptedException { ShutdownReason.ReplyCode: 404 } closed when connection.IsOpen:
                 topology.Forget(exchange);
                 return new(PublishFailure.Rejected, destination, messageId, $"the broker closed the channel: {closed.ShutdownReason?.ReplyText}", ex);
+            case OperationInterruptedException when !connection.IsOpen:
+                return new(PublishFailure.BrokerUnavailable, destination, messageId,
+                    $"the connection to {connection.Broker} is down and recovering: {connection.Health.Problem}", ex);
             case OperationInterruptedException closed:
                 return new(PublishFailure.ConnectionLost, destination, messageId,
                     $"the channel or connection to {connection.Broker} closed before the confirm ({closed.ShutdownReason?.ReplyCode} {closed.ShutdownReason?.ReplyText})", ex);
             case MessagingException when connection.IsOpen:
                 return new(PublishFailure.Rejected, destination, messageId, ex.Message, ex); // topology refused
+            case MessagingException or IOException or ObjectDisposedException when !connection.IsOpen:
+                return new(PublishFailure.BrokerUnavailable, destination, messageId, ex.Message, ex);
             case MessagingException or IOException or ObjectDisposedException:
                 return new(PublishFailure.ConnectionLost, destination, messageId, ex.Message, ex);
             default:
