@@ -141,6 +141,10 @@ public sealed class RabbitMqForeignClientTests(ITestOutputHelper output)
                 ["message-id"] = Bytes(Id()), ["message-type"] = Bytes(TypeName), ["partition-key"] = Bytes("k-bytes"),
                 ["correlation-id"] = Bytes("corr-bytes"), ["causation-id"] = Bytes("cause-bytes"), ["content-type"] = Bytes("application/json"),
             })), Applied: 20, Skipped: 0, DeadLettered: 0),
+            new("bytes-id", "message-id as bytes (x), the rest as str", Many(20, _ => Message("bytes-id", new()
+            {
+                ["message-id"] = Bytes(Id()), ["message-type"] = Str(TypeName),
+            })), Applied: 20, Skipped: 0, DeadLettered: 0), // the report: 1 applied, 19 skipped as duplicates
             new("properties-only", "AMQP properties only", Many(5, _ => Message("properties-only", new(),
                 new { message_id = Id(), type = TypeName, correlation_id = "corr-props", content_type = "application/json", timestamp = 1_700_000_000 })),
                 Applied: 5, Skipped: 0, DeadLettered: 0),
