@@ -13,6 +13,7 @@ if [ -z "${MESSAGING_RABBITMQ:-}" ]; then
 fi
 bash eng/postgres.sh
 bash eng/kafka-mock.sh start >/dev/null
+bash eng/foreign-clients.sh               # pika and confluent-kafka for the wire-contract tests
 log=$(mktemp)
 set +e
 dotnet test Messaging.sln -c Release --nologo "$@" 2>&1 | tee "$log"

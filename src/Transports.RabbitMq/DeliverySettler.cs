@@ -27,6 +27,7 @@ internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopol
         CancellationToken processing, CancellationToken stopping)
     {
         var source = $"queue {endpoint.Name} delivery-tag {delivery.DeliveryTag}";
+        foreach (var c in delivery.Conflicts) Log.HeaderPropertyConflict(logger, source, c.Header, c.HeaderValue, c.Property, c.PropertyValue);
         if (delivery.Envelope is not { } envelope)
         {
             Log.UnreadableDelivery(logger, source, delivery.Error!);

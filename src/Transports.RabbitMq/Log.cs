@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(2013, LogLevel.Information, "Stopping queue {Queue}: waiting up to {GraceMs} ms for {InFlight} handler(s) in flight")]
     public static partial void Draining(ILogger logger, string queue, int inFlight, int graceMs);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Delivery from {Source}: header {Header} '{HeaderValue}' and property {Property} '{PropertyValue}' differ; the header is used (docs/wire-format.md)")]
+    public static partial void HeaderPropertyConflict(ILogger logger, string source, string header, string headerValue, string property, string propertyValue);
 }
