@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what the tests need (librdkafka, RabbitMQ, PostgreSQL, the Kafka mock cluster), runs the
-# whole test suite, then the short form of the fault-injection harness (eng/faults.sh short).
+# whole test suite, then the package test (eng/package-test.sh) and the short form of the fault-injection
+# harness (eng/faults.sh short).
 # External servers instead of local ones: set MESSAGING_RABBITMQ (amqp URI), MESSAGING_KAFKA (bootstrap
 # servers) and MESSAGING_POSTGRES (Npgsql connection string without Database).
 set -euo pipefail
@@ -20,14 +21,16 @@ dotnet test Messaging.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 harness_passed=0; harness_failed=0
 if [ "$status" -eq 0 ]; then
+  bash eng/package-test.sh 2>&1 | tee -a "$log"; [ "${PIPESTATUS[0]}" -eq 0 ] || status=1   # the packed packages, from an outside application
   bash eng/faults.sh short 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   harness_passed=$(grep -c "RESULT: nothing lost" "$log"); harness_failed=$(grep -c "RESULT: FAILED" "$log")
 fi
 set -e
-# One closing line for every test assembly and harness run together: "N passed, N failed".
+# One closing line for every test assembly, the package test and the harness runs together: "N passed, N failed".
 awk -v hp="$harness_passed" -v hf="$harness_failed" '
      /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
+     /^RESULT: package test passed/ { p++ } /^RESULT: package test FAILED/ { f++ }
      END { printf "tests: %d passed, %d failed\n", p + hp, f + hf }' "$log"
 rm -f "$log"
 exit "$status"

@@ -7,6 +7,14 @@ namespace Messaging.RabbitMq;
 /// One delivery copied out of the client's buffers (the body memory is only valid inside the callback),
 /// with its envelope, or the reason it has none.
 /// </summary>
+/// <param name="DeliveryTag">The channel's delivery tag: what the ack or nack of this delivery names; valid only on the
+/// channel that received it.</param>
+/// <param name="Redelivered">The broker's redelivered flag: this message was delivered before and not acked.</param>
+/// <param name="Exchange">The exchange the message was published to (the destination).</param>
+/// <param name="Properties">A copy of the AMQP properties, headers included, owned by this delivery.</param>
+/// <param name="Body">A copy of the body bytes, owned by this delivery (valid after the callback returned).</param>
+/// <param name="Envelope">The envelope read from the properties and body; null when it could not be read.</param>
+/// <param name="Error">Why the envelope could not be read; null when <paramref name="Envelope"/> is set.</param>
 /// <param name="BrokerDeliveryCount">Quorum <c>x-delivery-count</c>: earlier deliveries without an ack; null when absent.</param>
 /// <param name="RetryCount">The <c>retry-count</c> header: delayed retries so far; 0 when absent.</param>
 /// <param name="Conflicts">Envelope fields whose header and AMQP property differ (the header was used), to be logged.</param>
