@@ -53,9 +53,10 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
     }
 
     /// <summary>Pending rows of one transport (null: all), for the outage log lines.</summary>
-    public Task<int> CountPendingAsync(DbContext db, ClaimScope scope, CancellationToken cancellationToken) =>
+    public static Task<int> CountPendingAsync(DbContext db, ClaimScope scope, CancellationToken cancellationToken) =>
         InScope(db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Pending), scope).CountAsync(cancellationToken);
 
+#pragma warning disable CA1304, CA1311 // ToLower() here is SQL LOWER(), translated by the provider, not run in .NET
     private static IQueryable<OutboxMessage> InScope(IQueryable<OutboxMessage> rows, ClaimScope scope)
     {
         if (scope.Only is null && scope.Excluded.Count == 0) return rows;
@@ -66,6 +67,7 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
         return scope.IncludesNull ? rows.Where(m => m.Transport == null || !names.Contains(m.Transport.ToLower()))
             : rows.Where(m => m.Transport != null && !names.Contains(m.Transport.ToLower()));
     }
+#pragma warning restore CA1304, CA1311
 
     /// <summary>Parameters: {0} Pending, {1} now, {2} most rows, {3} owner, {4} lease until, {5} confirmed ids (bigint[],
     /// only with <paramref name="skipConfirmed"/>), then the scope's transport names (added here).</summary>

@@ -157,7 +157,7 @@ internal sealed class OutboxDispatcher<TContext>(
                 continue;
             }
             if (circuits.Resume(transport) is not { } paused) continue;
-            var waiting = await claimer.CountPendingAsync(db, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false);
+            var waiting = await OutboxClaimer.CountPendingAsync(db, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false);
             OutboxLog.TransportResumed(logger, transport, (long)paused.TotalSeconds, waiting);
             signal.Wake(); // its rows are claimable again: go on at once
         }
@@ -167,7 +167,7 @@ internal sealed class OutboxDispatcher<TContext>(
     {
         foreach (var (transport, pausedFor, reason) in circuits.SummariesDue())
         {
-            var waiting = await claimer.CountPendingAsync(db, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false);
+            var waiting = await OutboxClaimer.CountPendingAsync(db, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false);
             OutboxLog.TransportStillPaused(logger, transport, (long)pausedFor.TotalSeconds, waiting, reason);
         }
     }

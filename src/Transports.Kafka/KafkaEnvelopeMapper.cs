@@ -53,6 +53,9 @@ internal static class KafkaEnvelopeMapper
         TryReadEnvelope(record, out envelope, out error, out _);
 
     /// <inheritdoc cref="TryReadEnvelope(ConsumeResult{string?, byte[]}, out Envelope, out string?)"/>
+    /// <param name="record">The consumed record.</param>
+    /// <param name="envelope">Its envelope (partly empty when it cannot be read).</param>
+    /// <param name="error">Why it cannot be read; null when it can.</param>
     /// <param name="keyConflict">The <c>partition-key</c> header's value when it differs from the record key, which
     /// is used (Kafka partitions and orders by the key; docs/wire-format.md); null when they agree.</param>
     public static bool TryReadEnvelope(ConsumeResult<string?, byte[]> record, out Envelope envelope, out string? error, out string? keyConflict)

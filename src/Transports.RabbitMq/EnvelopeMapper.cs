@@ -50,6 +50,10 @@ internal static class EnvelopeMapper
 
     /// <summary>Reads the envelope of a delivery; null, with <paramref name="error"/> naming the header or saying
     /// what is missing, when it has no message id or a header value that cannot be read.</summary>
+    /// <param name="properties">The delivery's basic properties and headers.</param>
+    /// <param name="exchange">The exchange it was published to (the destination when no header names one).</param>
+    /// <param name="body">The body, copied out of the client's buffer.</param>
+    /// <param name="error">Why there is no envelope; null when there is one.</param>
     /// <param name="conflicts">Fields whose header and property differ (the header was used); empty when none.</param>
     public static Envelope? TryRead(IReadOnlyBasicProperties properties, string exchange, ReadOnlyMemory<byte> body,
         out string? error, out IReadOnlyList<HeaderConflict> conflicts)
