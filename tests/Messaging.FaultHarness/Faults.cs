@@ -5,11 +5,16 @@ using Messaging.FaultHarness.Kafka;
 namespace Messaging.FaultHarness;
 
 /// <summary>The faults one run can inject, in round-robin order, for its transport and database.</summary>
-internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock)
+internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock, int longOutageSeconds)
 {
     private int _brokerTurn;
 
     public IReadOnlyList<string> Kinds { get; } = BuildKinds(settings, kafkaMock);
+
+    /// <summary>The long outage of this run's broker (injected once, first), or null when not asked for or not possible.</summary>
+    public string? LongOutage { get; } = longOutageSeconds <= 0 ? null
+        : BuildKinds(settings, kafkaMock).Contains("rabbitmq-restart-app") ? "rabbitmq-long-outage"
+        : BuildKinds(settings, kafkaMock).Contains("kafka-broker-down-up") ? "kafka-long-outage" : null;
 
     private static List<string> BuildKinds(HarnessSettings settings, MockCluster? kafkaMock)
     {
@@ -46,6 +51,17 @@ internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock)
                 kafkaMock!.SetBrokerDown(broker);
                 await Task.Delay(3000);
                 kafkaMock.SetBrokerUp(broker);
+                break;
+            case "rabbitmq-long-outage":
+                await RabbitCtlAsync("stop_app");
+                await Task.Delay(TimeSpan.FromSeconds(longOutageSeconds));
+                await RabbitCtlAsync("start_app");
+                await RabbitCtlAsync("await_startup");
+                break;
+            case "kafka-long-outage":
+                for (var id = 1; id <= 3; id++) kafkaMock!.SetBrokerDown(id);
+                await Task.Delay(TimeSpan.FromSeconds(longOutageSeconds));
+                for (var id = 1; id <= 3; id++) kafkaMock!.SetBrokerUp(id);
                 break;
             case "kafka-produce-errors":
                 MockFaults.ProduceErrors(kafkaMock!, 20);
