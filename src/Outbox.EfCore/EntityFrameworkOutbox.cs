@@ -1,3 +1,4 @@
+using Messaging.Transport;
 using Messaging.Hosting;
 using Messaging.Publishing;
 using Messaging.Routing;

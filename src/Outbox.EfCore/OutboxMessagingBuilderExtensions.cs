@@ -1,3 +1,4 @@
+using Messaging.Configuration;
 using Messaging.Handling;
 using Messaging.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -43,9 +44,8 @@ public static class OutboxMessagingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<OutboxOptions>().Bind(builder.Configuration.GetSection(OutboxOptions.SectionName));
+        var options = services.BindAndValidate<OutboxOptions>(builder.Configuration.GetSection(OutboxOptions.SectionName));
         if (configure is not null) options.Configure(configure);
-        options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboxSignal>();

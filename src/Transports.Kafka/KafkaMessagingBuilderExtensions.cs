@@ -1,3 +1,4 @@
+using Messaging.Configuration;
 using Messaging.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,9 +28,7 @@ public static class KafkaMessagingBuilderExtensions
     public static MessagingBuilder AddKafka(this MessagingBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<KafkaOptions>()
-            .Bind(builder.Configuration.GetSection(KafkaOptions.SectionName))
-            .ValidateOnStart();
+        builder.Services.BindAndValidate<KafkaOptions>(builder.Configuration.GetSection(KafkaOptions.SectionName));
         builder.Services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
         builder.Services.AddSingleton<KafkaReplay>();
         return builder.AddTransport(KafkaTransport.TransportName, services =>

@@ -88,7 +88,7 @@ internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopol
         try
         {
             // Not cancelled by the stop: the in-flight message finishes; PublishTimeoutMs bounds the wait.
-            await publisher.PublishAsync("", endpoint.DeadLetterQueue, properties, delivery.Body, envelope.MessageId,
+            await publisher.PublishAsync("", RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name), properties, delivery.Body, envelope.MessageId,
                 declareExchange: false, CancellationToken.None).ConfigureAwait(false);
         }
         catch (PublishException ex)

@@ -30,9 +30,7 @@ public static class RabbitMqMessagingBuilderExtensions
     public static MessagingBuilder AddRabbitMq(this MessagingBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<RabbitMqOptions>()
-            .Bind(builder.Configuration.GetSection(RabbitMqOptions.SectionName))
-            .ValidateOnStart();
+        builder.Services.BindAndValidate<RabbitMqOptions>(builder.Configuration.GetSection(RabbitMqOptions.SectionName));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
         return builder.AddTransport(RabbitMqTransport.TransportName, services =>
         {

@@ -1,3 +1,5 @@
+using Messaging.Configuration;
+using Messaging.Transport;
 using Messaging.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -10,25 +12,16 @@ internal sealed class RabbitMqOptionsValidator(TransportUsage usage) : IValidate
     {
         if (!usage.IsUsed(RabbitMqTransport.TransportName))
             return ValidateOptionsResult.Skip;
-        var errors = new List<string>();
-        if (!RabbitMqEndpoint.TryParse(options.Uri, out _))
-            errors.Add($"{RabbitMqOptions.SectionName}:Uri is not an absolute amqp:// or amqps:// URI (the value is not shown: it may hold a password).");
-        if (options.Prefetch is < 1 or > ushort.MaxValue)
-            errors.Add($"{RabbitMqOptions.SectionName}:Prefetch is {options.Prefetch}; allowed 1..65535 (messages).");
-        if (!Enum.IsDefined(options.QueueType))
-            errors.Add($"{RabbitMqOptions.SectionName}:QueueType is '{options.QueueType}'; allowed values: {string.Join(", ", Enum.GetNames<RabbitMqQueueType>())}.");
-        if (options.PublishTimeoutMs is < 1 or > 600_000)
-            errors.Add($"{RabbitMqOptions.SectionName}:PublishTimeoutMs is {options.PublishTimeoutMs}; allowed 1..600000 (ms).");
-        if (options.MaxOutstandingConfirms is < 1 or > ushort.MaxValue)
-            errors.Add($"{RabbitMqOptions.SectionName}:MaxOutstandingConfirms is {options.MaxOutstandingConfirms}; allowed 1..65535 (messages).");
-        if (options.ConcurrentMessageLimit is < 1 or > 256)
-            errors.Add($"{RabbitMqOptions.SectionName}:ConcurrentMessageLimit is {options.ConcurrentMessageLimit}; allowed 1..256 (messages).");
-        if (options.ShutdownGraceMs is < 0 or > 600_000)
-            errors.Add($"{RabbitMqOptions.SectionName}:ShutdownGraceMs is {options.ShutdownGraceMs}; allowed 0..600000 (ms).");
-        if (options.RecoveryIntervalMs is < 100 or > 600_000)
-            errors.Add($"{RabbitMqOptions.SectionName}:RecoveryIntervalMs is {options.RecoveryIntervalMs}; allowed 100..600000 (ms).");
-        if (options.Tls.CertificatePath is { Length: > 0 } path && !File.Exists(path))
-            errors.Add($"{RabbitMqOptions.SectionName}:Tls:CertificatePath '{path}' does not exist.");
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        var errors = new OptionsErrors(RabbitMqOptions.SectionName);
+        errors.Require(RabbitMqEndpoint.TryParse(options.Uri, out _), "Uri", "is not an absolute amqp:// or amqps:// URI (the value is not shown: it may hold a password).");
+        errors.Range("Prefetch", options.Prefetch, 1, ushort.MaxValue, "messages");
+        errors.Defined("QueueType", options.QueueType);
+        errors.Range("PublishTimeoutMs", options.PublishTimeoutMs, 1, 600_000, "ms");
+        errors.Range("MaxOutstandingConfirms", options.MaxOutstandingConfirms, 1, ushort.MaxValue, "messages");
+        errors.Range("ConcurrentMessageLimit", options.ConcurrentMessageLimit, 1, 256, "messages");
+        errors.Range("ShutdownGraceMs", options.ShutdownGraceMs, 0, 600_000, "ms");
+        errors.Range("RecoveryIntervalMs", options.RecoveryIntervalMs, 100, 600_000, "ms");
+        errors.Require(options.Tls.CertificatePath is not { Length: > 0 } path || File.Exists(path), "Tls:CertificatePath", $"'{options.Tls.CertificatePath}' does not exist.");
+        return errors.Result;
     }
 }

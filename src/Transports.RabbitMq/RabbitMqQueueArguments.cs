@@ -6,6 +6,9 @@ namespace Messaging.RabbitMq;
 /// verifying and the tests agree.</summary>
 internal static class RabbitMqQueueArguments
 {
+    /// <summary>The dead-letter queue of an endpoint: <c>&lt;endpoint&gt;.dlq</c>.</summary>
+    public static string DeadLetterQueue(string endpoint) => endpoint + ".dlq";
+
     /// <summary>The retry queue of an endpoint for one delay: <c>&lt;endpoint&gt;.retry.&lt;ms&gt;</c>.</summary>
     public static string RetryQueue(string endpoint, long delayMs) => $"{endpoint}.retry.{delayMs}";
 
@@ -18,7 +21,7 @@ internal static class RabbitMqQueueArguments
         {
             ["x-queue-type"] = QueueType(options),
             ["x-dead-letter-exchange"] = "",
-            ["x-dead-letter-routing-key"] = endpoint.DeadLetterQueue,
+            ["x-dead-letter-routing-key"] = DeadLetterQueue(endpoint.Name),
         };
         if (options.SingleActiveConsumer) arguments["x-single-active-consumer"] = true;
         return arguments;

@@ -43,7 +43,7 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         }
         await WithChannelAsync($"endpoint queue '{endpoint.Name}'", async channel =>
         {
-            await DeclareQueueAsync(channel, endpoint.DeadLetterQueue, RabbitMqQueueArguments.DeadLetter(options), cancellationToken).ConfigureAwait(false);
+            await DeclareQueueAsync(channel, RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name), RabbitMqQueueArguments.DeadLetter(options), cancellationToken).ConfigureAwait(false);
             await DeclareQueueAsync(channel, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, options), cancellationToken).ConfigureAwait(false);
             foreach (var destination in endpoint.Destinations)
             {
@@ -54,7 +54,7 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         foreach (var delay in retryDelaysMs.Distinct())
             await DeclareRetryQueueAsync(endpoint, delay, force, cancellationToken).ConfigureAwait(false);
         _endpoints[endpoint.Name] = 0;
-        Log.EndpointDeclared(logger, RabbitMqQueueArguments.QueueType(options), endpoint.Name, endpoint.DeadLetterQueue, string.Join(", ", endpoint.Destinations));
+        Log.EndpointDeclared(logger, RabbitMqQueueArguments.QueueType(options), endpoint.Name, RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name), string.Join(", ", endpoint.Destinations));
     }
 
     /// <summary>Declares (or verifies) the retry queue for one delay and returns its name.</summary>
@@ -76,7 +76,7 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
     {
         foreach (var destination in endpoint.Destinations)
             await VerifyAsync("exchange", destination, channel => channel.ExchangeDeclarePassiveAsync(destination, cancellationToken), cancellationToken).ConfigureAwait(false);
-        foreach (var queue in new[] { endpoint.Name, endpoint.DeadLetterQueue })
+        foreach (var queue in new[] { endpoint.Name, RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name) })
             await VerifyAsync("queue", queue, channel => channel.QueueDeclarePassiveAsync(queue, cancellationToken), cancellationToken).ConfigureAwait(false);
         foreach (var delay in retryDelaysMs.Distinct())
             await DeclareRetryQueueAsync(endpoint, delay, force: true, cancellationToken).ConfigureAwait(false);

@@ -9,11 +9,30 @@ namespace Messaging.Tests;
 public class ConfigurationTests
 {
     [Fact]
-    public async Task Unknown_transport_fails_start_up_naming_the_key_and_allowed_values()
+    public async Task Unknown_transport_fails_start_up_naming_the_key_and_the_registered_ones()
     {
         var ex = await StartFailsAsync(new() { ["Messaging:Transport"] = "Carrier-Pigeon" });
-        Assert.Contains("Messaging:Transport", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("InMemory, RabbitMq, Kafka", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Messaging:Transport is 'Carrier-Pigeon'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("registered: InMemory", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_transport_the_application_registers_itself_is_accepted_by_its_name()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Carrier-Pigeon" });
+        builder.Services.AddMessaging(builder.Configuration).AddTransport("Carrier-Pigeon", _ => new InMemory.InMemoryTransport());
+        using var host = builder.Build();
+        await host.StartAsync();
+        Assert.IsType<InMemory.InMemoryTransport>(host.Services.GetRequiredService<Transport.IMessageTransport>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task An_enum_typo_fails_start_up_naming_the_key_the_value_and_the_allowed_values()
+    {
+        var ex = await StartFailsAsync(new() { ["Messaging:StartupMode"] = "Degradd" });
+        Assert.Contains("Messaging:StartupMode is 'Degradd'; allowed values: Degraded, FailFast.", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,11 +58,11 @@ public class RetryPolicyTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Messaging:Transport"] = "Kafka",
+            ["Messaging:Transport"] = "NoDelay",
             ["Messaging:Retry:DelayedRetryDelaysMs:0"] = "1000",
         });
         builder.Services.AddMessaging(builder.Configuration)
-            .AddTransport("Kafka", _ => new NoDelayTransport())
+            .AddTransport("NoDelay", _ => new NoDelayTransport())
             .Map<ComplianceMessage>("t").AddHandler<ComplianceMessage, RecordingHandler>();
         builder.Services.AddSingleton(new HandlerProbe());
         using var host = builder.Build();

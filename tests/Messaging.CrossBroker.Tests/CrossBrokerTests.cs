@@ -1,3 +1,4 @@
+using Messaging.Transport;
 using Confluent.Kafka;
 using Messaging.Compliance;
 using Messaging.Diagnostics;

@@ -65,7 +65,7 @@ public sealed class DelayedRetryTests
         Assert.Equal(1, retried.Attempt);
         await host.StopAsync();
         Assert.Equal(4, probe.Calls.Count);
-        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(new ConsumerEndpoint(endpoint, [destination]).DeadLetterQueue));
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(RabbitMqQueueArguments.DeadLetterQueue(endpoint)));
         Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(endpoint));
     }
 

@@ -29,7 +29,7 @@ public sealed class RabbitMqFixture : ITransportFixture
     {
         await using var connection = await OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        var queue = new ConsumerEndpoint(endpoint, [destination]).DeadLetterQueue;
+        var queue = RabbitMqQueueArguments.DeadLetterQueue(endpoint);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {

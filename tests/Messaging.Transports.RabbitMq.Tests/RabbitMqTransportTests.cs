@@ -50,10 +50,10 @@ public sealed class RabbitMqTransportTests
         {
             ["x-queue-type"] = xQueueType,
             ["x-dead-letter-exchange"] = "",
-            ["x-dead-letter-routing-key"] = endpoint.DeadLetterQueue,
+            ["x-dead-letter-routing-key"] = RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name),
         };
         await channel.QueueDeclareAsync(endpoint.Name, durable: true, exclusive: false, autoDelete: false, arguments: Arguments());
-        await channel.QueueDeclareAsync(endpoint.DeadLetterQueue, durable: true, exclusive: false, autoDelete: false,
+        await channel.QueueDeclareAsync(RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name), durable: true, exclusive: false, autoDelete: false,
             arguments: new Dictionary<string, object?> { ["x-queue-type"] = xQueueType });
         await Assert.ThrowsAsync<OperationInterruptedException>(() =>
             channel.QueueDeclareAsync(endpoint.Name, durable: false, exclusive: false, autoDelete: false, arguments: Arguments()));

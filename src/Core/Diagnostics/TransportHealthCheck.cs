@@ -1,3 +1,5 @@
+using Messaging.Transport;
+using Messaging.Handling;
 using Messaging.Configuration;
 using Messaging.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Messaging.Handling;
 
 /// <summary>
@@ -11,15 +9,12 @@ namespace Messaging.Handling;
 public sealed class RetryOptions
 {
     /// <summary>Total handler attempts before dead-lettering (count, 1..100). Default 3.</summary>
-    [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>Delay before the first retry (ms, 0..600000). Default 100.</summary>
-    [Range(0, 600_000)]
     public int InitialDelayMs { get; set; } = 100;
 
     /// <summary>Longest delay between attempts (ms, 0..3600000). Default 5000.</summary>
-    [Range(0, 3_600_000)]
     public int MaxDelayMs { get; set; } = 5_000;
 
     /// <summary>Delayed retries after the immediate attempts are used up: one entry per retry, each the delay

@@ -1,3 +1,4 @@
+using Messaging.Transport;
 using Messaging.Diagnostics;
 using Messaging.Handling;
 using Messaging.Routing;

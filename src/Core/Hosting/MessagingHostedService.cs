@@ -1,3 +1,4 @@
+using Messaging.Handling;
 using Messaging.Configuration;
 using Messaging.Routing;
 using Messaging.Transport;

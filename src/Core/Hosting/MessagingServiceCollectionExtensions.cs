@@ -1,3 +1,4 @@
+using Messaging.Handling;
 using Messaging.Configuration;
 using Messaging.Diagnostics;
 using Messaging.InMemory;
@@ -26,7 +27,7 @@ public static class MessagingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = new MessagingBuilder(services, configuration);
-        services.AddOptions<MessagingOptions>().Bind(configuration.GetSection(MessagingOptions.SectionName)).ValidateOnStart();
+        services.BindAndValidate<MessagingOptions>(configuration.GetSection(MessagingOptions.SectionName));
         services.AddSingleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>();
         services.AddSingleton(builder.Routes);
         services.AddSingleton<HandlerRegistry>(_ => new HandlerRegistry(builder.Handlers, builder.Routes));

@@ -1,3 +1,4 @@
+using Messaging.Transport;
 using Messaging.Configuration;
 using Messaging.Diagnostics;
 using Messaging.Hosting;

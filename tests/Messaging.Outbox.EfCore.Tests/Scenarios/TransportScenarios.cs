@@ -17,16 +17,16 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
 {
     private readonly InMemoryTransport _kafka = new();
 
-    private static Dictionary<string, string?> ConsumeBoth => new() { ["Messaging:ConsumeFrom:0"] = "InMemory", ["Messaging:ConsumeFrom:1"] = "Kafka" };
+    private static Dictionary<string, string?> ConsumeBoth => new() { ["Messaging:ConsumeFrom:0"] = "InMemory", ["Messaging:ConsumeFrom:1"] = "Secondary" };
 
     [Fact]
     public async Task Same_message_id_through_both_transports_is_handled_once_per_handler()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Kafka", _ => _kafka).AddHandler<OrderPlaced, ShipOrderHandler>(), settings: ConsumeBoth);
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _kafka).AddHandler<OrderPlaced, ShipOrderHandler>(), settings: ConsumeBoth);
         var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new OrderPlaced("M-1"), typeof(OrderPlaced));
-        var transports = host.Services.GetRequiredService<Hosting.MessagingTransports>();
+        var transports = host.Services.GetRequiredService<Transport.MessagingTransports>();
         await transports.Get(null).SendAsync(envelope, CancellationToken.None);
-        await transports.Get("Kafka").SendAsync(envelope, CancellationToken.None);
+        await transports.Get("Secondary").SendAsync(envelope, CancellationToken.None);
 
         var statistics = host.Services.GetRequiredService<MessagingStatistics>();
         await Wait.UntilAsync(() => statistics.Handled + statistics.DuplicatesSkipped == 2, "both deliveries were processed");
@@ -38,8 +38,8 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
     [Fact]
     public async Task Bridged_message_arrives_on_the_other_transport_with_the_same_id_and_headers()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Kafka", _ => _kafka)
-            .AddHandler<OrderPlaced, ShipOrderHandler>().AddOutboxBridge<OrderPlaced>("Kafka"));
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _kafka)
+            .AddHandler<OrderPlaced, ShipOrderHandler>().AddOutboxBridge<OrderPlaced>("Secondary"));
         var destination = host.Services.GetRequiredService<MessageTypeMap>().Get(typeof(OrderPlaced)).Destination;
         await using var sink = await TransportSink.StartAsync(_kafka, "kafka-side", destination);
         var sent = await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new OrderPlaced("N-1"),
@@ -54,15 +54,15 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
         await using var check = Database.CreateContext();
         await Wait.UntilAsync(async () => (await check.Set<OutboxMessage>().SingleAsync()).Status == OutboxStatus.Sent, "the bridge row is Sent");
         var row = await check.Set<OutboxMessage>().SingleAsync();
-        Assert.Equal(("Kafka", OutboxStatus.Sent, sent.MessageId), (row.Transport, row.Status, row.MessageId));
+        Assert.Equal(("Secondary", OutboxStatus.Sent, sent.MessageId), (row.Transport, row.Status, row.MessageId));
         Assert.Equal(1, await check.Shipments.CountAsync());
     }
 
     [Fact]
     public async Task Bridged_message_coming_back_through_the_other_transport_is_skipped_by_the_inbox()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Kafka", _ => _kafka)
-            .AddHandler<OrderPlaced, ShipOrderHandler>().AddOutboxBridge<OrderPlaced>("Kafka"), settings: ConsumeBoth);
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _kafka)
+            .AddHandler<OrderPlaced, ShipOrderHandler>().AddOutboxBridge<OrderPlaced>("Secondary"), settings: ConsumeBoth);
         await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new OrderPlaced("P-1"));
 
         var statistics = host.Services.GetRequiredService<MessagingStatistics>();
@@ -77,7 +77,7 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
     [Fact]
     public async Task Rows_go_through_their_own_transport()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Kafka", _ => _kafka));
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _kafka));
         var destination = host.Services.GetRequiredService<MessageTypeMap>().Get(typeof(OrderPlaced)).Destination;
         await using var kafkaSink = await TransportSink.StartAsync(_kafka, "kafka-side", destination);
         await using var primarySink = await TransportSink.StartAsync(host.Services.GetRequiredService<Transport.IMessageTransport>(), "primary-side", destination);

@@ -1,7 +1,7 @@
 using Messaging.Routing;
 using Messaging.Transport;
 
-namespace Messaging.Hosting;
+namespace Messaging.Handling;
 
 internal sealed class HandlerRegistry
 {

@@ -1,13 +1,13 @@
 using Messaging.Handling;
 
-namespace Messaging.Hosting;
+namespace Messaging.Handling;
 
 /// <summary>A registered handler: which message type, its stable name, and how to run it.</summary>
 /// <param name="MessageType">The CLR message type.</param>
 /// <param name="HandlerType">The handler class.</param>
 /// <param name="Name">Stable handler name (the inbox key); defaults to the handler's full type name.</param>
 /// <param name="Invoke">Resolves the handler from the scope and runs it.</param>
-public sealed record HandlerDescriptor(
+internal sealed record HandlerDescriptor(
     Type MessageType,
     Type HandlerType,
     string Name,

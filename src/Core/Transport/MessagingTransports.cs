@@ -4,7 +4,7 @@ using Messaging.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Hosting;
+namespace Messaging.Transport;
 
 /// <summary>
 /// The transports a host uses: the primary one (<c>Messaging:Transport</c>, also resolvable as

@@ -1,6 +1,6 @@
 using Messaging.Transport;
 
-namespace Messaging.Hosting;
+namespace Messaging.Transport;
 
 /// <summary>A transport a package made available; chosen at start-up by <c>Messaging:Transport</c>.</summary>
 /// <param name="Name">The configuration name (<c>RabbitMq</c>, <c>Kafka</c>, <c>InMemory</c>).</param>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Hosting;
+namespace Messaging.Handling;
 
 /// <summary>
 /// Turns a received envelope into handler calls: resolve the type, deserialize, run each handler in its

@@ -2,7 +2,7 @@ using Messaging.Configuration;
 using Messaging.Routing;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Hosting;
+namespace Messaging.Transport;
 
 /// <summary>
 /// Tells whether this host uses a transport: as <c>Messaging:Transport</c>, in <c>Messaging:ConsumeFrom</c>, or as
