@@ -81,4 +81,7 @@ internal static partial class Log
 
     [LoggerMessage(3022, LogLevel.Warning, "Record {Source}: key '{Key}' and partition-key header '{HeaderValue}' differ; the key is used, as Kafka partitions and orders by it (docs/wire-format.md)")]
     public static partial void PartitionKeyConflict(ILogger logger, string source, string key, string headerValue);
+
+    [LoggerMessage(3024, LogLevel.Warning, "Kafka consumer group {Group}: {Action} of partition {Partition} failed: {Reason}")]
+    public static partial void PauseOrResumeFailed(ILogger logger, string group, string partition, string action, string reason);
 }

@@ -68,7 +68,7 @@ internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopol
         switch (result.Status)
         {
             case ProcessingStatus.DeadLetter:
-                await DeadLetterThenAckAsync(channel, endpoint, delivery, envelope, result.DeadLetter!, source, stopping).ConfigureAwait(false);
+                await DeadLetterThenAckAsync(channel, endpoint, delivery, envelope, result.Failure!, source, stopping).ConfigureAwait(false);
                 break;
             case ProcessingStatus.RetryLater:
                 await RetryLaterThenAckAsync(channel, endpoint, delivery, envelope, result.RetryDelay, source, stopping).ConfigureAwait(false);

@@ -32,7 +32,7 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         _health = health;
         _time = time;
         _retryInterval = TimeSpan.FromMilliseconds(options.RecoveryIntervalMs);
-        if (!RabbitMqEndpoint.TryParse(options.Uri, out var uri))
+        if (!RabbitMqUri.TryParse(options.Uri, out var uri))
             throw new MessagingException($"{RabbitMqOptions.SectionName}:Uri is not an absolute amqp:// or amqps:// URI.");
         _factory = new ConnectionFactory
         {
@@ -46,7 +46,7 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         if (!string.IsNullOrEmpty(options.Password)) _factory.Password = options.Password;
         _factory.Ssl = RabbitMqTls.ToSslOption(options.Tls, _factory.HostName, _factory.Ssl);
         _logger = logger;
-        Broker = RabbitMqEndpoint.Describe(_factory.HostName, _factory.Port == AmqpTcpEndpoint.UseDefaultPort ? (_factory.Ssl.Enabled ? 5671 : 5672) : _factory.Port, _factory.VirtualHost);
+        Broker = RabbitMqUri.Describe(_factory.HostName, _factory.Port == AmqpTcpEndpoint.UseDefaultPort ? (_factory.Ssl.Enabled ? 5671 : 5672) : _factory.Port, _factory.VirtualHost);
     }
 
     /// <summary>The transport's health, which this connection keeps up to date.</summary>

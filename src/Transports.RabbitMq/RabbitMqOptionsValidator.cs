@@ -13,7 +13,7 @@ internal sealed class RabbitMqOptionsValidator(TransportUsage usage) : IValidate
         if (!usage.IsUsed(RabbitMqTransport.TransportName))
             return ValidateOptionsResult.Skip;
         var errors = new OptionsErrors(RabbitMqOptions.SectionName);
-        errors.Require(RabbitMqEndpoint.TryParse(options.Uri, out _), "Uri", "is not an absolute amqp:// or amqps:// URI (the value is not shown: it may hold a password).");
+        errors.Require(RabbitMqUri.TryParse(options.Uri, out _), "Uri", "is not an absolute amqp:// or amqps:// URI (the value is not shown: it may hold a password).");
         errors.Range("Prefetch", options.Prefetch, 1, ushort.MaxValue, "messages");
         errors.Defined("QueueType", options.QueueType);
         errors.Range("PublishTimeoutMs", options.PublishTimeoutMs, 1, 600_000, "ms");

@@ -46,7 +46,7 @@ public class RetryPolicyTests
         var result = await pipeline.ProcessAsync(new IncomingMessage(envelope, "test", Redelivered: true) { DeliveryCount = 6 }, CancellationToken.None);
 
         Assert.Equal(ProcessingStatus.DeadLetter, result.Status);
-        Assert.Contains("delivered 6 times", result.DeadLetter!.Reason, StringComparison.Ordinal);
+        Assert.Contains("delivered 6 times", result.Failure!.Reason, StringComparison.Ordinal);
         Assert.Empty(probe.Calls);
         var fine = await pipeline.ProcessAsync(new IncomingMessage(envelope, "test", Redelivered: true) { DeliveryCount = 5 }, CancellationToken.None);
         Assert.Equal(ProcessingStatus.Ack, fine.Status);

@@ -41,12 +41,12 @@ internal sealed class MessagePipeline(
         if (result.Status == ProcessingStatus.DeadLetter)
         {
             statistics.RecordDeadLettered();
-            Log.DeadLettering(logger, envelope.MessageId, envelope.MessageType, incoming.Source, result.DeadLetter!.Reason);
+            Log.DeadLettering(logger, envelope.MessageId, envelope.MessageType, incoming.Source, result.Failure!.Reason);
         }
         else if (result.Status == ProcessingStatus.RetryLater)
         {
             statistics.RecordDelayedRetry();
-            Log.RetryingLater(logger, envelope.MessageId, incoming.Source, (long)result.RetryDelay.TotalMilliseconds, incoming.DelayedRetries + 1, result.DeadLetter!.Reason);
+            Log.RetryingLater(logger, envelope.MessageId, incoming.Source, (long)result.RetryDelay.TotalMilliseconds, incoming.DelayedRetries + 1, result.Failure!.Reason);
         }
         return result;
     }

@@ -92,7 +92,7 @@ public sealed class InMemoryTransport : IMessageTransport
                         _ = RedeliverLaterAsync(queue, message with { DelayedRetries = message.DelayedRetries + 1 }, result.RetryDelay);
                     else if (result.Status == ProcessingStatus.DeadLetter)
                     {
-                        var headers = result.DeadLetter!.ToHeaders(message.Envelope, message.Source, DateTimeOffset.UtcNow);
+                        var headers = result.Failure!.ToHeaders(message.Envelope, message.Source, DateTimeOffset.UtcNow);
                         _deadLetters.GetOrAdd(endpoint.Name, _ => new()).Enqueue(message.Envelope with { Headers = headers });
                     }
                 }

@@ -15,9 +15,10 @@ public enum ProcessingStatus
 
 /// <summary>The outcome of processing one message.</summary>
 /// <param name="Status">Acknowledge or dead-letter.</param>
-/// <param name="DeadLetter">Why, when <paramref name="Status"/> is <see cref="ProcessingStatus.DeadLetter"/>
-/// (or the last failure, for <see cref="ProcessingStatus.RetryLater"/>).</param>
-public sealed record ProcessingResult(ProcessingStatus Status, DeadLetterReason? DeadLetter)
+/// <param name="Failure">Why the message could not be handled: the dead-letter reason for
+/// <see cref="ProcessingStatus.DeadLetter"/>, the last attempt's failure for <see cref="ProcessingStatus.RetryLater"/>;
+/// null for <see cref="ProcessingStatus.Ack"/>.</param>
+public sealed record ProcessingResult(ProcessingStatus Status, DeadLetterReason? Failure)
 {
     /// <summary>For <see cref="ProcessingStatus.RetryLater"/>: how long to wait before delivering again.</summary>
     public TimeSpan RetryDelay { get; init; }

@@ -154,7 +154,7 @@ internal sealed class AssignedPartitions(
         }
         catch (KafkaException ex)
         {
-            Log.StoreOffsetFailed(logger, group, work.Partition.ToString(), $"{(pause ? "pause" : "resume")} failed: {ex.Error.Code}: {ex.Error.Reason}");
+            Log.PauseOrResumeFailed(logger, group, work.Partition.ToString(), pause ? "pause" : "resume", $"{ex.Error.Code}: {ex.Error.Reason}");
             return false;
         }
     }

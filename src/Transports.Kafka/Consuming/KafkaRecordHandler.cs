@@ -81,7 +81,7 @@ internal sealed class KafkaRecordHandler(
                     continue;
                 default:
                     slot.Release();
-                    var reason = result.DeadLetter ?? new DeadLetterReason("dead-lettered", null, null, 0);
+                    var reason = result.Failure ?? new DeadLetterReason("dead-lettered", null, null, 0);
                     return await DeadLetterAsync(record, envelope, reason, source, readable: true, cancellationToken).ConfigureAwait(false);
             }
         }

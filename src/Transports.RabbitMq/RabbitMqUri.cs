@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Messaging.RabbitMq;
 
 /// <summary>Parses the broker URI and describes it without credentials (for logs and exception messages).</summary>
-internal static class RabbitMqEndpoint
+internal static class RabbitMqUri
 {
     public static bool TryParse(string? value, [NotNullWhen(true)] out Uri? uri)
     {
