@@ -60,11 +60,14 @@ public static class WolverineOrdersHost
                 e.BindQueue(args.Queue, "#");
             })
             .DeclareQueue(args.Queue, q => q.QueueType = QueueType.quorum)
+            // Its own dead-letter queue, named like ours (<queue>.dlq), instead of the broker-wide default.
+            .CustomizeDeadLetterQueueing(new DeadLetterQueue(args.Queue + ".dlq"))
             .AutoProvision();
         opts.PublishMessage<OrderPlaced>().ToRabbitExchange(args.Destination).UseDurableOutbox();
         opts.ListenToRabbitQueue(args.Queue)
             .QueueType(QueueType.quorum)
             .PreFetchCount((ushort)args.Prefetch)
+            .DeadLetterQueueing(new DeadLetterQueue(args.Queue + ".dlq"))
             .UseDurableInbox()
             .PartitionProcessingByGroupId(slots);
     }

@@ -7,6 +7,9 @@ public static class Catalog
 {
     public static IEnumerable<Scenario> All()
     {
+        yield return E2eOrders.Create("rabbitmq", "postgres");
+        yield return E2eOrders.Create("kafka", "postgres");
+        yield return E2eOrders.Create("rabbitmq", "sqlite");
         foreach (var window in new[] { 256, 1 })
             foreach (var size in new[] { 256, 4096 })
                 foreach (var queueType in new[] { "quorum", "classic" })
