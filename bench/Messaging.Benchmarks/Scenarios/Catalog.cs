@@ -24,6 +24,7 @@ public static class Catalog
             yield return OutboxScenarios.Transaction(db, 1);
             yield return OutboxScenarios.Transaction(db, 3);
             yield return OutboxScenarios.Drain(db, "RabbitMq");
+            if (db == "postgres") yield return OutboxScenarios.Drain(db, "RabbitMq", keys: 1000);
             yield return OutboxScenarios.Drain(db, "Kafka");
             yield return OutboxScenarios.Latency(db);
         }
