@@ -20,7 +20,7 @@ public static class Report
             var peerText = peerRate is null ? "-" : (peerName == "wolverine" ? "Wv " : "MT ") + WithSpread(peerRate, Spread(r, peerName));
             output.WriteLine(Row(r.Scenario, WithSpread(r.Ours, Spread(r, Contender.Ours)), WithSpread(r.Raw, Spread(r, Contender.Raw)),
                 r.Ratio?.ToString("0.00", CultureInfo.InvariantCulture) ?? "-", peerText,
-                D(r.P50Ms), D(r.P99Ms) + (Spread(r, Contender.Ours)?.P99Ms is { } s ? $" ({D(s.Min)}–{D(s.Max)})" : ""),
+                D(r.P50Ms), D(r.P99Ms) + (Spread(r, Contender.Ours)?.P99Ms is { } s && s.Min != s.Max ? $" ({D(s.Min)}–{D(s.Max)})" : ""),
                 D(peerP99), N(r.AllocBytesPerMsg), target));
             foreach (var error in r.Errors ?? []) output.WriteLine($"    error: {error}");
         }
@@ -38,7 +38,7 @@ public static class Report
     private static SideSpread? Spread(ScenarioResult r, string role) => r.Spread is { } s && s.TryGetValue(role, out var side) ? side : null;
 
     private static string WithSpread(double? median, SideSpread? spread) =>
-        median is null ? "-" : N(median) + (spread is null ? "" : $" ({N(spread.Min)}–{N(spread.Max)})");
+        median is null ? "-" : N(median) + (spread is null || spread.Min == spread.Max ? "" : $" ({N(spread.Min)}–{N(spread.Max)})");
 
     private static string Row(string scenario, string ours, string raw, string ratio, string peer, string p50, string p99, string peerP99, string alloc, string target) =>
         $"{scenario,-48} {ours,26} {raw,26} {ratio,6} {peer,29} {p50,11} {p99,24} {peerP99,9} {alloc,9}  {target}";
