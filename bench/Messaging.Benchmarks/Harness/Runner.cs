@@ -73,7 +73,8 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
 
     private async Task<(RunSample, long)> MeasureAsync(Contender contender, int messages, CancellationToken cancellationToken)
     {
-        using var timeout = Timeout(cancellationToken, TimeSpan.FromSeconds(60) + TimeSpan.FromMilliseconds(messages * 5.0));
+        // A safety net, not a limit: generous enough for the e2e rounds (one transaction per message) on a loaded machine.
+        using var timeout = Timeout(cancellationToken, TimeSpan.FromSeconds(120) + TimeSpan.FromMilliseconds(messages * 20.0));
         await contender.BeforeRunAsync(messages, timeout.Token);
         GC.Collect();
         GC.WaitForPendingFinalizers();
