@@ -34,7 +34,7 @@ def rate(r, role):
 def p99(r, role="ours"):
     s = (spread(r, role) or {}).get("p99Ms")
     key = "p99Ms" if role == "ours" else f"{role}P99Ms"
-    return d(r.get(key)) if not s else f'{d(r.get(key))} ({d(s["min"])}–{d(s["max"])})'
+    return d(r.get(key)) if not s or s["min"] == s["max"] else f'{d(r.get(key))} ({d(s["min"])}–{d(s["max"])})'
 
 
 def peer_latency(r):
