@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI smoke of the benchmark harness: every scenario once with tiny counts, Wolverine's e2e side included, to prove it
-# runs (about 3-4 minutes on the 2-core machine, most of it start-ups: hosts, consumer groups, Wolverine's code generation).
+# runs: about 4 minutes on the shared 2-core machine at load 15 (builds 100 s, the three e2e scenarios 80 s, the rest
+# 65 s); most of it is start-up: builds, hosts, consumer groups, Wolverine compiling its handler.
 # No timing is checked; the exit code is non-zero only when a scenario failed to produce figures.
 # Starts the brokers it needs with the eng/ scripts (or uses MESSAGING_RABBITMQ / MESSAGING_KAFKA / MESSAGING_POSTGRES).
 set -euo pipefail
