@@ -11,11 +11,11 @@ internal static partial class OutboxLog
     [LoggerMessage(4001, LogLevel.Debug, "Outbox dispatched {Sent} message(s) confirmed, {Unconfirmed} unconfirmed, {Deferred} held back, of {Claimed} claimed")]
     public static partial void BatchDispatched(ILogger logger, int sent, int unconfirmed, int deferred, int claimed);
 
-    [LoggerMessage(4002, LogLevel.Warning, "Outbox message {MessageId} (row {RowId}) to '{Destination}' was not confirmed (attempt {Attempt} of {MaxAttempts}): {Error}")]
-    public static partial void RowUnconfirmed(ILogger logger, string messageId, long rowId, string destination, int attempt, int maxAttempts, string error);
+    [LoggerMessage(4002, LogLevel.Warning, "Outbox: {Count} row(s) to '{Destination}' not confirmed ({Kind}); attempt {MinAttempt}..{MaxAttempt} of {MaxAttempts}, tried again after a backoff; rows {RowIds}: {Error}")]
+    public static partial void RowsUnconfirmed(ILogger logger, int count, string destination, string kind, int minAttempt, int maxAttempt, int maxAttempts, string rowIds, string error);
 
-    [LoggerMessage(4003, LogLevel.Error, "Outbox message {MessageId} (row {RowId}) to '{Destination}' marked Failed after {Attempts} unconfirmed attempt(s); it will not be sent again: {Error}")]
-    public static partial void RowFailed(ILogger logger, string messageId, long rowId, string destination, int attempts, string error);
+    [LoggerMessage(4003, LogLevel.Error, "Outbox: {Count} row(s) to '{Destination}' marked Failed ({Kind}); they are not sent again until retried (status back to Pending); rows {RowIds}: {Error}")]
+    public static partial void RowsFailed(ILogger logger, int count, string destination, string kind, string rowIds, string error);
 
     [LoggerMessage(4004, LogLevel.Warning, "Outbox dispatch round failed ({Failures} in a row); retrying in {DelayMs} ms")]
     public static partial void DispatchFailed(ILogger logger, Exception exception, int failures, long delayMs);

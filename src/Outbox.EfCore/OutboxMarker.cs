@@ -34,6 +34,22 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
         }
     }
 
+    /// <summary>One line per destination and kind of failure in a round, not one per row: 400 rows refused for one reason
+    /// are one story for the person reading the log (the rows are in the table, their ids in the line).</summary>
+    private void LogUnconfirmed(List<(OutboxMessage Row, string Error, string Kind, int Attempts, bool Failed)> outcomes)
+    {
+        foreach (var group in outcomes.GroupBy(o => (o.Row.Destination, o.Kind, o.Failed)))
+        {
+            var rows = group.OrderBy(o => o.Row.Id).ToList();
+            var ids = string.Join(", ", rows.Take(10).Select(o => o.Row.Id)) + (rows.Count > 10 ? ", …" : "");
+            if (group.Key.Failed)
+                OutboxLog.RowsFailed(logger, rows.Count, group.Key.Destination, group.Key.Kind, ids, rows[0].Error);
+            else
+                OutboxLog.RowsUnconfirmed(logger, rows.Count, group.Key.Destination, group.Key.Kind, rows.Min(o => o.Attempts), rows.Max(o => o.Attempts),
+                    _options.MaxAttempts, ids, rows[0].Error);
+        }
+    }
+
     private async Task RecordCoreAsync(DbContext db, string owner, OutboxSendResult result, CancellationToken cancellationToken)
     {
         var outbox = db.Set<OutboxMessage>();
@@ -47,7 +63,8 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
                     .SetProperty(m => m.LeaseUntil, (DateTime?)null), cancellationToken)
                 .ConfigureAwait(false);
         }
-        foreach (var (row, (error, permanent)) in result.Unconfirmed)
+        var outcomes = new List<(OutboxMessage Row, string Error, string Kind, int Attempts, bool Failed)>(result.Unconfirmed.Count);
+        foreach (var (row, (error, permanent, kind)) in result.Unconfirmed)
         {
             // The row is leased to this dispatcher, so the attempts read with the claim are current.
             var attempts = row.Attempts + 1;
@@ -58,9 +75,9 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Attempts, attempts).SetProperty(m => m.LastError, error)
                     .SetProperty(m => m.Status, status).SetProperty(m => m.LeaseUntil, retryAt), cancellationToken)
                 .ConfigureAwait(false);
-            if (failed) OutboxLog.RowFailed(logger, row.MessageId, row.Id, row.Destination, attempts, error);
-            else OutboxLog.RowUnconfirmed(logger, row.MessageId, row.Id, row.Destination, attempts, _options.MaxAttempts, error);
+            outcomes.Add((row, error, kind, attempts, failed));
         }
+        LogUnconfirmed(outcomes);
         // An outage is not the row's fault: its attempts stay, its lease is given back (the paused transport's rows are
         // not claimed until a probe gets through) and last_error says what is going on.
         foreach (var waiting in result.Waiting.GroupBy(w => w.Value, w => w.Key.Id, StringComparer.Ordinal))

@@ -6,8 +6,9 @@ internal sealed class OutboxSendResult
     /// <summary>Rows the broker confirmed.</summary>
     public List<OutboxMessage> Sent { get; } = [];
 
-    /// <summary>Rows not confirmed, with why; <c>Permanent</c> rows fail at once (unreadable headers).</summary>
-    public Dictionary<OutboxMessage, (string Error, bool Permanent)> Unconfirmed { get; } = [];
+    /// <summary>Rows not confirmed, with why and what kind of failure (a <c>PublishFailure</c> name, or the exception's
+    /// type); <c>Permanent</c> rows fail at once (unreadable headers, invalid for the transport).</summary>
+    public Dictionary<OutboxMessage, (string Error, bool Permanent, string Kind)> Unconfirmed { get; } = [];
 
     /// <summary>Rows not confirmed because their transport could not reach its broker, with why. Not the row's fault:
     /// its attempts are not counted.</summary>

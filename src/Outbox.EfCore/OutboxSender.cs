@@ -27,7 +27,7 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
         {
             // A row edited into an unreadable state must not stall the outbox: it is failed at once.
             try { readable.Add((row, OutboxRows.ToEnvelope(row))); }
-            catch (JsonException ex) { result.Unconfirmed[row] = (Truncate("headers are not a JSON object of strings: " + ex.Message), true); }
+            catch (JsonException ex) { result.Unconfirmed[row] = (Truncate("headers are not a JSON object of strings: " + ex.Message), true, "UnreadableRow"); }
         }
 
         List<Task<OutboxSendResult>> work;
@@ -56,7 +56,7 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
         try { transport = transports.Get(rows[0].Row.Transport); }
         catch (InvalidOperationException ex)
         {
-            foreach (var (row, _) in rows) result.Unconfirmed[row] = (Truncate(ex.Message), false);
+            foreach (var (row, _) in rows) result.Unconfirmed[row] = (Truncate(ex.Message), false, "UnknownTransport");
             return result;
         }
         var failed = new Dictionary<string, Exception>(StringComparer.Ordinal);
@@ -134,7 +134,9 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
             return;
         }
         if (transport is not null && error is PublishException) result.Answered.Add(transport.Name); // the broker refused this one
-        result.Unconfirmed[row] = (Truncate(error is PublishException ? error.Message : error.GetType().Name + ": " + error.Message), false);
+        result.Unconfirmed[row] = error is PublishException publish
+            ? (Truncate(publish.Message), publish.Failure == PublishFailure.Invalid, publish.Failure.ToString())
+            : (Truncate(error.GetType().Name + ": " + error.Message), false, error.GetType().Name);
     }
 
     private static bool IsOutage(IMessageTransport transport, Exception error) =>

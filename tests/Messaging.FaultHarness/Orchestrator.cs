@@ -49,6 +49,7 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
         var nextFault = TimeSpan.FromMilliseconds(options.FaultIntervalMs);
         var turn = 0;
         var finished = false;
+        var consuming = false;
         while (clock.Elapsed < options.Timeout)
         {
             if (producer.HasExited && !producerDone)
@@ -62,7 +63,10 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
                 finished = true;
                 break;
             }
-            if (clock.Elapsed >= nextFault && (options.MaxFaults == 0 || _injected.Values.Sum() < options.MaxFaults))
+            // Faults start once the consumer applies messages: a consumer process still starting has not declared its
+            // queue, and what the producer publishes meanwhile is unroutable (refused, counted), not an outage.
+            if (!consuming && (consuming = await HarnessReport.AppliedAsync(settings) > 0)) nextFault = clock.Elapsed + TimeSpan.FromMilliseconds(options.FaultIntervalMs);
+            if (consuming && clock.Elapsed >= nextFault && (options.MaxFaults == 0 || _injected.Values.Sum() < options.MaxFaults))
             {
                 var kind = longOutagePending ? faults.LongOutage! : NextApplicable(faults.Kinds, ref turn, producerDone);
                 Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] fault: {kind}");

@@ -27,7 +27,7 @@ internal sealed class MessagingHostedService(
     ILogger<MessagingHostedService> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5); // a consumer that attaches late leaves the producers' messages unroutable
 
     private readonly IReadOnlyList<ConsumerEndpoint> _endpoints = handlers.Endpoints(options.Value.Endpoint);
     private readonly CancellationTokenSource _stopping = new();
