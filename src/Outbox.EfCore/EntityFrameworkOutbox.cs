@@ -1,16 +1,18 @@
-using Messaging.Transport;
-using Messaging.Hosting;
 using Messaging.Publishing;
 using Messaging.Routing;
+using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
 
 namespace Messaging.Outbox;
 
-/// <summary>Adds outbox rows to the scoped DbContext; the commit interceptor wakes the dispatcher after they commit.</summary>
+/// <summary>Adds outbox rows to the scoped DbContext; the commit interceptor wakes the dispatcher after they commit. An
+/// envelope the outgoing step would refuse (larger than <c>Messaging:MaxBodyBytes</c>) is refused here, before anything
+/// is written, instead of failing later in the dispatcher.</summary>
 internal sealed class EntityFrameworkOutbox<TContext>(
     TContext db,
     IEnvelopeFactory envelopes,
     MessageTypeMap routes,
+    OutgoingPipeline outgoing,
     IEnumerable<TransportRegistration> transports) : IOutbox
     where TContext : DbContext
 {
@@ -18,14 +20,14 @@ internal sealed class EntityFrameworkOutbox<TContext>(
     {
         ArgumentNullException.ThrowIfNull(message);
         var envelope = envelopes.Create(message, typeof(TMessage), options);
-        Add(OutboxRows.ToRow(envelope, routes.Get(typeof(TMessage)).Transport, null));
+        Add(envelope, routes.Get(typeof(TMessage)).Transport, null);
     }
 
     public void Schedule<TMessage>(TMessage message, DateTimeOffset notBefore, PublishOptions? options = null) where TMessage : notnull
     {
         ArgumentNullException.ThrowIfNull(message);
         var envelope = envelopes.Create(message, typeof(TMessage), options);
-        Add(OutboxRows.ToRow(envelope, routes.Get(typeof(TMessage)).Transport, notBefore.UtcDateTime));
+        Add(envelope, routes.Get(typeof(TMessage)).Transport, notBefore.UtcDateTime);
     }
 
     public void Enqueue(Envelope envelope, string? transport = null)
@@ -36,8 +38,12 @@ internal sealed class EntityFrameworkOutbox<TContext>(
         else if (!transports.Any(t => string.Equals(t.Name, transport, StringComparison.OrdinalIgnoreCase)))
             throw new InvalidOperationException(
                 $"Transport '{transport}' is not registered; registered: {string.Join(", ", transports.Select(t => t.Name))}.");
-        Add(OutboxRows.ToRow(envelope, transport, null));
+        Add(envelope, transport, null);
     }
 
-    private void Add(OutboxMessage row) => db.Set<OutboxMessage>().Add(row);
+    private void Add(Envelope envelope, string? transport, DateTime? notBefore)
+    {
+        outgoing.Check(envelope);
+        db.Set<OutboxMessage>().Add(OutboxRows.ToRow(envelope, transport, notBefore));
+    }
 }

@@ -20,6 +20,8 @@ public interface IOutbox
     /// <param name="options">Optional message id, partition key, correlation and causation ids, headers.</param>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The type has no route.</exception>
+    /// <exception cref="PublishException"><see cref="PublishFailure.Invalid"/>: the serialized body is larger than
+    /// <c>Messaging:MaxBodyBytes</c>; nothing is added.</exception>
     void Enqueue<TMessage>(TMessage message, PublishOptions? options = null) where TMessage : notnull;
 
     /// <summary>Adds a ready envelope (for example one being forwarded, or bridged to the other broker) as a pending
@@ -30,6 +32,8 @@ public interface IOutbox
     /// the route's transport of its message type, or the primary one if the type is not mapped here.</param>
     /// <exception cref="ArgumentNullException"><paramref name="envelope"/> is null.</exception>
     /// <exception cref="InvalidOperationException">No transport named <paramref name="transport"/> is registered.</exception>
+    /// <exception cref="PublishException"><see cref="PublishFailure.Invalid"/>: the body is larger than
+    /// <c>Messaging:MaxBodyBytes</c>; nothing is added.</exception>
     void Enqueue(Envelope envelope, string? transport = null);
 
     /// <summary>Like <see cref="Enqueue{TMessage}"/>, but the dispatcher publishes the row only from
@@ -42,5 +46,7 @@ public interface IOutbox
     /// <param name="options">Optional message id, partition key, correlation and causation ids, headers.</param>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The type has no route.</exception>
+    /// <exception cref="PublishException"><see cref="PublishFailure.Invalid"/>: the serialized body is larger than
+    /// <c>Messaging:MaxBodyBytes</c>; nothing is added.</exception>
     void Schedule<TMessage>(TMessage message, DateTimeOffset notBefore, PublishOptions? options = null) where TMessage : notnull;
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Messaging.Diagnostics;
 using Messaging.Hosting;
 using Messaging.Publishing;
 using Messaging.Transport;
@@ -11,11 +10,12 @@ namespace Messaging.Outbox;
 /// Publishes a claimed batch, each row through its own transport (<see cref="MessagingTransports.Get"/>, null = the
 /// primary), keeping id order per partition key. <see cref="OutboxOrdering.StrictPerKey"/>: one row in flight per
 /// key, keys in parallel, keyless rows pipelined per transport, a key stops at its first unconfirmed row.
-/// <see cref="OutboxOrdering.Pipelined"/>: one pipelined batch per transport. Never throws for a broker error.
+/// <see cref="OutboxOrdering.Pipelined"/>: one pipelined batch per transport. Every send goes through the same
+/// <see cref="OutgoingPipeline"/> as a direct publish (size limit, span, counters). Never throws for a broker error.
 /// A failure of the transport as a whole (<see cref="PublishException.IsOutage"/>, or a timeout while its health
 /// says the broker is unavailable) makes the row wait without counting an attempt.
 /// </summary>
-internal sealed class OutboxSender(MessagingTransports transports, TransportCircuits circuits, MessagingStatistics statistics, IOptions<OutboxOptions> options)
+internal sealed class OutboxSender(MessagingTransports transports, TransportCircuits circuits, OutgoingPipeline outgoing, IOptions<OutboxOptions> options)
 {
     private const int MaxErrorLength = 2_000;
 
@@ -62,7 +62,7 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
         var failed = new Dictionary<string, Exception>(StringComparer.Ordinal);
         try
         {
-            await transport.SendBatchAsync(rows.ConvertAll(r => r.Envelope), cancellationToken).ConfigureAwait(false);
+            await outgoing.SendBatchAsync(transport, rows.ConvertAll(r => r.Envelope), cancellationToken).ConfigureAwait(false);
         }
         catch (BatchPublishException ex)
         {
@@ -85,7 +85,6 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
             else result.Sent.Add(row);
         }
         if (result.Sent.Count > 0) result.Answered.Add(transport.Name);
-        Count(transport, result.Sent);
         return result;
     }
 
@@ -101,10 +100,9 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
             try
             {
                 transport = transports.Get(row.Transport);
-                await transport.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
+                await outgoing.SendAsync(transport, envelope, cancellationToken).ConfigureAwait(false);
                 result.Sent.Add(row);
                 result.Answered.Add(transport.Name);
-                Count(transport, [row]);
                 continue;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -142,12 +140,6 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
     private static bool IsOutage(IMessageTransport transport, Exception error) =>
         error is PublishException publish
         && (publish.IsOutage || (!transport.Health.IsAvailable && publish.Failure is PublishFailure.Timeout or PublishFailure.NotConfirmed));
-
-    private void Count(IMessageTransport transport, IEnumerable<OutboxMessage> sent)
-    {
-        foreach (var destination in sent.GroupBy(r => r.Destination, StringComparer.Ordinal))
-            statistics.AddPublished(transport.Name, destination.Key, destination.Count());
-    }
 
     private static string Truncate(string text) => text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
 }

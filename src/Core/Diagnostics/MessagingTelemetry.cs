@@ -11,13 +11,32 @@ internal static class MessagingTelemetry
     public static readonly Counter<long> Consumed = Meter.CreateCounter<long>(TelemetryNames.ConsumedMessages, "{message}");
     public static readonly Histogram<double> ProcessDuration = Meter.CreateHistogram<double>(TelemetryNames.ProcessDuration, "s");
 
-    public static Activity? StartPublish(string system, Envelope envelope)
+    /// <summary>The producer span of one send: parented to the current span (a direct publish), else to the trace that
+    /// created the message (an outbox row carries its <c>traceparent</c>); null when nobody listens.</summary>
+    public static Activity? StartSend(string system, Envelope envelope)
     {
-        var activity = Source.StartActivity("publish " + envelope.Destination, ActivityKind.Producer);
+        if (!Source.HasListeners()) return null; // runs per message: skip building the name when nobody listens
+        var parent = Activity.Current is null && envelope.Headers.TryGetValue(HeaderNames.TraceParent, out var traceParent) ? traceParent : null;
+        var activity = Source.StartActivity("send " + envelope.Destination, ActivityKind.Producer, parent);
         activity?.SetTag(TelemetryNames.System, system.ToLowerInvariant());
         activity?.SetTag(TelemetryNames.DestinationName, envelope.Destination);
         activity?.SetTag(TelemetryNames.MessageId, envelope.MessageId);
         return activity;
+    }
+
+    /// <summary>The envelope as sent: with the send span as its <c>traceparent</c>, so the consumer's span continues it.</summary>
+    public static Envelope Carry(Activity? send, Envelope envelope)
+    {
+        if (send?.Id is not { } id) return envelope;
+        var headers = new Dictionary<string, string>(envelope.Headers) { [HeaderNames.TraceParent] = id };
+        return envelope with { Headers = headers };
+    }
+
+    /// <summary>Marks a send span failed with the publish failure.</summary>
+    public static void Failed(Activity? send, Publishing.PublishException failure)
+    {
+        send?.SetStatus(ActivityStatusCode.Error, failure.Failure.ToString());
+        send?.SetTag("error.type", failure.Failure.ToString());
     }
 
     public static Activity? StartProcess(string endpoint, Envelope envelope)

@@ -35,6 +35,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MessagingStatistics>();
         services.AddSingleton<IEnvelopeFactory, EnvelopeFactory>();
+        services.AddSingleton<OutgoingPipeline>();
         services.AddSingleton<IMessagePublisher, MessagePublisher>();
         services.AddSingleton<MessagePipeline>();
         services.AddSingleton<IMessageTransport>(sp => SelectTransport(sp));

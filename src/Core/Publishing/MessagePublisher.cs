@@ -1,9 +1,5 @@
-using Messaging.Transport;
-using Messaging.Configuration;
-using Messaging.Diagnostics;
-using Messaging.Hosting;
 using Messaging.Routing;
-using Microsoft.Extensions.Options;
+using Messaging.Transport;
 
 namespace Messaging.Publishing;
 
@@ -11,11 +7,8 @@ internal sealed class MessagePublisher(
     MessagingTransports transports,
     MessageTypeMap routes,
     IEnvelopeFactory envelopes,
-    MessagingStatistics statistics,
-    IOptions<MessagingOptions> options) : IMessagePublisher
+    OutgoingPipeline outgoing) : IMessagePublisher
 {
-    private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
-
     public async Task<Envelope> PublishAsync<TMessage>(TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where TMessage : notnull
     {
@@ -24,16 +17,11 @@ internal sealed class MessagePublisher(
         return envelope;
     }
 
-    public async Task PublishEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken = default)
+    public Task PublishEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        if (envelope.Body.Length > _maxBodyBytes)
-            throw new PublishException(PublishFailure.Invalid, envelope.Destination, envelope.MessageId,
-                $"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_maxBodyBytes}");
         // The route of the message type names the transport; unknown types go through the primary.
         var transport = transports.Get(routes.TryGet(envelope.MessageType, out var route) ? route.Transport : null);
-        using var activity = MessagingTelemetry.StartPublish(transport.Name, envelope);
-        await transport.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
-        statistics.RecordPublished(transport.Name, envelope.Destination, 1);
+        return outgoing.SendAsync(transport, envelope, cancellationToken);
     }
 }

@@ -33,6 +33,23 @@ public sealed class OutboxApiTests(SqliteDatabase database, ITestOutputHelper ou
         Assert.Equal(original.Timestamp.ToUnixTimeMilliseconds(), roundTrip.Timestamp.ToUnixTimeMilliseconds());
     }
 
+    [Fact]
+    public async Task An_oversized_message_is_refused_by_Enqueue_and_nothing_is_written()
+    {
+        var host = await HostAsync(start: false, settings: new Dictionary<string, string?> { ["Messaging:MaxBodyBytes"] = "64" });
+        var error = await Assert.ThrowsAsync<PublishException>(() => InScopeAsync(host, async services =>
+        {
+            services.GetRequiredService<ShopContext>().Add(new Order { Number = "big" });
+            services.GetRequiredService<IOutbox>().Enqueue(new OrderPlaced(new string('x', 100)));
+            return await services.GetRequiredService<ShopContext>().SaveChangesAsync();
+        }));
+        Assert.Equal(PublishFailure.Invalid, error.Failure);
+        Assert.Contains("Messaging:MaxBodyBytes = 64", error.Message, StringComparison.Ordinal);
+        await using var check = Database.CreateContext();
+        Assert.Equal(0, await check.Set<OutboxMessage>().CountAsync());
+        Assert.Equal(0, await check.Orders.CountAsync());
+    }
+
     [Theory]
     [InlineData("BatchSize", "0")]
     [InlineData("BatchSize", "10001")]

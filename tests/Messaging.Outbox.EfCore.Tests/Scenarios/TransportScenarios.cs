@@ -15,14 +15,14 @@ namespace Messaging.Outbox.Tests.Scenarios;
 public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOutputHelper output)
     : DatabaseTest<TDatabase>(database, output) where TDatabase : TestDatabase
 {
-    private readonly InMemoryTransport _kafka = new();
+    private readonly InMemoryTransport _secondary = new();
 
     private static Dictionary<string, string?> ConsumeBoth => new() { ["Messaging:ConsumeFrom:0"] = "InMemory", ["Messaging:ConsumeFrom:1"] = "Secondary" };
 
     [Fact]
     public async Task Same_message_id_through_both_transports_is_handled_once_per_handler()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _kafka).AddHandler<OrderPlaced, ShipOrderHandler>(), settings: ConsumeBoth);
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _secondary).AddHandler<OrderPlaced, ShipOrderHandler>(), settings: ConsumeBoth);
         var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new OrderPlaced("M-1"), typeof(OrderPlaced));
         var transports = host.Services.GetRequiredService<Transport.MessagingTransports>();
         await transports.Get(null).SendAsync(envelope, CancellationToken.None);
@@ -38,10 +38,10 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
     [Fact]
     public async Task Bridged_message_arrives_on_the_other_transport_with_the_same_id_and_headers()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _kafka)
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _secondary)
             .AddHandler<OrderPlaced, ShipOrderHandler>().AddOutboxBridge<OrderPlaced>("Secondary"));
         var destination = host.Services.GetRequiredService<MessageTypeMap>().Get(typeof(OrderPlaced)).Destination;
-        await using var sink = await TransportSink.StartAsync(_kafka, "kafka-side", destination);
+        await using var sink = await TransportSink.StartAsync(_secondary, "kafka-side", destination);
         var sent = await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new OrderPlaced("N-1"),
             new PublishOptions { PartitionKey = "N", CorrelationId = "corr-n", Headers = new Dictionary<string, string> { ["tenant"] = "t9" } });
 
@@ -61,7 +61,7 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
     [Fact]
     public async Task Bridged_message_coming_back_through_the_other_transport_is_skipped_by_the_inbox()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _kafka)
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _secondary)
             .AddHandler<OrderPlaced, ShipOrderHandler>().AddOutboxBridge<OrderPlaced>("Secondary"), settings: ConsumeBoth);
         await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new OrderPlaced("P-1"));
 
@@ -77,9 +77,9 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
     [Fact]
     public async Task Rows_go_through_their_own_transport()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _kafka));
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _secondary));
         var destination = host.Services.GetRequiredService<MessageTypeMap>().Get(typeof(OrderPlaced)).Destination;
-        await using var kafkaSink = await TransportSink.StartAsync(_kafka, "kafka-side", destination);
+        await using var kafkaSink = await TransportSink.StartAsync(_secondary, "kafka-side", destination);
         await using var primarySink = await TransportSink.StartAsync(host.Services.GetRequiredService<Transport.IMessageTransport>(), "primary-side", destination);
         var factory = host.Services.GetRequiredService<IEnvelopeFactory>();
         var viaKafka = factory.Create(new OrderPlaced("Q-1"), typeof(OrderPlaced));
@@ -87,7 +87,7 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
         await InScopeAsync(host, async services =>
         {
             var outbox = services.GetRequiredService<IOutbox>();
-            outbox.Enqueue(viaKafka, "kafka");
+            outbox.Enqueue(viaKafka, "secondary"); // names compare case-insensitively
             outbox.Enqueue(viaPrimary);
             Assert.Throws<InvalidOperationException>(() => outbox.Enqueue(viaPrimary, "Carrier-Pigeon"));
             return await services.GetRequiredService<ShopContext>().SaveChangesAsync();

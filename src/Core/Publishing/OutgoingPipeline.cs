@@ -1,0 +1,88 @@
+using Messaging.Configuration;
+using Messaging.Diagnostics;
+using Messaging.Transport;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Publishing;
+
+/// <summary>
+/// The one step every publish goes through, direct (<see cref="IMessagePublisher"/>) or from the outbox dispatcher:
+/// the size limit (<c>Messaging:MaxBodyBytes</c>), a producer span per message (parented to the caller's span, or to
+/// the trace that wrote the outbox row, and carried on in the message's <c>traceparent</c>), and the sent counters.
+/// </summary>
+internal sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<MessagingOptions> options)
+{
+    private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
+
+    /// <summary>Refuses an envelope no transport may carry.</summary>
+    /// <exception cref="PublishException"><see cref="PublishFailure.Invalid"/>: the body exceeds <c>Messaging:MaxBodyBytes</c>.</exception>
+    public void Check(Envelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (envelope.Body.Length > _maxBodyBytes)
+            throw new PublishException(PublishFailure.Invalid, envelope.Destination, envelope.MessageId,
+                $"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_maxBodyBytes}");
+    }
+
+    /// <summary>Checks, sends confirmed through <paramref name="transport"/>, counts.</summary>
+    /// <exception cref="PublishException">Refused by <see cref="Check"/>, or not confirmed by the broker.</exception>
+    public async Task SendAsync(IMessageTransport transport, Envelope envelope, CancellationToken cancellationToken)
+    {
+        Check(envelope);
+        using var activity = MessagingTelemetry.StartSend(transport.Name, envelope);
+        try
+        {
+            await transport.SendAsync(MessagingTelemetry.Carry(activity, envelope), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PublishException ex)
+        {
+            MessagingTelemetry.Failed(activity, ex);
+            throw;
+        }
+        statistics.RecordPublished(transport.Name, envelope.Destination, 1);
+    }
+
+    /// <summary>Checks each envelope, sends the valid ones pipelined through <paramref name="transport"/>, counts the
+    /// confirmed ones per destination.</summary>
+    /// <exception cref="BatchPublishException">Some envelopes were refused or not confirmed; lists each with its reason.</exception>
+    public async Task SendBatchAsync(IMessageTransport transport, IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        var failures = new List<PublishException>();
+        var valid = new List<Envelope>(envelopes.Count);
+        var activities = new List<System.Diagnostics.Activity?>(envelopes.Count);
+        foreach (var envelope in envelopes)
+        {
+            try { Check(envelope); }
+            catch (PublishException ex)
+            {
+                failures.Add(ex);
+                continue;
+            }
+            var activity = MessagingTelemetry.StartSend(transport.Name, envelope);
+            activities.Add(activity);
+            valid.Add(MessagingTelemetry.Carry(activity, envelope));
+        }
+        try
+        {
+            if (valid.Count > 0) await transport.SendBatchAsync(valid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BatchPublishException ex)
+        {
+            failures.AddRange(ex.Failures);
+        }
+        finally
+        {
+            var failed = new Dictionary<string, PublishException>(StringComparer.Ordinal);
+            foreach (var failure in failures) failed.TryAdd(failure.MessageId, failure);
+            for (var i = 0; i < valid.Count; i++)
+            {
+                if (failed.TryGetValue(valid[i].MessageId, out var failure)) MessagingTelemetry.Failed(activities[i], failure);
+                activities[i]?.Dispose();
+            }
+            foreach (var destination in valid.Where(e => !failed.ContainsKey(e.MessageId)).GroupBy(e => e.Destination, StringComparer.Ordinal))
+                statistics.RecordPublished(transport.Name, destination.Key, destination.Count());
+        }
+        if (failures.Count > 0) throw new BatchPublishException(failures);
+    }
+}
