@@ -29,8 +29,6 @@ internal static partial class Log
     [LoggerMessage(3007, LogLevel.Warning, "Kafka consumer group {Group}: consume error: {Reason}")]
     public static partial void ConsumeError(ILogger logger, string group, string reason);
 
-    [LoggerMessage(3008, LogLevel.Error, "Kafka record at {Source} cannot be read as an envelope ({Reason}); dead-lettering it as it is")]
-    public static partial void UnreadableRecord(ILogger logger, string source, string reason);
 
     [LoggerMessage(3009, LogLevel.Warning, "Dead-letter publish of message {MessageId} from {Source} to {Topic} failed; retrying in {DelayMs} ms")]
     public static partial void DeadLetterPublishFailed(ILogger logger, Exception exception, string messageId, string source, string topic, int delayMs);

@@ -36,17 +36,15 @@ internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopol
     {
         var source = $"queue {endpoint.Name} delivery-tag {delivery.DeliveryTag}";
         foreach (var c in delivery.Conflicts) Log.HeaderPropertyConflict(logger, source, c.Header, c.HeaderValue, c.Property, c.PropertyValue);
-        if (delivery.Envelope is not { } envelope)
-        {
-            Log.UnreadableDelivery(logger, source, delivery.Error!);
-            var unreadable = new Envelope { MessageId = "", MessageType = delivery.Properties.Type ?? "", Destination = delivery.Exchange, Body = delivery.Body };
-            await DeadLetterThenAckAsync(channel, endpoint, delivery, unreadable, new DeadLetterReason($"envelope could not be read: {delivery.Error}", null, null, 0), source, stopping).ConfigureAwait(false);
-            return;
-        }
+        // An unreadable delivery goes through the pipeline too, which dead-letters it at once with the reason; the copy
+        // parked below carries its headers exactly as they came.
+        var envelope = delivery.Envelope
+            ?? new Envelope { MessageId = "", MessageType = delivery.Properties.Type ?? "", Destination = delivery.Exchange, Body = delivery.Body };
         var incoming = new IncomingMessage(envelope, source, delivery.Redelivered)
         {
             DeliveryCount = delivery.DeliveryCount(_quorum),
             DelayedRetries = delivery.RetryCount,
+            Unreadable = delivery.Envelope is null ? delivery.Error : null,
         };
         ProcessingResult result;
         try

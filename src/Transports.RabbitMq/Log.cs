@@ -26,8 +26,6 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "Consumer on queue {Queue} ended ({Reason}); consuming again")]
     public static partial void ConsumerRestarting(ILogger logger, string queue, string reason);
 
-    [LoggerMessage(2007, LogLevel.Warning, "Delivery from {Source} has no readable envelope ({Reason}); dead-lettering it")]
-    public static partial void UnreadableDelivery(ILogger logger, string source, string reason);
 
     [LoggerMessage(2008, LogLevel.Error, "Could not dead-letter message {MessageId} from {Source}; it stays unacknowledged and is redelivered")]
     public static partial void DeadLetterFailed(ILogger logger, Exception exception, string messageId, string source);

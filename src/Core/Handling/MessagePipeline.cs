@@ -55,6 +55,8 @@ internal sealed class MessagePipeline(
     {
         var envelope = incoming.Envelope;
         var retry = _options.Retry;
+        if (incoming.Unreadable is { } unreadable)
+            return Reject($"envelope could not be read: {unreadable}");
         if (envelope.Body.Length > _options.MaxBodyBytes)
             return Reject($"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_options.MaxBodyBytes}");
         if (!routes.TryGet(envelope.MessageType, out var route))

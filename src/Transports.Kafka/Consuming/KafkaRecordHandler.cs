@@ -32,20 +32,14 @@ internal sealed class KafkaRecordHandler(
         var source = KafkaEnvelopeMapper.Source(record.TopicPartitionOffset);
         var readable = KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out var error, out var keyConflict);
         if (keyConflict is not null) Log.PartitionKeyConflict(logger, source, record.Message.Key!, keyConflict);
-        if (!readable)
-        {
-            slot.Release();
-            Log.UnreadableRecord(logger, source, error!);
-            var unreadable = new DeadLetterReason($"{error}: the envelope cannot be read", null, null, 0);
-            return await DeadLetterAsync(record, envelope, unreadable, source, readable: false, cancellationToken).ConfigureAwait(false);
-        }
         for (var delayedRetries = 0; ;)
         {
             ProcessingResult result;
             try
             {
                 await slot.AcquireAsync(cancellationToken).ConfigureAwait(false);
-                var incoming = new IncomingMessage(envelope, source, Redelivered: false) { DelayedRetries = delayedRetries };
+                // An unreadable record goes through the pipeline too, which dead-letters it at once with the reason.
+                var incoming = new IncomingMessage(envelope, source, Redelivered: false) { DelayedRetries = delayedRetries, Unreadable = readable ? null : error };
                 result = await processor(incoming, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -82,7 +76,7 @@ internal sealed class KafkaRecordHandler(
                 default:
                     slot.Release();
                     var reason = result.Failure ?? new DeadLetterReason("dead-lettered", null, null, 0);
-                    return await DeadLetterAsync(record, envelope, reason, source, readable: true, cancellationToken).ConfigureAwait(false);
+                    return await DeadLetterAsync(record, envelope, reason, source, readable, cancellationToken).ConfigureAwait(false);
             }
         }
     }
