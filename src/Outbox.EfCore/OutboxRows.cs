@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace Messaging.Outbox;
 
-/// <summary>Converts between envelopes and outbox rows.</summary>
+/// <summary>Converts between envelopes and outbox rows: the envelope's fields in their columns, its application headers
+/// (not <see cref="EnvelopeHeaders.Reserved"/>) as a JSON object.</summary>
 internal static class OutboxRows
 {
     public static OutboxMessage ToRow(Envelope envelope, string? transport = null, DateTime? notBefore = null) => new()
@@ -13,7 +14,7 @@ internal static class OutboxRows
         PartitionKey = envelope.PartitionKey,
         CorrelationId = envelope.CorrelationId,
         CausationId = envelope.CausationId,
-        Headers = JsonSerializer.Serialize(envelope.Headers),
+        Headers = JsonSerializer.Serialize(envelope.Headers.Where(h => EnvelopeHeaders.IsApplication(h.Key)).ToDictionary(StringComparer.Ordinal)),
         Body = BodyBytes.AsArray(envelope.Body),
         ContentType = envelope.ContentType,
         CreatedAt = envelope.Timestamp.UtcDateTime,

@@ -12,12 +12,6 @@ namespace Messaging.Kafka;
 /// </summary>
 internal static class KafkaEnvelopeMapper
 {
-    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
-    {
-        HeaderNames.MessageId, HeaderNames.MessageType, HeaderNames.PartitionKey, HeaderNames.CorrelationId,
-        HeaderNames.CausationId, HeaderNames.ContentType, HeaderNames.Timestamp, HeaderNames.Destination,
-    };
-
     private const long MinUnixMs = -62135596800000, MaxUnixMs = 253402300799999; // DateTimeOffset's range
 
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
@@ -26,16 +20,9 @@ internal static class KafkaEnvelopeMapper
     public static Message<string?, byte[]> ToMessage(Envelope envelope, IReadOnlyDictionary<string, string>? headers = null)
     {
         var kafkaHeaders = new Headers();
-        Add(kafkaHeaders, HeaderNames.MessageId, envelope.MessageId);
-        Add(kafkaHeaders, HeaderNames.MessageType, envelope.MessageType);
-        Add(kafkaHeaders, HeaderNames.Destination, envelope.Destination);
-        Add(kafkaHeaders, HeaderNames.ContentType, envelope.ContentType);
-        Add(kafkaHeaders, HeaderNames.Timestamp, envelope.Timestamp.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-        if (envelope.PartitionKey is not null) Add(kafkaHeaders, HeaderNames.PartitionKey, envelope.PartitionKey);
-        if (envelope.CorrelationId is not null) Add(kafkaHeaders, HeaderNames.CorrelationId, envelope.CorrelationId);
-        if (envelope.CausationId is not null) Add(kafkaHeaders, HeaderNames.CausationId, envelope.CausationId);
+        EnvelopeHeaders.Write(envelope, kafkaHeaders, Add);
         foreach (var (name, value) in headers ?? envelope.Headers)
-            if (!Reserved.Contains(name)) Add(kafkaHeaders, name, value);
+            if (EnvelopeHeaders.IsApplication(name)) Add(kafkaHeaders, name, value);
         return new Message<string?, byte[]>
         {
             Key = envelope.PartitionKey,
@@ -85,7 +72,9 @@ internal static class KafkaEnvelopeMapper
                     timestamp = ParseUnixMs(bytes);
                     if (bytes is not null && timestamp is null) problem ??= $"header '{HeaderNames.Timestamp}' is not Unix milliseconds";
                     break;
-                default: (application ??= new(StringComparer.Ordinal))[header.Key] = Decode(bytes) ?? ""; break;
+                default:
+                    if (EnvelopeHeaders.IsApplication(header.Key)) (application ??= new(StringComparer.Ordinal))[header.Key] = Decode(bytes) ?? "";
+                    break;
             }
         }
         var key = record.Message.Key;

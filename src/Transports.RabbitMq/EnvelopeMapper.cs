@@ -14,26 +14,13 @@ internal static class EnvelopeMapper
 {
     private const int MaxShortString = 255;
 
-    private static readonly HashSet<string> EnvelopeHeaders = new(StringComparer.Ordinal)
-    {
-        HeaderNames.MessageId, HeaderNames.MessageType, HeaderNames.PartitionKey, HeaderNames.CorrelationId,
-        HeaderNames.CausationId, HeaderNames.ContentType, HeaderNames.Timestamp, HeaderNames.Destination,
-        HeaderNames.RetryCount, // transport bookkeeping, read into IncomingMessage.DelayedRetries
-    };
-
     /// <summary>Persistent properties with the envelope's fields and application headers.</summary>
     public static BasicProperties ToProperties(Envelope envelope)
     {
         var headers = new Dictionary<string, object?>(envelope.Headers.Count + 8, StringComparer.Ordinal);
-        foreach (var (name, value) in envelope.Headers) headers[name] = Encoding.UTF8.GetBytes(value);
-        Put(headers, HeaderNames.MessageId, envelope.MessageId);
-        Put(headers, HeaderNames.MessageType, envelope.MessageType);
-        Put(headers, HeaderNames.PartitionKey, envelope.PartitionKey);
-        Put(headers, HeaderNames.CorrelationId, envelope.CorrelationId);
-        Put(headers, HeaderNames.CausationId, envelope.CausationId);
-        Put(headers, HeaderNames.ContentType, envelope.ContentType);
-        Put(headers, HeaderNames.Timestamp, envelope.Timestamp.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-        Put(headers, HeaderNames.Destination, envelope.Destination);
+        foreach (var (name, value) in envelope.Headers)
+            if (EnvelopeHeaders.IsApplication(name)) headers[name] = Encoding.UTF8.GetBytes(value);
+        EnvelopeHeaders.Write(envelope, headers, static (h, name, value) => h[name] = Encoding.UTF8.GetBytes(value));
         var properties = new BasicProperties
         {
             DeliveryMode = DeliveryModes.Persistent,
@@ -135,7 +122,7 @@ internal static class EnvelopeMapper
         if (raw is null) return application;
         foreach (var (name, value) in raw)
         {
-            if (EnvelopeHeaders.Contains(name) || IsInternalHeader(name)) continue;
+            if (!EnvelopeHeaders.IsApplication(name) || IsInternalHeader(name)) continue;
             var read = name == HeaderNames.TraceParent
                 ? AmqpHeaderValue.TryReadText(value, out var text, out var why)
                 : AmqpHeaderValue.TryReadApplication(value, out text, out why);
@@ -155,10 +142,6 @@ internal static class EnvelopeMapper
     /// <summary>Prefix of RabbitMQ.Client's own headers (<c>x-dotnet-pub-seq-no</c>); never published by this library.</summary>
     public const string ClientHeaderPrefix = "x-dotnet-";
 
-    private static void Put(Dictionary<string, object?> headers, string name, string? value)
-    {
-        if (value is not null) headers[name] = Encoding.UTF8.GetBytes(value);
-    }
 
     private static bool FitsShortString(string? value) => value is not null && Encoding.UTF8.GetByteCount(value) <= MaxShortString;
 

@@ -36,6 +36,22 @@ public class RetryPolicyTests
     }
 
     [Fact]
+    public async Task A_message_whose_envelope_could_not_be_read_is_dead_lettered_with_the_reason_and_no_handler_runs()
+    {
+        var probe = new HandlerProbe();
+        using var host = await StartAsync(probe, new());
+        var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new ComplianceMessage("k", 1), typeof(ComplianceMessage));
+        var pipeline = host.Services.GetRequiredService<MessagePipeline>();
+
+        var result = await pipeline.ProcessAsync(new IncomingMessage(envelope, "test", Redelivered: false) { Unreadable = "header 'tenant' is not valid UTF-8" }, CancellationToken.None);
+
+        Assert.Equal(ProcessingStatus.DeadLetter, result.Status);
+        Assert.Equal("envelope could not be read: header 'tenant' is not valid UTF-8", result.Failure!.Reason);
+        Assert.Empty(probe.Calls);
+        Assert.Equal(1, host.Services.GetRequiredService<MessagingStatistics>().DeadLettered);
+    }
+
+    [Fact]
     public async Task Message_delivered_more_than_MaxDeliveries_times_is_parked_without_running_the_handler()
     {
         var probe = new HandlerProbe();

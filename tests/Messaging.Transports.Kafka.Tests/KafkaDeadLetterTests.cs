@@ -60,16 +60,16 @@ public sealed class KafkaDeadLetterTests(KafkaFixture fixture) : IClassFixture<K
 
         var handled = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
-        var receiving = transport.ReceiveAsync(endpoint, (m, _) =>
+        var receiving = transport.ReceiveAsync(endpoint, Compliance.UnreadableMessages.DeadLetteredBefore((m, _) =>
         {
             handled.Enqueue(m.Envelope.MessageId);
             return Task.FromResult(ProcessingResult.Ack);
-        }, stop.Token);
+        }), stop.Token);
         await Compliance.Eventually.WaitUntilAsync(() => !handled.IsEmpty, KafkaTestSupport.Deadline, "the well-formed message");
         await stop.CancelAsync();
         await receiving.WaitAsync(KafkaTestSupport.Deadline);
 
-        Assert.Equal([wellFormed.MessageId], handled); // the processor never saw the unreadable record
+        Assert.Equal([wellFormed.MessageId], handled); // no handler saw the unreadable record
         var dead = await Task.Run(() => fixture.ReadFirst(topic + ".dlq", KafkaTestSupport.Deadline));
         Assert.Equal([42], dead.Message.Value);
         Assert.Contains("no message-id header", KafkaTestSupport.Header(dead.Message.Headers, HeaderNames.DeadLetterReason), StringComparison.Ordinal);
@@ -91,16 +91,16 @@ public sealed class KafkaDeadLetterTests(KafkaFixture fixture) : IClassFixture<K
 
         var handled = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
-        var receiving = transport.ReceiveAsync(endpoint, (m, _) =>
+        var receiving = transport.ReceiveAsync(endpoint, Compliance.UnreadableMessages.DeadLetteredBefore((m, _) =>
         {
             handled.Enqueue(m.Envelope.MessageId);
             return Task.FromResult(ProcessingResult.Ack);
-        }, stop.Token);
+        }), stop.Token);
         await Compliance.Eventually.WaitUntilAsync(() => !handled.IsEmpty, KafkaTestSupport.Deadline, "the well-formed message");
         await stop.CancelAsync();
         await receiving.WaitAsync(KafkaTestSupport.Deadline);
 
-        Assert.Equal([wellFormed.MessageId], handled); // the processor never saw the record with the bad header
+        Assert.Equal([wellFormed.MessageId], handled); // no handler saw the record with the bad header
         var dead = await Task.Run(() => fixture.ReadFirst(topic + ".dlq", KafkaTestSupport.Deadline));
         Assert.Contains("header 'tenant' is not valid UTF-8", KafkaTestSupport.Header(dead.Message.Headers, HeaderNames.DeadLetterReason), StringComparison.Ordinal);
         Assert.True(dead.Message.Headers.TryGetLastBytes("tenant", out var kept));

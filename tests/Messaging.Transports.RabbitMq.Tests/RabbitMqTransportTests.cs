@@ -162,7 +162,7 @@ public sealed class RabbitMqTransportTests
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         var calls = 0;
         using var stop = new CancellationTokenSource();
-        var receiving = transport.ReceiveAsync(endpoint, (_, _) => { Interlocked.Increment(ref calls); return Task.FromResult(ProcessingResult.Ack); }, stop.Token);
+        var receiving = transport.ReceiveAsync(endpoint, UnreadableMessages.DeadLetteredBefore((_, _) => { Interlocked.Increment(ref calls); return Task.FromResult(ProcessingResult.Ack); }), stop.Token);
 
         await using (var connection = await RabbitMqFixture.OpenConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())

@@ -1,0 +1,38 @@
+using System.Collections.Frozen;
+using System.Globalization;
+
+namespace Messaging;
+
+/// <summary>
+/// The envelope's fields as they travel in headers, once for every transport and the outbox (docs/wire-format.md):
+/// which header names are reserved, and each field's header value in the order they are written.
+/// </summary>
+internal static class EnvelopeHeaders
+{
+    /// <summary>Names that carry envelope fields or transport bookkeeping (<see cref="HeaderNames.RetryCount"/>); a header
+    /// of one of these names is never an application header, in either direction.</summary>
+    public static readonly FrozenSet<string> Reserved = new[]
+    {
+        HeaderNames.MessageId, HeaderNames.MessageType, HeaderNames.Destination, HeaderNames.ContentType, HeaderNames.Timestamp,
+        HeaderNames.PartitionKey, HeaderNames.CorrelationId, HeaderNames.CausationId, HeaderNames.RetryCount,
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>True when <paramref name="name"/> is an application header (not reserved).</summary>
+    public static bool IsApplication(string name) => !Reserved.Contains(name);
+
+    /// <summary>Calls <paramref name="put"/> with each envelope field's header name and text value (the timestamp as
+    /// Unix milliseconds); fields that are null are left out. The state argument keeps the call allocation-free.</summary>
+    public static void Write<TState>(Envelope envelope, TState state, Action<TState, string, string> put)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(put);
+        put(state, HeaderNames.MessageId, envelope.MessageId);
+        put(state, HeaderNames.MessageType, envelope.MessageType);
+        put(state, HeaderNames.Destination, envelope.Destination);
+        put(state, HeaderNames.ContentType, envelope.ContentType);
+        put(state, HeaderNames.Timestamp, envelope.Timestamp.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        if (envelope.PartitionKey is not null) put(state, HeaderNames.PartitionKey, envelope.PartitionKey);
+        if (envelope.CorrelationId is not null) put(state, HeaderNames.CorrelationId, envelope.CorrelationId);
+        if (envelope.CausationId is not null) put(state, HeaderNames.CausationId, envelope.CausationId);
+    }
+}
