@@ -55,7 +55,7 @@ public static class OutboxMessagingBuilderExtensions
         services.TryAddSingleton<OutboxMarker>();
         services.TryAddSingleton<OutboxRetention>();
         services.TryAddSingleton<OutboxCommitInterceptor>();
-        services.ConfigureDbContext<TContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>(), new SqliteBusyTimeoutInterceptor()));
+        services.ConfigureDbContext<TContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>(), new DialectConnectionInterceptor()));
         services.AddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
         services.AddHostedService<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxListener<TContext>>();

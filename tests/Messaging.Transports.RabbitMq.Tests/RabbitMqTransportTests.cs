@@ -187,7 +187,7 @@ public sealed class RabbitMqTransportTests
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         var handled = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
-        var receiving = transport.ReceiveAsync(endpoint, (m, _) => { handled.Enqueue(m.Envelope.MessageId); return Task.FromResult(ProcessingResult.Ack); }, stop.Token);
+        var receiving = transport.ReceiveAsync(endpoint, UnreadableMessages.DeadLetteredBefore((m, _) => { handled.Enqueue(m.Envelope.MessageId); return Task.FromResult(ProcessingResult.Ack); }), stop.Token);
 
         var badId = Envelope.NewMessageId();
         var properties = new BasicProperties

@@ -128,11 +128,11 @@ internal sealed class OutboxDispatcher<TContext>(
             if (rows.Count == 0) return 0;
             OutboxLog.BatchDispatched(logger, result.Sent.Count, result.Unconfirmed.Count + result.Waiting.Count, result.Deferred.Count, rows.Count);
             // Asked before recording starts: the recording may finish (and dispose db) before it returns.
-            var overlap = OutboxClaimer.IsPostgres(db);
+            var overlap = OutboxDialect.For(db).ConcurrentWriters;
             _recordingSent = result.Sent.ConvertAll(r => r.Id);
             _recording = RecordAsync(scope, db, result);
             recordingOwnsScope = true;
-            // SQLite has one writer: record before the next claim or retention takes the write lock, as before.
+            // One writer (SQLite): record before the next claim or retention takes the write lock.
             if (!overlap) await AwaitRecordingAsync().ConfigureAwait(false);
             return claimed;
         }

@@ -34,7 +34,7 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
     {
         if (eventData.Context is { } db && _pending.TryGetValue(db, out _))
         {
-            if (UseNotify(db)) db.Database.ExecuteSqlRaw("SELECT pg_notify({0}, '')", OutboxTableNames.NotifyChannel(db));
+            if (UseNotify(db)) OutboxDialect.For(db).NotifyAsync(db, OutboxTableNames.NotifyChannel(db), CancellationToken.None).GetAwaiter().GetResult();
             if (db.Database.CurrentTransaction is null) Wake(db);
         }
         return result;
@@ -45,7 +45,7 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
         if (eventData.Context is { } db && _pending.TryGetValue(db, out _))
         {
             if (UseNotify(db))
-                await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, '')", [OutboxTableNames.NotifyChannel(db)], cancellationToken).ConfigureAwait(false);
+                await OutboxDialect.For(db).NotifyAsync(db, OutboxTableNames.NotifyChannel(db), cancellationToken).ConfigureAwait(false);
             if (db.Database.CurrentTransaction is null) Wake(db);
         }
         return result;
@@ -100,5 +100,5 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
         if (_pending.Remove(db)) signal.Wake();
     }
 
-    private bool UseNotify(DbContext db) => options.Value.UseListenNotify && OutboxClaimer.IsPostgres(db);
+    private bool UseNotify(DbContext db) => options.Value.UseListenNotify && OutboxDialect.For(db).SupportsNotify;
 }

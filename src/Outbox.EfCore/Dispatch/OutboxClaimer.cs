@@ -10,10 +10,11 @@ namespace Messaging.Outbox;
 /// </summary>
 /// <remarks>
 /// One <c>WITH candidates AS MATERIALIZED (SELECT ...) UPDATE ... RETURNING *</c> statement (one round trip, atomic,
-/// auto-committed). PostgreSQL: candidates are read with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claims never
-/// wait on, nor take, each other's rows. SQLite: the statement holds the database's single write lock, so claims run
-/// one at a time and each sees the leases of the previous one. Other providers are treated like SQLite, which is
-/// safe only with one dispatcher unless the database serializes the statement.
+/// auto-committed). What differs per database is the <see cref="OutboxDialect"/>'s: PostgreSQL reads candidates with
+/// <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claims never wait on, nor take, each other's rows; on SQLite the
+/// statement holds the database's single write lock, so claims run one at a time and each sees the leases of the
+/// previous one. Other providers are treated like SQLite, which is safe only with one dispatcher unless the database
+/// serializes the statement.
 /// Per key: a candidate is dropped when an earlier due Pending row of its key is not in this claim (leased by another
 /// dispatcher, locked by a concurrent claim, or waiting for its retry backoff), so a key is sent by one dispatcher
 /// at a time, in id order. The rule is a <c>NOT EXISTS</c> in the same statement: an index probe per keyed
@@ -21,10 +22,7 @@ namespace Messaging.Outbox;
 /// </remarks>
 internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvider time)
 {
-    private const string PostgresProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
     private readonly OutboxOptions _options = options.Value;
-
-    public static bool IsPostgres(DbContext db) => db.Database.ProviderName == PostgresProvider;
 
     /// <summary>Claims up to <see cref="OutboxOptions.BatchSize"/> rows for <paramref name="owner"/>; returns them in id order.</summary>
     public Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, CancellationToken cancellationToken) =>
@@ -38,15 +36,16 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
         var now = time.GetUtcNow().UtcDateTime;
         var until = now.AddMilliseconds(_options.LeaseMs);
         var outbox = db.Set<OutboxMessage>();
-        // SQLite's claim statement takes the database's single write lock: look with a plain read first, so
-        // an idle dispatcher never blocks the application's or the inbox's writes.
-        if (!IsPostgres(db) && !await InScope(outbox.Where(m => m.Status == OutboxStatus.Pending && (m.NotBefore == null || m.NotBefore <= now)
+        var dialect = OutboxDialect.For(db);
+        // With one writer the claim statement takes the database's write lock: look with a plain read first, so an
+        // idle dispatcher never blocks the application's or the inbox's writes.
+        if (!dialect.ConcurrentWriters && !await InScope(outbox.Where(m => m.Status == OutboxStatus.Pending && (m.NotBefore == null || m.NotBefore <= now)
                 && (m.LeaseUntil == null || m.LeaseUntil <= now)), scope).AnyAsync(cancellationToken).ConfigureAwait(false))
             return [];
-        var skipConfirmed = confirmed.Count > 0 && IsPostgres(db);
+        var skipConfirmed = confirmed.Count > 0 && dialect.ConcurrentWriters;
         var parameters = new List<object> { nameof(OutboxStatus.Pending), now, scope.Limit ?? _options.BatchSize, owner, until };
         if (skipConfirmed) parameters.Add(confirmed.ToArray());
-        var rows = await outbox.FromSqlRaw(ClaimSql(db, skipConfirmed, scope, parameters), [.. parameters])
+        var rows = await outbox.FromSqlRaw(ClaimSql(db, dialect, skipConfirmed, scope, parameters), [.. parameters])
             .AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         rows.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING has no order
         return rows;
@@ -71,12 +70,12 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
 
     /// <summary>Parameters: {0} Pending, {1} now, {2} most rows, {3} owner, {4} lease until, {5} confirmed ids (bigint[],
     /// only with <paramref name="skipConfirmed"/>), then the scope's transport names (added here).</summary>
-    private static string ClaimSql(DbContext db, bool skipConfirmed, ClaimScope scope, List<object> parameters)
+    private static string ClaimSql(DbContext db, OutboxDialect dialect, bool skipConfirmed, ClaimScope scope, List<object> parameters)
     {
         var t = OutboxTableNames.For(db);
         string id = t[nameof(OutboxMessage.Id)], key = t[nameof(OutboxMessage.PartitionKey)], status = t[nameof(OutboxMessage.Status)],
             notBefore = t[nameof(OutboxMessage.NotBefore)], leaseUntil = t[nameof(OutboxMessage.LeaseUntil)];
-        var lockClause = IsPostgres(db) ? " FOR UPDATE SKIP LOCKED" : "";
+        var lockClause = dialect.CandidateLock;
         return
             $"WITH candidates AS MATERIALIZED (SELECT {id}, {key} FROM {t.Table} " +
             $"WHERE {status} = {{0}} AND ({notBefore} IS NULL OR {notBefore} <= {{1}}) AND ({leaseUntil} IS NULL OR {leaseUntil} <= {{1}})" +

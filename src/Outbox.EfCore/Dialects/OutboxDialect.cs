@@ -1,0 +1,54 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace Messaging.Outbox;
+
+/// <summary>
+/// Everything the outbox does differently per database, in one object per provider (chosen once per context by
+/// <see cref="For"/>, from EF Core's provider name): how a claim locks its candidates, whether several writers claim
+/// and record at once, what an opened connection needs, and LISTEN/NOTIFY. This base is the safe default for a
+/// provider without its own dialect: one writer at a time, no notifications.
+/// </summary>
+internal class OutboxDialect
+{
+    /// <summary>The dialect of providers without one of their own.</summary>
+    public static readonly OutboxDialect SingleWriter = new();
+
+    /// <summary>The dialect of <paramref name="db"/>'s provider.</summary>
+    public static OutboxDialect For(DbContext db) => db.Database.ProviderName switch
+    {
+        "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgresDialect.Instance,
+        "Microsoft.EntityFrameworkCore.Sqlite" => SqliteDialect.Instance,
+        _ => SingleWriter,
+    };
+
+    /// <summary>The provider, for logs.</summary>
+    public virtual string Name => "single-writer database";
+
+    /// <summary>Several dispatchers and writers work at once: a claim locks its candidates (<see cref="CandidateLock"/>),
+    /// skips rows whose Sent mark is still being written, and the next claim overlaps the recording. When false, the
+    /// claim statement holds the database's only write lock, so the dispatcher first looks with a plain read (an idle
+    /// dispatcher must not block the application's writes) and records before it claims again.</summary>
+    public virtual bool ConcurrentWriters => false;
+
+    /// <summary>Appended to the claim's candidate query.</summary>
+    public virtual string CandidateLock => "";
+
+    /// <summary>Whether <see cref="NotifyAsync"/> and <see cref="ListenAsync"/> work.</summary>
+    public virtual bool SupportsNotify => false;
+
+    /// <summary>Runs once on every connection the outbox's context opens (synchronous open).</summary>
+    public virtual void ConnectionOpened(DbConnection connection) { }
+
+    /// <summary>Runs once on every connection the outbox's context opens (asynchronous open).</summary>
+    public virtual Task ConnectionOpenedAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Sends a notification on <paramref name="channel"/> within the current transaction (delivered on commit).</summary>
+    public virtual Task NotifyAsync(DbContext db, string channel, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Listens on <paramref name="channel"/> over <paramref name="db"/>'s connection until cancelled, calling
+    /// <paramref name="notified"/> for each notification; <paramref name="listening"/> once the subscription is in place.</summary>
+    /// <exception cref="NotSupportedException">The database has no notifications (<see cref="SupportsNotify"/> is false).</exception>
+    public virtual Task ListenAsync(DbContext db, string channel, Action notified, Action listening, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Name} has no LISTEN/NOTIFY.");
+}
