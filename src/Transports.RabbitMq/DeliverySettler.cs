@@ -17,14 +17,17 @@ namespace Messaging.RabbitMq;
 internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopology topology, RabbitMqOptions options, TimeProvider time, ILogger logger)
 {
     /// <summary>Pause of the lane after a failure to settle a message, so a broken broker is not hammered.</summary>
-    private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(30);
+    private int _settleFailures; // in a row, across lanes: a broken broker backs every lane off further
 
     private readonly bool _quorum = options.QueueType == RabbitMqQueueType.Quorum;
 
     /// <summary>Runs <paramref name="processor"/> on the delivery and settles it (ack, or publish a copy then ack, or
     /// nack with requeue). When the processor throws or the copy cannot be published (a publish error), the delivery is
-    /// nacked with requeue and the lane pauses for one second (cut short by <paramref name="stopping"/>); when the
-    /// ack itself fails (channel gone) it is logged, and the broker delivers the message again.</summary>
+    /// nacked with requeue and the lane pauses (backoff with jitter from 1 s to 30 s over consecutive failures, cut
+    /// short by <paramref name="stopping"/>); when the ack itself fails (channel gone) it is logged, and the broker
+    /// delivers the message again.</summary>
     /// <param name="channel">The channel the delivery arrived on; its ack or nack must go back on it.</param>
     /// <param name="endpoint">The consuming queue: names the <c>.dlq</c> and <c>.retry.&lt;ms&gt;</c> queues for copies.</param>
     /// <param name="delivery">The delivery; without an envelope it is dead-lettered at once, unprocessed.</param>
@@ -126,6 +129,7 @@ internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopol
         try
         {
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None).ConfigureAwait(false);
+            Volatile.Write(ref _settleFailures, 0);
         }
         catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
         {
@@ -145,9 +149,6 @@ internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopol
         }
     }
 
-    private async Task DelayAsync(CancellationToken stopping)
-    {
-        try { await Task.Delay(Backoff, time, stopping).ConfigureAwait(false); }
-        catch (OperationCanceledException) { /* stopping */ }
-    }
+    private Task DelayAsync(CancellationToken stopping) =>
+        Backoff.WaitAsync(Interlocked.Increment(ref _settleFailures), FirstPause, MaxPause, time, stopping);
 }

@@ -20,8 +20,8 @@ internal sealed class KafkaRecordHandler(
     TimeProvider time,
     ILogger logger)
 {
-    private static readonly TimeSpan ProcessorFailureDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxDeadLetterRetryDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
     /// <summary>The processor's slots, shared by every lane of the consumer.</summary>
     public SemaphoreSlim Slots { get; } = new(options.MaxConcurrency, options.MaxConcurrency);
 
@@ -32,7 +32,7 @@ internal sealed class KafkaRecordHandler(
         var source = KafkaEnvelopeMapper.Source(record.TopicPartitionOffset);
         var readable = KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out var error, out var keyConflict);
         if (keyConflict is not null) Log.PartitionKeyConflict(logger, source, record.Message.Key!, keyConflict);
-        for (var delayedRetries = 0; ;)
+        for (int delayedRetries = 0, failures = 0; ;)
         {
             ProcessingResult result;
             try
@@ -51,8 +51,9 @@ internal sealed class KafkaRecordHandler(
             {
                 slot.Release();
                 // The pipeline throws only when cancelled; anything else is a bug. Never skip: retry in place.
-                Log.ProcessorFailed(logger, ex, envelope.MessageId, source, (int)ProcessorFailureDelay.TotalMilliseconds);
-                if (!await DelayAsync(ProcessorFailureDelay, cancellationToken).ConfigureAwait(false)) return false;
+                var delay = Backoff.Delay(++failures, FirstRetryDelay, MaxRetryDelay);
+                Log.ProcessorFailed(logger, ex, envelope.MessageId, source, (int)delay.TotalMilliseconds);
+                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false)) return false;
                 continue;
             }
             switch (result.Status)
@@ -86,8 +87,7 @@ internal sealed class KafkaRecordHandler(
     {
         var topic = record.Topic + options.DeadLetterTopicSuffix;
         var message = KafkaDeadLetterMessage.Create(record, envelope, reason.ToHeaders(envelope, source, time.GetUtcNow()), readable);
-        var delay = TimeSpan.FromMilliseconds(500);
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
@@ -98,9 +98,9 @@ internal sealed class KafkaRecordHandler(
             }
             catch (PublishException ex)
             {
+                var delay = Backoff.Delay(attempt, TimeSpan.FromMilliseconds(500), MaxRetryDelay);
                 Log.DeadLetterPublishFailed(logger, ex, envelope.MessageId, source, topic, (int)delay.TotalMilliseconds);
                 if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false)) return false;
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDeadLetterRetryDelay.Ticks));
             }
         }
     }
