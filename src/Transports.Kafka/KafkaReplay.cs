@@ -40,9 +40,31 @@ public sealed class KafkaReplay(IOptions<KafkaOptions> options, ILogger<KafkaRep
         return Task.Run(() => Run(consumerGroup, topic, consumer =>
         {
             var partitions = Partitions(topic);
+            // ListOffsets by timestamp (KIP-33 time index); a partition with no record at or after the time answers -1,
+            // and replays from its end.
             var found = consumer.OffsetsForTimes(partitions.Select(p => new TopicPartitionTimestamp(p, new Timestamp(timestamp))), RequestTimeout);
-            return found.Select(f => f.Offset.Value >= 0 ? f : new TopicPartitionOffset(f.TopicPartition, NoneAtOrAfter(consumer, f.TopicPartition, timestamp))).ToList();
+            return found.Select(f => f.Offset.Value >= 0 ? f
+                : new TopicPartitionOffset(f.TopicPartition, consumer.QueryWatermarkOffsets(f.TopicPartition, RequestTimeout).High)).ToList();
         }, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Sets the committed offsets of several partitions of <paramref name="topic"/> in one go (one join of the
+    /// group): each listed partition is consumed from its offset on; other partitions keep theirs.</summary>
+    /// <param name="consumerGroup">The consumer group (the endpoint name).</param>
+    /// <param name="topic">The topic.</param>
+    /// <param name="offsets">Partition number (0-based) → the next offset to consume (0 or more); at least one.</param>
+    /// <param name="cancellationToken">Cancels before the commit.</param>
+    /// <returns>The offsets committed.</returns>
+    /// <exception cref="ArgumentException"><paramref name="offsets"/> is empty or holds a negative offset.</exception>
+    /// <exception cref="MessagingException">Members of the group are running, or the cluster refused the commit.</exception>
+    public Task<IReadOnlyList<TopicPartitionOffset>> ResetToOffsetsAsync(string consumerGroup, string topic, IReadOnlyDictionary<int, long> offsets, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(consumerGroup);
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        ArgumentNullException.ThrowIfNull(offsets);
+        if (offsets.Count == 0 || offsets.Values.Any(o => o < 0))
+            throw new ArgumentException("Give at least one partition, each with an offset of 0 or more.", nameof(offsets));
+        return Task.Run(() => Run(consumerGroup, topic, _ => [.. offsets.Select(o => new TopicPartitionOffset(topic, o.Key, o.Value))], cancellationToken), cancellationToken);
     }
 
     /// <summary>Sets the committed offset of one partition: the group consumes from <paramref name="offset"/> on.</summary>
@@ -97,13 +119,6 @@ public sealed class KafkaReplay(IOptions<KafkaOptions> options, ILogger<KafkaRep
         {
             throw new MessagingException($"Replay for consumer group '{group}' failed: {ex.Error.Code}: {ex.Error.Reason}.", ex);
         }
-    }
-
-    /// <summary>The broker found no record at or after the time: the end, unless reading says otherwise.</summary>
-    private long NoneAtOrAfter(IConsumer<Ignore, Ignore> consumer, TopicPartition partition, DateTimeOffset timestamp)
-    {
-        var marks = consumer.QueryWatermarkOffsets(partition, RequestTimeout);
-        return Consuming.TimestampSearch.FirstAtOrAfter(KafkaClientConfig.Consumer(options.Value, "replay"), partition, marks.Low, marks.High, timestamp);
     }
 
     private List<TopicPartition> Partitions(string topic)

@@ -16,6 +16,9 @@ public sealed class KafkaFixture : ITransportFixture
     private MockCluster? _inProcess;
 
     public string TransportName => "Kafka";
+
+    /// <summary>True when MESSAGING_KAFKA names a real cluster; false on librdkafka's mock cluster.</summary>
+    public static bool RealCluster => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_KAFKA"));
     public string BootstrapServers { get; private set; } = "";
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {

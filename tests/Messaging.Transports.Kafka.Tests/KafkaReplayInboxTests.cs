@@ -30,7 +30,7 @@ public sealed class KafkaReplayInboxTests(KafkaFixture fixture, ITestOutputHelpe
             var statistics = first.Services.GetRequiredService<MessagingStatistics>();
             await Eventually.WaitUntilAsync(() => statistics.Handled >= 10, KafkaTestSupport.Deadline, "10 handled");
             await first.StopAsync();
-            await first.Services.GetRequiredService<KafkaReplay>().ResetToTimestampAsync(endpoint, topic, DateTimeOffset.UnixEpoch);
+            await KafkaTestSupport.ReplayFromAsync(first.Services, fixture.BootstrapServers, endpoint, topic, DateTimeOffset.UnixEpoch);
         }
 
         using var second = BuildHost(endpoint, topic, database);

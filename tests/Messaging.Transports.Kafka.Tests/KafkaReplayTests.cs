@@ -22,7 +22,7 @@ public sealed class KafkaReplayTests(KafkaFixture fixture, ITestOutputHelper out
         await transport.SendBatchAsync(after, CancellationToken.None);
 
         var firstRun = await KafkaTestSupport.ConsumeAsync(transport, endpoint, before.Count + after.Count, positions: true);
-        var reset = await provider.GetRequiredService<KafkaReplay>().ResetToTimestampAsync(endpoint.Name, topic, replayFrom);
+        var reset = await KafkaTestSupport.ReplayFromAsync(provider, fixture.BootstrapServers, endpoint.Name, topic, replayFrom);
         output.WriteLine($"reset to [{string.Join(", ", reset.Select(o => $"{o.Partition.Value}@{o.Offset.Value}"))}]; first run at [{string.Join(", ", firstRun.Select(KafkaTestSupport.Position).GroupBy(p => p.Partition.Value).Select(g => $"{g.Key}:{g.Min(p => p.Offset.Value)}..{g.Max(p => p.Offset.Value)}"))}]");
         var replayed = await KafkaTestSupport.ConsumeAsync(transport, endpoint, after.Count);
 

@@ -90,4 +90,26 @@ internal static partial class KafkaTestSupport
     /// <summary>Client callbacks for a sender or consumer loop built by hand, with a health of their own.</summary>
     public static KafkaClientEvents Events() =>
         new(new Messaging.Transport.TransportHealth("Kafka", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+    /// <summary>Replays <paramref name="topic"/> for <paramref name="group"/> from <paramref name="time"/>: on a real cluster
+    /// with <see cref="KafkaReplay.ResetToTimestampAsync"/> (the broker's time index); on the mock, which has none, with
+    /// the offsets <see cref="MockTimestampSearch"/> finds by reading records.</summary>
+    public static async Task<IReadOnlyList<Confluent.Kafka.TopicPartitionOffset>> ReplayFromAsync(IServiceProvider provider, string bootstrapServers,
+        string group, string topic, DateTimeOffset time)
+    {
+        var replay = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<KafkaReplay>(provider);
+        if (KafkaFixture.RealCluster) return await replay.ResetToTimestampAsync(group, topic, time);
+        var config = new Confluent.Kafka.ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "replay-search" };
+        using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        var partitions = admin.GetMetadata(topic, Deadline).Topics.Single().Partitions.Select(p => p.PartitionId).ToList();
+        using var reader = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(config).Build();
+        var offsets = new Dictionary<int, long>();
+        foreach (var partition in partitions)
+        {
+            var tp = new Confluent.Kafka.TopicPartition(topic, partition);
+            var marks = reader.QueryWatermarkOffsets(tp, Deadline);
+            offsets[partition] = MockTimestampSearch.FirstAtOrAfter(config, tp, marks.Low, marks.High, time);
+        }
+        return await replay.ResetToOffsetsAsync(group, topic, offsets);
+    }
 }

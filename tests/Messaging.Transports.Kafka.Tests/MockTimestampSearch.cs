@@ -1,15 +1,15 @@
 using Confluent.Kafka;
 
-namespace Messaging.Kafka.Consuming;
+namespace Messaging.Kafka.Tests;
 
 /// <summary>
-/// Finds the first offset of a partition whose record timestamp is at or after a time by reading records
-/// (binary search over offsets, about log2(records) reads). Used by <see cref="KafkaReplay"/> when the broker
-/// answers ListOffsets-by-timestamp (KIP-33) with "no such record" although the partition's last record is
-/// newer than the time: librdkafka's mock cluster does not implement the time index. Assumes timestamps grow
-/// with offsets (CreateTime from one producer clock), as the broker's own time index does.
+/// Finds the first offset of a partition whose record timestamp is at or after a time by reading records (binary
+/// search over offsets). A work-around for librdkafka's mock cluster, which has no time index and answers
+/// ListOffsets-by-timestamp (KIP-33) with "no such record": on the mock, tests turn a time into offsets with this and
+/// replay with <see cref="KafkaReplay.ResetToOffsetAsync"/>; on a real cluster <see cref="KafkaReplay.ResetToTimestampAsync"/>
+/// asks the broker. Assumes timestamps grow with offsets (one producer clock).
 /// </summary>
-internal static class TimestampSearch
+internal static class MockTimestampSearch
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
