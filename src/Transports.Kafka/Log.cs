@@ -65,8 +65,6 @@ internal static partial class Log
     [LoggerMessage(3018, LogLevel.Information, "Message {MessageId} from {Source} will be handled again in place in {DelayMs} ms (delayed retry {Retry}); its partition or key waits")]
     public static partial void RetryingInPlace(ILogger logger, string messageId, string source, long delayMs, int retry);
 
-    [LoggerMessage(3019, LogLevel.Warning, "Kafka consumer group {Group} abandoned without commit or close (crash simulation); uncommitted messages will be redelivered")]
-    public static partial void ConsumerAbandoned(ILogger logger, string group);
 
     [LoggerMessage(3020, LogLevel.Warning, "Kafka consumer group {Group}: committed offsets reset for replay: {Offsets}")]
     public static partial void OffsetsReset(ILogger logger, string group, string offsets);

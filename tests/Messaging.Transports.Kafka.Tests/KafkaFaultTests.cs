@@ -97,22 +97,16 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         var sent = Enumerable.Range(0, 300).Select(i => KafkaTestSupport.NewEnvelope(topic, $"key-{i % 7}", i)).ToList();
         await transport.SendBatchAsync(sent, CancellationToken.None);
 
-        // First member: handles messages (10 ms each) and is killed mid-batch, some way past its last background commit.
-        var options = new KafkaOptions { BootstrapServers = cluster.Mock.BootstrapServers, SessionTimeoutMs = 6000, AutoCommitIntervalMs = 1000 };
-        await using var sender = new KafkaSender(options, KafkaTestSupport.Events(), NullLogger.Instance);
+        // First member, in a child process: handles messages (10 ms each) and is SIGKILLed mid-batch, some way past its
+        // last background commit: no drain, no commit, no leave-group.
         var first = new ConcurrentQueue<long>();
-        var loop = new KafkaConsumerLoop(endpoint, async (m, ct) =>
+        using (var member = CrashMember.Start(cluster.Mock.BootstrapServers, endpoint.Name, topic, source => first.Enqueue(KafkaTestSupport.Position(source).Offset.Value)))
         {
-            await Task.Delay(10, ct);
-            first.Enqueue(KafkaTestSupport.Position(m.Source).Offset.Value);
-            return ProcessingResult.Ack;
-        }, options, sender, KafkaTestSupport.Events(), TimeProvider.System, NullLogger.Instance);
-        var running = loop.RunAsync(CancellationToken.None);
-        var firstCommit = 0L;
-        await Eventually.WaitUntilAsync(() => (firstCommit = KafkaParallelTests.Committed(cluster, endpoint.Name, topic).Value) > 0, KafkaTestSupport.Deadline, "a background commit");
-        await Eventually.WaitUntilAsync(() => first.Count >= firstCommit + 40, KafkaTestSupport.Deadline, "40 messages past the commit");
-        loop.Abandon(); // no drain, no commit, no leave-group
-        await running.WaitAsync(KafkaTestSupport.Deadline);
+            var firstCommit = 0L;
+            await Eventually.WaitUntilAsync(() => (firstCommit = KafkaParallelTests.Committed(cluster, endpoint.Name, topic).Value) > 0, KafkaTestSupport.Deadline, "a background commit");
+            await Eventually.WaitUntilAsync(() => first.Count >= firstCommit + 40, KafkaTestSupport.Deadline, "40 messages past the commit");
+            member.Kill();
+        }
         var committed = KafkaParallelTests.Committed(cluster, endpoint.Name, topic).Value;
 
         // Second member of the group (after the first one's session expired): starts at the commit.

@@ -22,7 +22,6 @@ internal sealed class KafkaConsumerLoop
     private readonly KafkaRecordHandler _handler;
     private readonly KafkaClientEvents _events;
     private readonly ILogger _logger;
-    private volatile bool _abandoned;
 
     public KafkaConsumerLoop(ConsumerEndpoint endpoint, MessageProcessor processor, KafkaOptions options, KafkaSender sender, KafkaClientEvents events, TimeProvider time, ILogger logger)
     {
@@ -56,13 +55,6 @@ internal sealed class KafkaConsumerLoop
         return finished.Task;
     }
 
-    /// <summary>
-    /// Simulates a crash (tests): the loop stops without draining, storing, committing or leaving the group;
-    /// the group gives the partitions away after <c>session.timeout.ms</c> and whatever was not committed is
-    /// consumed again.
-    /// </summary>
-    internal void Abandon() => _abandoned = true;
-
     private void Run(CancellationToken stoppingToken)
     {
         using var room = new BufferRoom(_options.MaxBufferedPerPartition);
@@ -73,27 +65,19 @@ internal sealed class KafkaConsumerLoop
         Log.Subscribed(_logger, _endpoint.Name, string.Join(", ", _endpoint.Destinations));
         try
         {
-            while (!stoppingToken.IsCancellationRequested && !_abandoned)
+            while (!stoppingToken.IsCancellationRequested)
             {
                 // Records already fetched are taken in one go (up to MaxBatch, and only while their partition has
                 // room), so the lanes start once per batch rather than once per record.
                 var record = Consume(consumer, PollTimeout);
-                for (var taken = 1; record is not null && partitions.Dispatch(record) && taken < MaxBatch && !_abandoned; taken++)
+                for (var taken = 1; record is not null && partitions.Dispatch(record) && taken < MaxBatch; taken++)
                     record = Consume(consumer, TimeSpan.Zero);
                 partitions.Maintain(consumer);
             }
         }
         finally
         {
-            if (_abandoned)
-            {
-                partitions.Lose(partitions.All());
-                Log.ConsumerAbandoned(_logger, _endpoint.Name);
-            }
-            else
-            {
-                Stop(consumer, partitions);
-            }
+            Stop(consumer, partitions);
         }
     }
 
