@@ -44,7 +44,8 @@ internal sealed class RabbitMqReceiver(RabbitMqConnection connection, RabbitMqTo
             // While the broker is down the transport's health logs the outage; one line per retry would only repeat it.
             if (connection.IsOpen) Log.ConsumerRestarting(logger, endpoint.Name, ended);
             redeclare = true;
-            if (!await Backoff.WaitAsync(Math.Max(1, failures), FirstRetry, MaxRetry, time, stoppingToken).ConfigureAwait(false)) break;
+            // Cut short when the connection is back: a broker killed again and again leaves only short windows to consume in.
+            if (!await connection.Health.WaitOrUntilAvailableAsync(Backoff.Delay(Math.Max(1, failures), FirstRetry, MaxRetry), time, stoppingToken).ConfigureAwait(false)) break;
         }
         Log.ConsumerStopped(logger, endpoint.Name);
     }

@@ -136,31 +136,8 @@ internal sealed class MessagingHostedService(
 
     /// <summary>Backoff before the next attempt, cut short when the transport sees its broker again (so this host's
     /// queues exist before the outbox, which probes the same broker, publishes to them).</summary>
-    private async Task<bool> WaitToRetryAsync(TransportHealth health, int attempt, CancellationToken stoppingToken)
-    {
-        using var available = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        void OnChanged(TransportHealth h)
-        {
-            try
-            {
-                if (h.IsAvailable) available.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // raised while this wait was ending
-            }
-        }
-        health.Changed += OnChanged;
-        try
-        {
-            await Backoff.WaitAsync(attempt, FirstRetry, MaxRetry, time, available.Token).ConfigureAwait(false);
-        }
-        finally
-        {
-            health.Changed -= OnChanged;
-        }
-        return !stoppingToken.IsCancellationRequested;
-    }
+    private Task<bool> WaitToRetryAsync(TransportHealth health, int attempt, CancellationToken stoppingToken) =>
+        health.WaitOrUntilAvailableAsync(Backoff.Delay(attempt, FirstRetry, MaxRetry), time, stoppingToken);
 
     private string Destinations() => string.Join(", ", _endpoints.SelectMany(e => e.Destinations));
 }

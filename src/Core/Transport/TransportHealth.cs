@@ -103,4 +103,36 @@ public sealed class TransportHealth
         }
         Changed?.Invoke(this);
     }
+
+    /// <summary>Waits <paramref name="delay"/>, or less when the broker becomes available meanwhile (so a loop that is
+    /// backing off retries as soon as the broker is back); false when <paramref name="cancellationToken"/> ended it.</summary>
+    internal async Task<bool> WaitOrUntilAvailableAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var available = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnChanged(TransportHealth health)
+        {
+            try
+            {
+                if (health.IsAvailable) available.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // raised while this wait was ending
+            }
+        }
+        Changed += OnChanged;
+        try
+        {
+            await Task.Delay(delay, time, available.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // back, or stopping
+        }
+        finally
+        {
+            Changed -= OnChanged;
+        }
+        return !cancellationToken.IsCancellationRequested;
+    }
 }
