@@ -11,6 +11,7 @@ namespace Messaging.RabbitMq;
 internal sealed class RabbitMqConnection : IAsyncDisposable
 {
     private readonly ConnectionFactory _factory;
+    private readonly List<AmqpTcpEndpoint> _endpoints;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _connection;
@@ -32,7 +33,8 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         if (!string.IsNullOrEmpty(options.Password)) _factory.Password = options.Password;
         _factory.Ssl = RabbitMqTls.ToSslOption(options.Tls, _factory.HostName, _factory.Ssl);
         _logger = logger;
-        Broker = RabbitMqEndpoint.Describe(_factory.HostName, _factory.Port == AmqpTcpEndpoint.UseDefaultPort ? (_factory.Ssl.Enabled ? 5671 : 5672) : _factory.Port, _factory.VirtualHost);
+        _endpoints = RabbitMqClusterNodes.Endpoints(options, _factory);
+        Broker = RabbitMqClusterNodes.Describe(_endpoints, _factory.VirtualHost);
     }
 
     /// <summary>The client-provided connection name (shown by the broker's management UI and rabbitmqctl).</summary>
@@ -57,11 +59,11 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
             IConnection connection;
             try
             {
-                connection = await _factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+                connection = await _factory.CreateConnectionAsync(_endpoints, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                throw new MessagingException($"RabbitMQ broker at {Broker} is unreachable or refused the connection ({ex.GetType().Name}).", ex);
+                throw new MessagingException($"RabbitMQ broker at {Broker} is unreachable or refused the connection ({RabbitMqTlsValidation.FailureReason(ex) ?? ex.GetType().Name}).", ex);
             }
             connection.ConnectionShutdownAsync += OnShutdownAsync;
             connection.RecoverySucceededAsync += OnRecoveredAsync;

@@ -25,12 +25,15 @@ internal static class TestHost
         return builder.Build();
     }
 
-    public static (ServiceProvider Provider, IMessageTransport Transport) Transport(RabbitMqBroker broker, IDictionary<string, string?>? settings = null)
+    public static (ServiceProvider Provider, IMessageTransport Transport) Transport(RabbitMqBroker broker, IDictionary<string, string?>? settings = null) =>
+        Transport(broker.Uri, settings);
+
+    public static (ServiceProvider Provider, IMessageTransport Transport) Transport(string brokerUri, IDictionary<string, string?>? settings = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Uri"] = broker.Uri,
+            ["Messaging:RabbitMq:Uri"] = brokerUri,
         }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddMessaging(config).AddRabbitMq();
