@@ -1,4 +1,12 @@
 namespace Messaging.FaultHarness;
 
 /// <summary>How the orchestrator runs: fault pacing, bounds and output.</summary>
-public sealed record RunOptions(int FaultIntervalMs, int MaxFaults, int ProduceRate, TimeSpan Timeout, FileInfo? Json);
+public sealed record RunOptions(int FaultIntervalMs, int MaxFaults, int ProduceRate, TimeSpan Timeout, FileInfo? Json)
+{
+    /// <summary><c>none</c> (the broker MESSAGING_RABBITMQ names, or the local one), <c>single</c> or <c>cluster</c> (three
+    /// nodes): RabbitMQ in containers the run starts and removes (Containers/RabbitMqContainers.cs).</summary>
+    public string RabbitMqContainer { get; init; } = "none";
+
+    /// <summary>Only these fault kinds (empty: every kind that applies to the run).</summary>
+    public IReadOnlyList<string> OnlyFaults { get; init; } = [];
+}
