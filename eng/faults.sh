@@ -4,7 +4,8 @@
 #   eng/faults.sh short   20,000 messages, 8 faults, RabbitMQ and Kafka on SQLite (part of eng/test.sh)
 #   eng/faults.sh long    200,000 messages, a fault every 5 s, both brokers on SQLite and PostgreSQL
 #   eng/faults.sh containers  20,000 messages per run, RabbitMQ in containers, one new fault per run: broker SIGKILL,
-#                         30 s network partition, the quorum queue's leader killed in a three-node cluster (needs Docker)
+#                         30 s network partition, 30 s freeze (docker pause), the quorum queue's leader killed in a
+#                         three-node cluster (needs Docker; FAULTS_CONTAINER_RUNS="mode:fault ..." picks runs)
 # Where Docker runs (eng/docker.sh) and MESSAGING_RABBITMQ is unset, RabbitMQ runs in a container the harness starts,
 # and its faults include SIGKILL of the broker and a 30 s partition; otherwise the private node of today is used.
 # Figures go to artifacts/faults-<transport>-<database>.json (containers: artifacts/faults-<fault>.json); exit code 1
@@ -34,7 +35,7 @@ case "$form" in
   containers)
     # One fault kind per run, at 200 messages/s so that the 20,000 messages are published and consumed across several faults.
     failed=0
-    for run in single:rabbitmq-container-sigkill single:rabbitmq-partition-30s cluster:rabbitmq-cluster-leader-kill; do
+    for run in ${FAULTS_CONTAINER_RUNS:-single:rabbitmq-container-sigkill single:rabbitmq-partition-30s single:rabbitmq-pause-30s cluster:rabbitmq-cluster-leader-kill}; do
       mode=${run%%:*}; fault=${run##*:}
       echo "== fault harness (containers): rabbitmq ($mode) + sqlite, $fault"
       dotnet "$harness" run --transport rabbitmq --database sqlite --messages 20000 --rate 200 --fault-interval-ms 10000 --timeout-seconds 1800 \

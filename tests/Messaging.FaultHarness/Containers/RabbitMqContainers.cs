@@ -7,8 +7,9 @@ namespace Messaging.FaultHarness.Containers;
 /// RabbitMQ in containers for one harness run (<c>--rabbitmq-container single|cluster</c>): one node, or three nodes
 /// joined into a cluster, on a docker network the harness creates, each node's AMQP port published on 127.0.0.1 only
 /// (a fixed port, so the URI survives restarts). The children get the nodes through MESSAGING_RABBITMQ and
-/// <c>Messaging:RabbitMq:Hosts</c>. Faults: SIGKILL of the broker and restart, a 30 s network partition, and on the
-/// cluster the loss of the node that leads the endpoint's quorum queue. Everything is removed when disposed.
+/// <c>Messaging:RabbitMq:Hosts</c>. Faults: SIGKILL of the broker and restart, a 30 s network partition (disconnected
+/// from its network), a 30 s freeze (docker pause), and on the cluster the loss of the node that leads the endpoint's
+/// quorum queue. Everything is removed when disposed.
 /// </summary>
 internal sealed class RabbitMqContainers : IAsyncDisposable
 {
@@ -35,7 +36,7 @@ internal sealed class RabbitMqContainers : IAsyncDisposable
 
     /// <summary>The fault kinds these containers add to the run.</summary>
     public IReadOnlyList<string> FaultKinds => _nodes.Count == 1
-        ? ["rabbitmq-container-sigkill", "rabbitmq-partition-30s"]
+        ? ["rabbitmq-container-sigkill", "rabbitmq-partition-30s", "rabbitmq-pause-30s"]
         : ["rabbitmq-cluster-leader-kill"];
 
     /// <summary>Starts the containers (and joins the cluster) and puts what the children need into <paramref name="environment"/>.</summary>
@@ -88,6 +89,13 @@ internal sealed class RabbitMqContainers : IAsyncDisposable
                 try { await Task.Delay(PartitionLength); }
                 finally { await Docker.RunAsync("network", "connect", "--alias", _nodes[0].Host, _network, _nodes[0].Name); }
                 return $"{_nodes[0].Name} cut off the network for {PartitionLength.TotalSeconds:0} s, then connected again";
+            case "rabbitmq-pause-30s":
+                // The silent variant: the broker is frozen, connections stay open and nothing answers (no reset, unlike
+                // the disconnect, after which Docker's loopback proxy closes the client's connection at once).
+                await Docker.RunAsync("pause", _nodes[0].Name);
+                try { await Task.Delay(PartitionLength); }
+                finally { await Docker.RunAsync("unpause", _nodes[0].Name); }
+                return $"{_nodes[0].Name} frozen (docker pause) for {PartitionLength.TotalSeconds:0} s, then unpaused";
             case "rabbitmq-cluster-leader-kill":
                 var (leader, members) = await LeaderAsync(HarnessSettings.Endpoint);
                 await KillAndRestartAsync(leader, NodeDownLength);
