@@ -73,7 +73,11 @@ public static class DockerEngine
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))) Environment.SetEnvironmentVariable(name, value);
     }
 
-    /// <summary>Says once per process, on standard error, which server the tests use when it is not a container.</summary>
+    /// <summary>Where <see cref="Announce"/> also goes: fixtures set it to xUnit's diagnostic messages, which
+    /// <c>dotnet test</c> shows (xunit.runner.json: diagnosticMessages), unlike the test host's standard error.</summary>
+    public static Action<string>? Reporter { get; set; }
+
+    /// <summary>Says once per process which server the tests use when it is not a container.</summary>
     public static void Announce(string line)
     {
         lock (Gate)
@@ -81,5 +85,10 @@ public static class DockerEngine
             if (!Announced.Add(line)) return;
         }
         Console.Error.WriteLine(line);
+        Reporter?.Invoke(line);
     }
+
+    /// <summary>Makes <see cref="Announce"/> reach <c>dotnet test</c>'s output through xUnit's diagnostic messages.</summary>
+    public static void ReportTo(Xunit.Abstractions.IMessageSink sink) =>
+        Reporter ??= line => sink.OnMessage(new Xunit.Sdk.DiagnosticMessage(line));
 }

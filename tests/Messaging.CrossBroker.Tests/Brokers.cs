@@ -9,6 +9,8 @@ public sealed class RabbitMqBroker : IAsyncLifetime
 {
     private RabbitMqServer? _server;
 
+    public RabbitMqBroker(Xunit.Abstractions.IMessageSink sink) => DockerEngine.ReportTo(sink);
+
     public string Uri => _server?.Uri ?? throw new InvalidOperationException("The broker fixture has not started yet.");
 
     public async Task InitializeAsync() => _server = await RabbitMqServer.StartAsync();

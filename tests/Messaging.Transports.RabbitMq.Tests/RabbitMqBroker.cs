@@ -13,6 +13,8 @@ public sealed class RabbitMqBroker : IAsyncLifetime
 {
     private RabbitMqServer? _server;
 
+    public RabbitMqBroker(Xunit.Abstractions.IMessageSink sink) => DockerEngine.ReportTo(sink);
+
     /// <summary>The broker's server; set once the fixture has initialized.</summary>
     public RabbitMqServer Server => _server ?? throw new InvalidOperationException("The broker fixture has not started yet.");
 

@@ -11,7 +11,9 @@ namespace Messaging.RabbitMq.Tests;
 /// server MESSAGING_RABBITMQ names, or the local one).</summary>
 public sealed class RabbitMqFixture : ITransportFixture
 {
-    public RabbitMqBroker Broker { get; } = new();
+    public RabbitMqFixture(Xunit.Abstractions.IMessageSink sink) => Broker = new RabbitMqBroker(sink);
+
+    public RabbitMqBroker Broker { get; }
 
     public string TransportName => "RabbitMq";
 

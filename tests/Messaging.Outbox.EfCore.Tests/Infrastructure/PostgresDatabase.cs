@@ -12,6 +12,8 @@ public sealed class PostgresDatabase : TestDatabase
 {
     private NpgsqlConnectionStringBuilder _server = new();
 
+    public PostgresDatabase(Xunit.Abstractions.IMessageSink sink) => DockerEngine.ReportTo(sink);
+
     public string Name { get; } = "messaging_outbox_tests_" + Guid.NewGuid().ToString("N");
 
     /// <summary>Set when the fixture initializes (the server may be a container that starts then).</summary>
