@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Draws docs/benchmarks.png from docs/benchmarks.json: ours/raw (and ours/MassTransit) per scenario, with the
-issue's target line where it has one. Needs python3-matplotlib (apt-get install -y python3-matplotlib)."""
+"""Draws docs/benchmarks.png from docs/benchmarks.json. Top: ours/raw, ours/MassTransit and ours/Wolverine per scenario
+(medians; whiskers from the runs' min-max: ours' lowest over the other's highest, and the reverse), with the issue's target
+tick. Bottom: the rows judged by absolute rates (e2e.orders ours vs Wolverine with p99, outbox drains) with their min-max.
+Needs python3-matplotlib (apt-get install -y python3-matplotlib)."""
 import json
 import sys
 
@@ -8,41 +10,89 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 
 source = sys.argv[1] if len(sys.argv) > 1 else "docs/benchmarks.json"
 target_png = sys.argv[2] if len(sys.argv) > 2 else "docs/benchmarks.png"
-rows = [r for r in json.load(open(source)) if r.get("ratio") is not None]
-targets = {"rabbitmq.publish.window": 0.8, "rabbitmq.consume": 0.85, "kafka.produce": 0.8, "kafka.consume": 0.85,
-           "outbox.transaction": 0.85, "inbox": 0.5}
+rows = json.load(open(source))
+ratio_targets = {"rabbitmq.publish.window": 0.8, "rabbitmq.consume": 0.85, "kafka.produce": 0.8, "kafka.consume": 0.85,
+                 "outbox.transaction": 0.85, "inbox": 0.5, "e2e.orders": 2.0}
+rate_targets = {"outbox.drain.postgres.rabbitmq.1000keys": 25000, "outbox.drain.postgres.rabbitmq": 15000}
 
-names = [r["scenario"] for r in rows]
-ratios = [r["ratio"] for r in rows]
-vs_mt = [(r["ours"] / r["massTransit"]) if r.get("massTransit") else None for r in rows]
-fig, ax = plt.subplots(figsize=(11, 0.42 * len(rows) + 1.6))
-y = list(range(len(rows)))
-colors = []
-for r in rows:
-    t = next((v for k, v in targets.items() if r["scenario"].startswith(k)), None)
-    colors.append("#9e9e9e" if t is None else ("#2e7d32" if r["ratio"] >= t else "#c62828"))
-ax.barh([i + 0.2 for i in y], ratios, height=0.38, color=colors, label="ours / raw (green: target met, red: missed, grey: no target)")
-mt_y = [i - 0.2 for i, v in zip(y, vs_mt) if v is not None]
-mt_v = [v for v in vs_mt if v is not None]
-if mt_v:
-    ax.barh(mt_y, mt_v, height=0.38, color="#1565c0", label="ours / MassTransit 8.4")
-for i, r in enumerate(rows):
-    t = next((v for k, v in targets.items() if r["scenario"].startswith(k)), None)
+
+def spread(r, role):
+    s = (r.get("spread") or {}).get(role)
+    if s:
+        return s["min"], s["max"]
+    rates = r.get(f"{role}RunRates")
+    return (min(rates), max(rates)) if rates else None
+
+
+def ratio(r, other):
+    if r.get("ours") is None or not r.get(other):
+        return None
+    value = r["ours"] / r[other]
+    a, b = spread(r, "ours"), spread(r, other)
+    whisker = (value - a[0] / b[1], a[1] / b[0] - value) if a and b else (0, 0)
+    return value, whisker
+
+
+def target_for(name, table):
+    return next((v for k, v in sorted(table.items(), key=lambda kv: -len(kv[0])) if name.startswith(k)), None)
+
+
+series = [("raw", "ours / raw (green: target met, red: missed, grey: no target)"),
+          ("massTransit", "ours / MassTransit 8.5"), ("wolverine", "ours / Wolverine 6.62")]
+ratio_rows = [r for r in rows if any(ratio(r, other) for other, _ in series)]
+abs_rows = [r for r in rows if r["scenario"].startswith("e2e.orders") or target_for(r["scenario"], rate_targets)]
+abs_rows = [r for r in abs_rows if r.get("ours") is not None]
+
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 0.5 * len(ratio_rows) + 0.45 * len(abs_rows) + 4),
+                                  gridspec_kw={"height_ratios": [max(1, len(ratio_rows)), max(1, len(abs_rows)) + 1]})
+height = 0.27
+for i, r in enumerate(ratio_rows):
+    t = target_for(r["scenario"], ratio_targets)
+    for j, (other, _) in enumerate(series):
+        value = ratio(r, other)
+        if not value:
+            continue
+        y = i + (j - 1) * height
+        if other == "raw":
+            color = "#9e9e9e" if t is None else ("#2e7d32" if value[0] >= t else "#c62828")
+        else:
+            color = {"massTransit": "#1565c0", "wolverine": "#6a1b9a"}[other]
+        top.barh(y, value[0], height=height * 0.95, color=color, xerr=[[value[1][0]], [value[1][1]]], ecolor="#333", capsize=2)
+        top.text(value[0] + value[1][1] + 0.02, y, f"{value[0]:.2f}", va="center", fontsize=7)
     if t is not None:
-        ax.plot([t, t], [i - 0.45, i + 0.45], color="black", linewidth=1.2)
-    ax.text(r["ratio"] + 0.02, i + 0.2, f'{r["ratio"]:.2f}', va="center", fontsize=7)
-    if vs_mt[i] is not None:
-        ax.text(vs_mt[i] + 0.02, i - 0.2, f"{vs_mt[i]:.2f}", va="center", fontsize=7)
-ax.axvline(1.0, color="#555", linestyle=":", linewidth=1)
-ax.set_yticks(y)
-ax.set_yticklabels(names, fontsize=8)
-ax.invert_yaxis()
-ax.set_xlabel("throughput ratio (1.0 = as fast; black tick = the issue's target)")
-ax.set_title("Messaging vs raw clients and MassTransit (median msgs/s, same run, same broker)")
-ax.legend(loc="lower right", fontsize=8)
+        top.plot([t, t], [i - 0.45, i + 0.45], color="black", linewidth=1.2)
+top.axvline(1.0, color="#555", linestyle=":", linewidth=1)
+top.set_yticks(range(len(ratio_rows)))
+top.set_yticklabels([r["scenario"] for r in ratio_rows], fontsize=8)
+top.invert_yaxis()
+top.set_xlabel("throughput ratio (1.0 = as fast; whiskers = runs' min-max; black tick = the issue's target)")
+top.set_title("Messaging vs raw clients, MassTransit and Wolverine\n(median msgs/s of the runs; same run, same broker)", fontsize=10)
+top.legend(handles=[Patch(color=c, label=label) for (_, label), c in zip(series, ["#2e7d32", "#1565c0", "#6a1b9a"])],
+           loc="lower right", fontsize=8)
+
+labels = []
+for i, r in enumerate(abs_rows):
+    sides = [("ours", "#2e7d32")] + ([("wolverine", "#6a1b9a")] if r.get("wolverine") else [])
+    for j, (role, color) in enumerate(sides):
+        y = i + (j - (len(sides) - 1) / 2) * 0.38
+        s = spread(r, role) or (r[role], r[role])
+        bottom.barh(y, r[role], height=0.36, color=color, xerr=[[r[role] - s[0]], [s[1] - r[role]]], ecolor="#333", capsize=2)
+        p99 = r.get("p99Ms") if role == "ours" else r.get("wolverineP99Ms")
+        text = f"{role} {r[role]:,.0f}/s" + (f", p99 {p99:,.0f} ms" if p99 is not None else "")
+        bottom.text(s[1] * 1.02 + 1, y, text, va="center", fontsize=7)
+    t = target_for(r["scenario"], rate_targets)
+    if t is not None:
+        bottom.plot([t, t], [i - 0.45, i + 0.45], color="black", linewidth=1.2)
+    labels.append(r["scenario"])
+bottom.set_yticks(range(len(abs_rows)))
+bottom.set_yticklabels(labels, fontsize=8)
+bottom.invert_yaxis()
+bottom.set_xlabel("msgs/s (median of the runs; whiskers = min-max; black tick = the issue's rate target)")
+bottom.set_title("The main job end to end (ours vs Wolverine) and the outbox drain", fontsize=10)
 fig.tight_layout()
 fig.savefig(target_png, dpi=110)
 print("wrote", target_png)

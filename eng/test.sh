@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what the tests need (librdkafka, Docker with the local images, RabbitMQ, PostgreSQL, the Kafka mock
-# cluster), runs the whole test suite, then the short form of the fault-injection harness (eng/faults.sh short).
+# cluster), runs the whole test suite, then the package test (eng/package-test.sh) and the short form of the
+# fault-injection harness (eng/faults.sh short).
 # Where Docker runs, the tests start their RabbitMQ and PostgreSQL in containers (Testcontainers); where it cannot,
 # eng/docker.sh says so in one line and the tests use the local servers below.
 # External servers instead of local ones: set MESSAGING_RABBITMQ (amqp URI), MESSAGING_KAFKA (bootstrap
@@ -16,20 +17,23 @@ if [ -z "${MESSAGING_RABBITMQ:-}" ] && [ "$MESSAGING_DOCKER" != available ]; the
 fi
 bash eng/postgres.sh
 bash eng/kafka-mock.sh start >/dev/null
+bash eng/foreign-clients.sh               # pika and confluent-kafka for the wire-contract tests
 log=$(mktemp)
 set +e
 dotnet test Messaging.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 harness_passed=0; harness_failed=0
 if [ "$status" -eq 0 ]; then
+  bash eng/package-test.sh 2>&1 | tee -a "$log"; [ "${PIPESTATUS[0]}" -eq 0 ] || status=1   # the packed packages, from an outside application
   bash eng/faults.sh short 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   harness_passed=$(grep -c "RESULT: nothing lost" "$log"); harness_failed=$(grep -c "RESULT: FAILED" "$log")
 fi
 set -e
-# One closing line for every test assembly and harness run together: "N passed, N failed".
+# One closing line for every test assembly, the package test and the harness runs together: "N passed, N failed".
 awk -v hp="$harness_passed" -v hf="$harness_failed" '
      /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
+     /^RESULT: package test passed/ { p++ } /^RESULT: package test FAILED/ { f++ }
      END { printf "tests: %d passed, %d failed\n", p + hp, f + hf }' "$log"
 rm -f "$log"
 exit "$status"

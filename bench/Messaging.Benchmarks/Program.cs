@@ -3,17 +3,17 @@ using System.Text.RegularExpressions;
 using Messaging.Benchmarks.Harness;
 using Messaging.Benchmarks.Scenarios;
 
-// The benchmark harness: our library against the raw clients (and MassTransit) doing the same work, side by side
-// in one run on the same brokers. See docs/benchmarks.md.
+// The benchmark harness: our library against the raw clients, MassTransit and Wolverine doing the same work, side by
+// side in one run on the same brokers. See docs/benchmarks.md.
 var scenariosOption = new Option<string?>("--scenarios") { Description = "Only scenarios whose name matches this pattern (regular expression, or a glob with *)." };
-var runsOption = new Option<int>("--runs") { Description = "Timed runs per contender and scenario (median reported).", DefaultValueFactory = _ => 3 };
+var runsOption = new Option<int>("--runs") { Description = "Timed runs per contender and scenario (median and min-max reported; at least 5 for figures worth quoting).", DefaultValueFactory = _ => 5 };
 var messagesOption = new Option<int>("--messages") { Description = "Messages per run for the main scenarios (slow ones use a fraction).", DefaultValueFactory = _ => 20_000 };
 var smokeOption = new Option<bool>("--smoke") { Description = "Every scenario once with tiny counts, to prove the harness runs (no warm-up, no timing checks)." };
 var jsonOption = new Option<FileInfo?>("--json") { Description = "Write the results as a JSON array to this file." };
 var listOption = new Option<bool>("--list") { Description = "List the scenario names and exit." };
 var profileOption = new Option<bool>("--profile-alloc") { Description = "Print the types that dominate allocations in each timed run (GC AllocationTick sampling)." };
 
-var root = new RootCommand("Messaging benchmarks: ours vs raw RabbitMQ.Client / Confluent.Kafka vs MassTransit, plus outbox and inbox costs.")
+var root = new RootCommand("Messaging benchmarks: ours vs raw RabbitMQ.Client / Confluent.Kafka vs MassTransit vs Wolverine, plus outbox and inbox costs and the main job end to end.")
 {
     scenariosOption, runsOption, messagesOption, smokeOption, jsonOption, listOption, profileOption,
 };
@@ -37,6 +37,7 @@ root.SetAction(async (parse, cancellationToken) =>
     }
     Console.WriteLine($"{scenarios.Count} scenario(s), {settings.Runs} run(s), {settings.Messages} messages per run{(smoke ? " (smoke)" : "")}; .NET {Environment.Version}, {Environment.ProcessorCount} cores");
     using var profiler = parse.GetValue(profileOption) ? new AllocationProfiler() : null;
+    await E2eOrders.PrepareAsync(scenarios, Console.Out, cancellationToken);
     var runner = new Runner(settings, Console.Out, profiler);
     var results = new List<ScenarioResult>();
     foreach (var scenario in scenarios)

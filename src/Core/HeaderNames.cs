@@ -1,32 +1,44 @@
 namespace Messaging;
 
 /// <summary>
-/// Names of the headers the library writes. Envelope fields travel in these headers on Kafka (record
-/// headers) and on RabbitMQ (message headers, next to the basic properties). Dead-letter headers are
-/// added when a message is parked, to say why.
+/// Names of the headers the library writes: the public wire contract that services in other languages rely on
+/// (docs/wire-format.md). Envelope fields travel in these headers on Kafka (record headers) and on RabbitMQ
+/// (message headers, next to the basic properties). Every value is UTF-8 text (an AMQP long string on RabbitMQ).
+/// Dead-letter headers are added when a message is parked, to say why.
 /// </summary>
+/// <remarks>
+/// Reading follows the same document: a header value that cannot be read for its field (bytes that are not UTF-8,
+/// a table where an id belongs) dead-letters the message with a reason naming the header. On RabbitMQ a header
+/// wins over the basic property of the same field (<c>message_id</c>, <c>type</c>, <c>correlation_id</c>,
+/// <c>content_type</c>, <c>timestamp</c>), which alone is also enough; on Kafka the record key wins over
+/// <see cref="PartitionKey"/>.
+/// </remarks>
 public static class HeaderNames
 {
-    /// <summary>The producer-created message id.</summary>
+    /// <summary>The producer-created message id: the inbox key, required (on RabbitMQ the <c>message_id</c> property may
+    /// carry it instead). An integer header value is read as its decimal text.</summary>
     public const string MessageId = "message-id";
-    /// <summary>The logical message type name.</summary>
+    /// <summary>The message type name: <c>Map&lt;T&gt;(name:)</c>, else the .NET full name; required (on RabbitMQ the
+    /// <c>type</c> property may carry it instead).</summary>
     public const string MessageType = "message-type";
-    /// <summary>The correlation id.</summary>
+    /// <summary>The correlation id; optional (RabbitMQ property <c>correlation_id</c>).</summary>
     public const string CorrelationId = "correlation-id";
-    /// <summary>The causation id.</summary>
+    /// <summary>The causation id: the message id of the message whose handling caused this one; optional.</summary>
     public const string CausationId = "causation-id";
-    /// <summary>The partition key (also the Kafka record key).</summary>
+    /// <summary>The partition key, which orders messages; optional. On Kafka the record key carries it and wins.</summary>
     public const string PartitionKey = "partition-key";
-    /// <summary>The content type of the body.</summary>
+    /// <summary>The content type of the body (RabbitMQ property <c>content_type</c>); <c>application/json</c> by default.</summary>
     public const string ContentType = "content-type";
-    /// <summary>The producer timestamp, Unix time in milliseconds as a decimal string.</summary>
+    /// <summary>The producer timestamp, Unix time in milliseconds as a decimal string; optional (else the AMQP
+    /// <c>timestamp</c> property in seconds, or the Kafka record timestamp).</summary>
     public const string Timestamp = "timestamp";
-    /// <summary>The original destination (topic or exchange) of the message.</summary>
+    /// <summary>The original destination (topic or exchange) of the message; optional (else where it arrived).</summary>
     public const string Destination = "destination";
     /// <summary>W3C trace context (<c>traceparent</c>), for distributed tracing.</summary>
     public const string TraceParent = "traceparent";
 
-    /// <summary>Delayed retries this message has had so far, as a decimal count; absent on a first delivery.</summary>
+    /// <summary>Delayed retries this message has had so far, as a decimal count; absent on a first delivery. Written on
+    /// copies in RabbitMQ retry queues.</summary>
     public const string RetryCount = "retry-count";
 
     /// <summary>Dead-letter: a one-line human-readable reason.</summary>

@@ -16,4 +16,22 @@ internal static partial class Log
 
     [LoggerMessage(1002, LogLevel.Error, "Dead-lettering message {MessageId} of type {MessageType} from {Source}: {Reason}")]
     public static partial void DeadLettering(ILogger logger, string messageId, string messageType, string source, string reason);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Messaging transport {Transport} cannot reach its broker: {Reason}. Outbox rows wait (their attempts are not counted), direct publishes fail with BrokerUnavailable, consumers resume when it is back")]
+    public static partial void TransportUnavailable(ILogger logger, string transport, string reason);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Messaging transport {Transport} still cannot reach its broker after {Seconds} s ({Reports} failed attempts): {Reason}")]
+    public static partial void TransportStillUnavailable(ILogger logger, string transport, long seconds, long reports, string reason);
+
+    [LoggerMessage(1006, LogLevel.Information, "Messaging transport {Transport} reaches its broker again after {DownMs} ms (outage: {Reason})")]
+    public static partial void TransportAvailable(ILogger logger, string transport, long downMs, string reason);
+
+    [LoggerMessage(1007, LogLevel.Critical, "Messaging transport {Transport} can never work with this configuration; the host stops")]
+    public static partial void TransportCannotWork(ILogger logger, Exception exception, string transport);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Messaging transport {Transport} is not reachable at start-up; the host starts degraded (Messaging:StartupMode = Degraded): the outbox accepts writes, and the consumers start when the broker answers")]
+    public static partial void StartingDegraded(ILogger logger, string transport);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Could not record the redelivery of message {MessageId} in the delivery ledger; poison detection uses the broker's count ({DeliveryCount}) for it")]
+    public static partial void DeliveryLedgerFailed(ILogger logger, Exception exception, string messageId, int deliveryCount);
 }

@@ -6,8 +6,9 @@ namespace Messaging.Outbox;
 public static class MessagingModelBuilderExtensions
 {
     /// <summary>
-    /// Maps <see cref="OutboxMessage"/> to the outbox table (default <c>messaging_outbox</c>) and
-    /// <see cref="InboxRecord"/> to the inbox table (default <c>messaging_inbox</c>): snake_case columns, UTC
+    /// Maps <see cref="OutboxMessage"/> to the outbox table (default <c>messaging_outbox</c>),
+    /// <see cref="InboxRecord"/> to the inbox table (default <c>messaging_inbox</c>) and <see cref="RedeliveryRecord"/>
+    /// to the redeliveries table (default <c>messaging_redeliveries</c>): snake_case columns, UTC
     /// <see cref="DateTime"/> times, status as text, no provider-specific column types. Call it from
     /// <c>OnModelCreating</c> of the DbContext given to <c>AddEntityFrameworkOutbox</c>, so that outbox and inbox
     /// rows commit in the same transaction as the business rows. Works with <c>EnsureCreated</c> and with
@@ -18,20 +19,26 @@ public static class MessagingModelBuilderExtensions
     /// <param name="schema">The database schema for both tables; null for the provider's default.</param>
     /// <param name="outboxTable">The outbox table name; null for <c>messaging_outbox</c>.</param>
     /// <param name="inboxTable">The inbox table name; null for <c>messaging_inbox</c>.</param>
+    /// <param name="redeliveriesTable">The table of <see cref="RedeliveryRecord"/> (deliveries that reached the handlers,
+    /// for poison detection); null for <c>messaging_redeliveries</c>.</param>
     /// <returns>The same <paramref name="modelBuilder"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="modelBuilder"/> is null.</exception>
-    /// <exception cref="ArgumentException">A table name is empty or whitespace, or both names are the same.</exception>
-    public static ModelBuilder AddMessagingTables(this ModelBuilder modelBuilder, string? schema = null, string? outboxTable = null, string? inboxTable = null)
+    /// <exception cref="ArgumentException">A table name is empty or whitespace, or two names are the same.</exception>
+    public static ModelBuilder AddMessagingTables(this ModelBuilder modelBuilder, string? schema = null, string? outboxTable = null, string? inboxTable = null,
+        string? redeliveriesTable = null)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         if (outboxTable is not null) ArgumentException.ThrowIfNullOrWhiteSpace(outboxTable);
         if (inboxTable is not null) ArgumentException.ThrowIfNullOrWhiteSpace(inboxTable);
+        if (redeliveriesTable is not null) ArgumentException.ThrowIfNullOrWhiteSpace(redeliveriesTable);
         var outbox = outboxTable ?? OutboxMessageMapping.DefaultTableName;
         var inbox = inboxTable ?? InboxRecordMapping.DefaultTableName;
-        if (string.Equals(outbox, inbox, StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"The outbox and inbox tables must differ; both are '{outbox}'.", nameof(inboxTable));
+        var redeliveries = redeliveriesTable ?? RedeliveryRecordMapping.DefaultTableName;
+        if (new[] { outbox, inbox, redeliveries }.Distinct(StringComparer.OrdinalIgnoreCase).Count() < 3)
+            throw new ArgumentException($"The outbox, inbox and redeliveries tables must differ; they are '{outbox}', '{inbox}', '{redeliveries}'.", nameof(inboxTable));
         modelBuilder.ApplyConfiguration(new OutboxMessageMapping(schema, outbox));
         modelBuilder.ApplyConfiguration(new InboxRecordMapping(schema, inbox));
+        modelBuilder.ApplyConfiguration(new RedeliveryRecordMapping(schema, redeliveries));
         return modelBuilder;
     }
 }

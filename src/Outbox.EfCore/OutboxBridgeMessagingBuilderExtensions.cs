@@ -32,6 +32,7 @@ public static class OutboxBridgeMessagingBuilderExtensions
         if (builder.Services.Any(d => d.ServiceType == typeof(OutboxBridgeTarget<TMessage>)))
             throw new InvalidOperationException($"{typeof(TMessage).Name} is bridged already; one bridge per message type.");
         builder.Services.AddSingleton(new OutboxBridgeTarget<TMessage>(toTransport));
+        builder.Services.AddSingleton(new OutboxTransportTarget(toTransport));
         return builder.AddHandler<TMessage, OutboxBridgeHandler<TMessage>>(handlerName ?? $"outbox-bridge:{toTransport}:{typeof(TMessage).FullName}");
     }
 }

@@ -28,34 +28,50 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
 
     /// <summary>Claims up to <see cref="OutboxOptions.BatchSize"/> rows for <paramref name="owner"/>; returns them in id order.</summary>
     public Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, CancellationToken cancellationToken) =>
-        ClaimAsync(db, owner, [], cancellationToken);
+        ClaimAsync(db, owner, [], ClaimScope.All, cancellationToken);
 
-    /// <summary>As <see cref="ClaimAsync(DbContext, string, CancellationToken)"/>; <paramref name="confirmed"/> are this
-    /// dispatcher's rows the broker confirmed whose Sent mark is still being written (PostgreSQL only): they no longer
-    /// hold their key back.</summary>
-    public async Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, IReadOnlyList<long> confirmed, CancellationToken cancellationToken)
+    /// <summary>As <see cref="ClaimAsync(DbContext, string, CancellationToken)"/>, for the rows of <paramref name="scope"/>;
+    /// <paramref name="confirmed"/> are this dispatcher's rows the broker confirmed whose Sent mark is still being written
+    /// (PostgreSQL only): they no longer hold their key back.</summary>
+    public async Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, IReadOnlyList<long> confirmed, ClaimScope scope, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var until = now.AddMilliseconds(_options.LeaseMs);
         var outbox = db.Set<OutboxMessage>();
         // SQLite's claim statement takes the database's single write lock: look with a plain read first, so
         // an idle dispatcher never blocks the application's or the inbox's writes.
-        if (!IsPostgres(db) && !await outbox.AnyAsync(m => m.Status == OutboxStatus.Pending && (m.NotBefore == null || m.NotBefore <= now)
-                && (m.LeaseUntil == null || m.LeaseUntil <= now), cancellationToken).ConfigureAwait(false))
+        if (!IsPostgres(db) && !await InScope(outbox.Where(m => m.Status == OutboxStatus.Pending && (m.NotBefore == null || m.NotBefore <= now)
+                && (m.LeaseUntil == null || m.LeaseUntil <= now)), scope).AnyAsync(cancellationToken).ConfigureAwait(false))
             return [];
         var skipConfirmed = confirmed.Count > 0 && IsPostgres(db);
-        object[] parameters = skipConfirmed
-            ? [nameof(OutboxStatus.Pending), now, _options.BatchSize, owner, until, confirmed.ToArray()]
-            : [nameof(OutboxStatus.Pending), now, _options.BatchSize, owner, until];
-        var rows = await outbox.FromSqlRaw(ClaimSql(db, skipConfirmed), parameters)
+        var parameters = new List<object> { nameof(OutboxStatus.Pending), now, scope.Limit ?? _options.BatchSize, owner, until };
+        if (skipConfirmed) parameters.Add(confirmed.ToArray());
+        var rows = await outbox.FromSqlRaw(ClaimSql(db, skipConfirmed, scope, parameters), [.. parameters])
             .AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         rows.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING has no order
         return rows;
     }
 
-    /// <summary>Parameters: {0} Pending, {1} now, {2} batch size, {3} owner, {4} lease until, {5} confirmed ids (bigint[],
-    /// only with <paramref name="skipConfirmed"/>).</summary>
-    private static string ClaimSql(DbContext db, bool skipConfirmed)
+    /// <summary>Pending rows of one transport (null: all), for the outage log lines.</summary>
+    public static Task<int> CountPendingAsync(DbContext db, ClaimScope scope, CancellationToken cancellationToken) =>
+        InScope(db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Pending), scope).CountAsync(cancellationToken);
+
+#pragma warning disable CA1304, CA1311 // ToLower() here is SQL LOWER(), translated by the provider, not run in .NET
+    private static IQueryable<OutboxMessage> InScope(IQueryable<OutboxMessage> rows, ClaimScope scope)
+    {
+        if (scope.Only is null && scope.Excluded.Count == 0) return rows;
+        var names = scope.Names;
+        if (scope.Only is not null)
+            return scope.IncludesNull ? rows.Where(m => m.Transport == null || names.Contains(m.Transport.ToLower()))
+                : rows.Where(m => m.Transport != null && names.Contains(m.Transport.ToLower()));
+        return scope.IncludesNull ? rows.Where(m => m.Transport == null || !names.Contains(m.Transport.ToLower()))
+            : rows.Where(m => m.Transport != null && !names.Contains(m.Transport.ToLower()));
+    }
+#pragma warning restore CA1304, CA1311
+
+    /// <summary>Parameters: {0} Pending, {1} now, {2} most rows, {3} owner, {4} lease until, {5} confirmed ids (bigint[],
+    /// only with <paramref name="skipConfirmed"/>), then the scope's transport names (added here).</summary>
+    private static string ClaimSql(DbContext db, bool skipConfirmed, ClaimScope scope, List<object> parameters)
     {
         var t = OutboxTableNames.For(db);
         string id = t[nameof(OutboxMessage.Id)], key = t[nameof(OutboxMessage.PartitionKey)], status = t[nameof(OutboxMessage.Status)],
@@ -63,7 +79,8 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
         var lockClause = IsPostgres(db) ? " FOR UPDATE SKIP LOCKED" : "";
         return
             $"WITH candidates AS MATERIALIZED (SELECT {id}, {key} FROM {t.Table} " +
-            $"WHERE {status} = {{0}} AND ({notBefore} IS NULL OR {notBefore} <= {{1}}) AND ({leaseUntil} IS NULL OR {leaseUntil} <= {{1}}) " +
+            $"WHERE {status} = {{0}} AND ({notBefore} IS NULL OR {notBefore} <= {{1}}) AND ({leaseUntil} IS NULL OR {leaseUntil} <= {{1}})" +
+            TransportClause(scope, t[nameof(OutboxMessage.Transport)], parameters) + " " +
             $"ORDER BY {id} LIMIT {{2}}{lockClause}) " +
             $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.LeaseOwner)]} = {{3}}, {leaseUntil} = {{4}} " +
             $"WHERE {id} IN (SELECT c.{id} FROM candidates c WHERE c.{key} IS NULL OR NOT EXISTS (" +
@@ -71,5 +88,19 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
             $"AND (e.{notBefore} IS NULL OR e.{notBefore} <= {{1}}) AND e.{id} NOT IN (SELECT {id} FROM candidates)" +
             (skipConfirmed ? $" AND e.{id} <> ALL({{5}})" : "") + ")) " +
             "RETURNING *";
+    }
+
+    /// <summary>The candidates' transport condition; a row of an excluded transport still holds later rows of its key
+    /// back through the per-key rule, so order per key holds across transports.</summary>
+    private static string TransportClause(ClaimScope scope, string column, List<object> parameters)
+    {
+        if (scope.Only is null && scope.Excluded.Count == 0) return "";
+        var names = string.Join(", ", scope.Names.Select(name =>
+        {
+            parameters.Add(name);
+            return $"{{{parameters.Count - 1}}}";
+        }));
+        var match = scope.Only is null ? $"LOWER({column}) NOT IN ({names})" : $"LOWER({column}) IN ({names})";
+        return scope.IncludesNull ? $" AND ({column} IS NULL OR {match})" : $" AND {column} IS NOT NULL AND {match}";
     }
 }

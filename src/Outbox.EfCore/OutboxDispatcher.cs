@@ -11,12 +11,15 @@ namespace Messaging.Outbox;
 /// the outcome per row (<see cref="OutboxMarker"/>) while the next batch is claimed, and now and then delete old rows
 /// (<see cref="OutboxRetention"/>).
 /// Wakes on the commit signal or every <see cref="OutboxOptions.PollIntervalMs"/>. Never crashes the host: database
-/// and broker errors are logged and retried with bounded exponential backoff.
+/// and broker errors are logged and retried with bounded exponential backoff. A transport whose broker cannot be
+/// reached is paused as a whole (<see cref="TransportCircuits"/>): its rows wait without spending attempts, one row
+/// probes it, and the rows of other transports keep flowing.
 /// </summary>
 internal sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
     OutboxClaimer claimer,
     OutboxSender sender,
+    TransportCircuits circuits,
     OutboxMarker marker,
     OutboxRetention retention,
     OutboxSignal signal,
@@ -37,6 +40,7 @@ internal sealed class OutboxDispatcher<TContext>(
     {
         await Task.Yield();
         OutboxLog.DispatcherStarted(logger, typeof(TContext).Name, Owner, _options.BatchSize, _options.PollIntervalMs);
+        circuits.Watch();
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -83,10 +87,11 @@ internal sealed class OutboxDispatcher<TContext>(
     }
 
     /// <summary>
-    /// One round: claim, publish, then start recording the outcome. On PostgreSQL the next round's claim overlaps the
-    /// recording (the confirmed rows being recorded no longer hold their keys back); SQLite records at once. A round
-    /// sends only after the previous round is recorded: had recording failed, its rows are sent again later, and no
-    /// later row of their keys may go out before them. Returns the rows claimed.
+    /// One round: claim (one row per due probe of a paused transport, then a batch of the other transports' rows),
+    /// publish, then start recording the outcome. On PostgreSQL the next round's claim overlaps the recording (the
+    /// confirmed rows being recorded no longer hold their keys back); SQLite records at once. A round sends only after
+    /// the previous round is recorded: had recording failed, its rows are sent again later, and no later row of their
+    /// keys may go out before them. Returns the rows of the batch claim.
     /// </summary>
     private async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
     {
@@ -95,7 +100,19 @@ internal sealed class OutboxDispatcher<TContext>(
         try
         {
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            var rows = await claimer.ClaimAsync(db, Owner, _recordingSent, cancellationToken).ConfigureAwait(false);
+            await LogPausedAsync(db, cancellationToken).ConfigureAwait(false);
+            var probes = circuits.DueProbes();
+            var rows = new List<OutboxMessage>();
+            foreach (var transport in probes)
+                rows.AddRange(await claimer.ClaimAsync(db, Owner, _recordingSent, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false));
+            var claimed = 0;
+            if (!circuits.AllPaused)
+            {
+                var batch = await claimer.ClaimAsync(db, Owner, _recordingSent, ClaimScope.Except(circuits.Primary, circuits.Paused), cancellationToken).ConfigureAwait(false);
+                claimed = batch.Count;
+                rows.AddRange(batch);
+                rows.Sort((a, b) => a.Id.CompareTo(b.Id));
+            }
             try
             {
                 await AwaitRecordingAsync().ConfigureAwait(false);
@@ -103,11 +120,13 @@ internal sealed class OutboxDispatcher<TContext>(
             catch when (rows.Count > 0)
             {
                 await ReleaseQuietlyAsync(db, rows).ConfigureAwait(false);
+                foreach (var transport in probes) circuits.ProbeFailed(transport);
                 throw;
             }
+            var result = rows.Count == 0 ? new OutboxSendResult() : await sender.SendAsync(rows, cancellationToken).ConfigureAwait(false);
+            await ObserveAsync(db, probes, rows, result, cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0) return 0;
-            var result = await sender.SendAsync(rows, cancellationToken).ConfigureAwait(false);
-            OutboxLog.BatchDispatched(logger, result.Sent.Count, result.Unconfirmed.Count, result.Deferred.Count, rows.Count);
+            OutboxLog.BatchDispatched(logger, result.Sent.Count, result.Unconfirmed.Count + result.Waiting.Count, result.Deferred.Count, rows.Count);
             // Asked before recording starts: the recording may finish (and dispose db) before it returns.
             var overlap = OutboxClaimer.IsPostgres(db);
             _recordingSent = result.Sent.ConvertAll(r => r.Id);
@@ -115,11 +134,41 @@ internal sealed class OutboxDispatcher<TContext>(
             recordingOwnsScope = true;
             // SQLite has one writer: record before the next claim or retention takes the write lock, as before.
             if (!overlap) await AwaitRecordingAsync().ConfigureAwait(false);
-            return rows.Count;
+            return claimed;
         }
         finally
         {
             if (!recordingOwnsScope) await scope.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Pauses the transports that failed as a whole; ends the pause of those whose broker answered (a probe
+    /// or any row confirmed or refused), logging how long it lasted and how many rows waited.</summary>
+    private async Task ObserveAsync(TContext db, IReadOnlyList<string> probes, List<OutboxMessage> rows, OutboxSendResult result, CancellationToken cancellationToken)
+    {
+        foreach (var (transport, reason) in result.Outages) circuits.Pause(transport, reason);
+        foreach (var transport in probes)
+        {
+            var probed = rows.Any(r => string.Equals(circuits.NameOf(r.Transport), transport, StringComparison.OrdinalIgnoreCase));
+            var answered = probed ? result.Answered.Contains(transport) && !result.Outages.ContainsKey(transport) : circuits.IsAvailable(transport);
+            if (!answered)
+            {
+                circuits.ProbeFailed(transport);
+                continue;
+            }
+            if (circuits.Resume(transport) is not { } paused) continue;
+            var waiting = await OutboxClaimer.CountPendingAsync(db, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false);
+            OutboxLog.TransportResumed(logger, transport, (long)paused.TotalSeconds, waiting);
+            signal.Wake(); // its rows are claimable again: go on at once
+        }
+    }
+
+    private async Task LogPausedAsync(TContext db, CancellationToken cancellationToken)
+    {
+        foreach (var (transport, pausedFor, reason) in circuits.SummariesDue())
+        {
+            var waiting = await OutboxClaimer.CountPendingAsync(db, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false);
+            OutboxLog.TransportStillPaused(logger, transport, (long)pausedFor.TotalSeconds, waiting, reason);
         }
     }
 

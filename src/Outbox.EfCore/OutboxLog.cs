@@ -38,6 +38,15 @@ internal static partial class OutboxLog
     [LoggerMessage(4010, LogLevel.Warning, "Outbox: recording the last round's outcome failed while stopping; its rows are sent again once their lease runs out")]
     public static partial void LastRecordFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(4011, LogLevel.Warning, "Outbox pauses publishing through {Transport}: {Reason}. Its rows stay Pending without spending attempts; one row at a time probes the broker")]
+    public static partial void TransportPaused(ILogger logger, string transport, string reason);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Outbox still paused for {Transport} after {Seconds} s; {Pending} row(s) waiting: {Reason}")]
+    public static partial void TransportStillPaused(ILogger logger, string transport, long seconds, int pending, string reason);
+
+    [LoggerMessage(4013, LogLevel.Information, "Outbox resumes publishing through {Transport} after {Seconds} s paused; {Pending} row(s) waited")]
+    public static partial void TransportResumed(ILogger logger, string transport, long seconds, int pending);
+
     [LoggerMessage(4100, LogLevel.Debug, "Inbox: message {MessageId} already handled by {Handler}; skipped")]
     public static partial void DuplicateSkipped(ILogger logger, string messageId, string handler);
 

@@ -6,23 +6,21 @@ namespace Messaging.Outbox;
 
 /// <summary>
 /// Records a batch's outcome: confirmed rows Sent in one statement; an unconfirmed row gets its attempt, error and a
-/// backoff lease (it and the later rows of its key wait), or Failed after the maximum attempts; rows not attempted
-/// are released for the next round.
+/// backoff lease (it and the later rows of its key wait), or Failed after the maximum attempts; a row whose transport
+/// could not reach its broker keeps its attempts and gets only the reason; rows not attempted are released for the
+/// next round.
 /// </summary>
 internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider time, ILogger<OutboxMarker> logger)
 {
     private readonly OutboxOptions _options = options.Value;
 
-    /// <summary>PollIntervalMs × 2^(n-1), at most MaxBackoffMs.</summary>
-    public static TimeSpan Backoff(OutboxOptions options, int failures)
-    {
-        var ms = options.PollIntervalMs * Math.Pow(2, Math.Min(failures - 1, 30));
-        return TimeSpan.FromMilliseconds(Math.Min(ms, options.MaxBackoffMs));
-    }
+    /// <summary>Wait before the <paramref name="failures"/>-th retry: PollIntervalMs × 2^(n-1), at most MaxBackoffMs, with jitter.</summary>
+    public static TimeSpan Backoff(OutboxOptions options, int failures) =>
+        Messaging.Backoff.Delay(failures, TimeSpan.FromMilliseconds(options.PollIntervalMs), TimeSpan.FromMilliseconds(options.MaxBackoffMs));
 
     public async Task RecordAsync(DbContext db, string owner, OutboxSendResult result, CancellationToken cancellationToken)
     {
-        if (result.Unconfirmed.Count == 0 && result.Deferred.Count == 0)
+        if (result.Unconfirmed.Count == 0 && result.Deferred.Count == 0 && result.Waiting.Count == 0)
         {
             await RecordCoreAsync(db, owner, result, cancellationToken).ConfigureAwait(false); // one statement
             return;
@@ -62,6 +60,16 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
                 .ConfigureAwait(false);
             if (failed) OutboxLog.RowFailed(logger, row.MessageId, row.Id, row.Destination, attempts, error);
             else OutboxLog.RowUnconfirmed(logger, row.MessageId, row.Id, row.Destination, attempts, _options.MaxAttempts, error);
+        }
+        // An outage is not the row's fault: its attempts stay, its lease is given back (the paused transport's rows are
+        // not claimed until a probe gets through) and last_error says what is going on.
+        foreach (var waiting in result.Waiting.GroupBy(w => w.Value, w => w.Key.Id, StringComparer.Ordinal))
+        {
+            var ids = waiting.ToList();
+            var reason = waiting.Key;
+            await outbox.Where(m => ids.Contains(m.Id) && m.LeaseOwner == owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastError, reason).SetProperty(m => m.LeaseUntil, (DateTime?)null), cancellationToken)
+                .ConfigureAwait(false);
         }
         if (result.Deferred.Count > 0)
         {

@@ -1,7 +1,9 @@
+using Messaging.Handling;
 using Messaging.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Messaging.Outbox;
@@ -23,7 +25,11 @@ public static class OutboxMessagingBuilderExtensions
     /// <see cref="OutboxOptions.UseListenNotify"/> on PostgreSQL, a <c>LISTEN</c> connection as well.</item>
     /// <item>An inbox handler filter: each handler runs in a transaction on the scoped context that records
     /// (message id, handler name) with the handler's changes; a recorded message is skipped (once per handler).</item>
+    /// <item>An <see cref="IDeliveryLedger"/> on the same database: poison detection counts only redeliveries that
+    /// reached the handlers (<see cref="RedeliveryRecord"/>).</item>
     /// <item><see cref="OutboxOptions"/> bound from <c>Messaging:Outbox</c>, validated at start-up.</item>
+    /// <item>The health check <c>messaging-outbox</c> (tag <c>messaging</c>): pending rows and the oldest one's age,
+    /// failed rows, paused transports, against <see cref="OutboxHealthOptions"/>.</item>
     /// </list>
     /// </summary>
     /// <typeparam name="TContext">The application's DbContext, registered scoped with <c>AddDbContext</c>; its
@@ -45,6 +51,7 @@ public static class OutboxMessagingBuilderExtensions
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<OutboxClaimer>();
         services.TryAddSingleton<OutboxSender>();
+        services.TryAddSingleton<TransportCircuits>();
         services.TryAddSingleton<OutboxMarker>();
         services.TryAddSingleton<OutboxRetention>();
         services.TryAddSingleton<OutboxCommitInterceptor>();
@@ -53,6 +60,9 @@ public static class OutboxMessagingBuilderExtensions
         services.AddHostedService<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxListener<TContext>>();
         builder.AddHandlerFilter<InboxFilter<TContext>>();
+        services.TryAddSingleton<IDeliveryLedger, DeliveryLedger<TContext>>();
+        services.AddHealthChecks().Add(new HealthCheckRegistration("messaging-outbox",
+            sp => ActivatorUtilities.CreateInstance<OutboxHealthCheck<TContext>>(sp), HealthStatus.Unhealthy, [MessagingBuilder.HealthTag]));
         return builder;
     }
 }

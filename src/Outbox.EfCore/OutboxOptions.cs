@@ -19,7 +19,9 @@ public sealed class OutboxOptions
     public int PollIntervalMs { get; set; } = 100;
 
     /// <summary><c>Messaging:Outbox:MaxAttempts</c>: unconfirmed dispatches after which a row is marked
-    /// <see cref="OutboxStatus.Failed"/> and no longer sent (count, 1..1000). Default 10.</summary>
+    /// <see cref="OutboxStatus.Failed"/> and no longer sent (count, 1..1000). Default 10. Only dispatches the broker
+    /// answered count (refused, returned, timed out on a healthy connection): while the transport cannot reach its
+    /// broker, rows wait without spending attempts.</summary>
     public int MaxAttempts { get; set; } = 10;
 
     /// <summary><c>Messaging:Outbox:MaxBackoffMs</c>: longest wait before an unconfirmed row is tried again, and
@@ -58,6 +60,9 @@ public sealed class OutboxOptions
     /// <summary><c>Messaging:Outbox:RetentionIntervalMs</c>: how often the dispatcher deletes old rows
     /// (ms, 1000..86400000). Default 60000.</summary>
     public int RetentionIntervalMs { get; set; } = 60_000;
+
+    /// <summary><c>Messaging:Outbox:Health</c>: thresholds of the <c>messaging-outbox</c> health check.</summary>
+    public OutboxHealthOptions Health { get; set; } = new();
 
     /// <summary><c>Messaging:Outbox:RetentionBatchSize</c>: most rows one delete statement removes, so retention
     /// never holds long locks or writes a huge transaction (count, 1..100000). Default 1000.</summary>

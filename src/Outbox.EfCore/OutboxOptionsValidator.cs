@@ -19,6 +19,11 @@ internal sealed class OutboxOptionsValidator : IValidateOptions<OutboxOptions>
         Check(errors, nameof(OutboxOptions.RetentionBatchSize), options.RetentionBatchSize, 1, 100_000, "count");
         if (options.SentRetentionMs != 0) Check(errors, nameof(OutboxOptions.SentRetentionMs), options.SentRetentionMs, 1_000, MaxRetentionMs, "ms, or 0 to keep");
         if (options.InboxRetentionMs != 0) Check(errors, nameof(OutboxOptions.InboxRetentionMs), options.InboxRetentionMs, 1_000, MaxRetentionMs, "ms, or 0 to keep");
+        var health = options.Health;
+        Check(errors, "Health:PendingAgeDegradedMs", health.PendingAgeDegradedMs, 1_000, 86_400_000, "ms");
+        Check(errors, "Health:PendingAgeUnhealthyMs", health.PendingAgeUnhealthyMs, health.PendingAgeDegradedMs, 604_800_000, "ms, at least Health:PendingAgeDegradedMs");
+        Check(errors, "Health:PendingCountDegraded", health.PendingCountDegraded, 1, 1_000_000_000, "count");
+        Check(errors, "Health:FailedRowsDegraded", health.FailedRowsDegraded, 0, 1_000_000_000, "count, 0 = never");
         if (!Enum.IsDefined(options.Ordering))
             errors.Add($"{OutboxOptions.SectionName}:{nameof(OutboxOptions.Ordering)} is {options.Ordering}; allowed {string.Join(", ", Enum.GetNames<OutboxOrdering>())}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

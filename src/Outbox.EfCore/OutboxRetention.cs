@@ -48,6 +48,13 @@ internal sealed class OutboxRetention(IOptions<OutboxOptions> options, TimeProvi
                 return (deleted, old.Count == batch);
             }).ConfigureAwait(false);
             if (total > 0) OutboxLog.InboxRowsDeleted(logger, total, _options.InboxRetentionMs);
+            var redeliveries = db.Set<RedeliveryRecord>();
+            await DeleteInBatchesAsync(async () =>
+            {
+                var deleted = await redeliveries.Where(r => r.LastDeliveredAt < cutoff).OrderBy(r => r.LastDeliveredAt).Take(batch)
+                    .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                return (deleted, deleted == batch);
+            }).ConfigureAwait(false);
         }
     }
 

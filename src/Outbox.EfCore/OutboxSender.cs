@@ -12,8 +12,10 @@ namespace Messaging.Outbox;
 /// primary), keeping id order per partition key. <see cref="OutboxOrdering.StrictPerKey"/>: one row in flight per
 /// key, keys in parallel, keyless rows pipelined per transport, a key stops at its first unconfirmed row.
 /// <see cref="OutboxOrdering.Pipelined"/>: one pipelined batch per transport. Never throws for a broker error.
+/// A failure of the transport as a whole (<see cref="PublishException.IsOutage"/>, or a timeout while its health
+/// says the broker is unavailable) makes the row wait without counting an attempt.
 /// </summary>
-internal sealed class OutboxSender(MessagingTransports transports, MessagingStatistics statistics, IOptions<OutboxOptions> options)
+internal sealed class OutboxSender(MessagingTransports transports, TransportCircuits circuits, MessagingStatistics statistics, IOptions<OutboxOptions> options)
 {
     private const int MaxErrorLength = 2_000;
 
@@ -30,12 +32,12 @@ internal sealed class OutboxSender(MessagingTransports transports, MessagingStat
 
         List<Task<OutboxSendResult>> work;
         if (options.Value.Ordering == OutboxOrdering.Pipelined)
-            work = readable.GroupBy(r => r.Row.Transport ?? "", StringComparer.OrdinalIgnoreCase)
+            work = readable.GroupBy(r => circuits.NameOf(r.Row.Transport), StringComparer.OrdinalIgnoreCase)
                 .Select(g => SendBatchAsync(g.ToList(), cancellationToken)).ToList();
         else
         {
             work = readable.Where(r => r.Row.PartitionKey is null)
-                .GroupBy(r => r.Row.Transport ?? "", StringComparer.OrdinalIgnoreCase)
+                .GroupBy(r => circuits.NameOf(r.Row.Transport), StringComparer.OrdinalIgnoreCase)
                 .Select(g => SendBatchAsync(g.ToList(), cancellationToken)).ToList();
             work.AddRange(readable.Where(r => r.Row.PartitionKey is not null)
                 .GroupBy(r => r.Row.PartitionKey!, StringComparer.Ordinal)
@@ -57,14 +59,14 @@ internal sealed class OutboxSender(MessagingTransports transports, MessagingStat
             foreach (var (row, _) in rows) result.Unconfirmed[row] = (Truncate(ex.Message), false);
             return result;
         }
-        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var failed = new Dictionary<string, Exception>(StringComparer.Ordinal);
         try
         {
             await transport.SendBatchAsync(rows.ConvertAll(r => r.Envelope), cancellationToken).ConfigureAwait(false);
         }
         catch (BatchPublishException ex)
         {
-            foreach (var failure in ex.Failures) failed.TryAdd(failure.MessageId, Truncate(failure.Message));
+            foreach (var failure in ex.Failures) failed.TryAdd(failure.MessageId, failure);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -75,13 +77,14 @@ internal sealed class OutboxSender(MessagingTransports transports, MessagingStat
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            foreach (var (row, _) in rows) failed.TryAdd(row.MessageId, Truncate(ex.Message));
+            foreach (var (row, _) in rows) failed.TryAdd(row.MessageId, ex);
         }
         foreach (var (row, _) in rows)
         {
-            if (failed.TryGetValue(row.MessageId, out var error)) result.Unconfirmed[row] = (error, false);
+            if (failed.TryGetValue(row.MessageId, out var error)) Fail(result, transport, row, error);
             else result.Sent.Add(row);
         }
+        if (result.Sent.Count > 0) result.Answered.Add(transport.Name);
         Count(transport, result.Sent);
         return result;
     }
@@ -100,6 +103,7 @@ internal sealed class OutboxSender(MessagingTransports transports, MessagingStat
                 transport = transports.Get(row.Transport);
                 await transport.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
                 result.Sent.Add(row);
+                result.Answered.Add(transport.Name);
                 Count(transport, [row]);
                 continue;
             }
@@ -111,13 +115,31 @@ internal sealed class OutboxSender(MessagingTransports transports, MessagingStat
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                result.Unconfirmed[row] = (Truncate(ex is PublishException ? ex.Message : ex.GetType().Name + ": " + ex.Message), false);
+                Fail(result, transport, row, ex);
             }
             result.Deferred.AddRange(rows.Skip(i + 1).Select(r => r.Row));
             break;
         }
         return result;
     }
+
+    /// <summary>Files an unconfirmed row: waiting (an outage of its transport) or unconfirmed (counted).</summary>
+    private static void Fail(OutboxSendResult result, IMessageTransport? transport, OutboxMessage row, Exception error)
+    {
+        if (transport is not null && IsOutage(transport, error))
+        {
+            var reason = Truncate(error.Message);
+            result.Waiting[row] = $"{transport.Name} unavailable, attempt not counted: {reason}";
+            result.Outages.TryAdd(transport.Name, reason);
+            return;
+        }
+        if (transport is not null && error is PublishException) result.Answered.Add(transport.Name); // the broker refused this one
+        result.Unconfirmed[row] = (Truncate(error is PublishException ? error.Message : error.GetType().Name + ": " + error.Message), false);
+    }
+
+    private static bool IsOutage(IMessageTransport transport, Exception error) =>
+        error is PublishException publish
+        && (publish.IsOutage || (!transport.Health.IsAvailable && publish.Failure is PublishFailure.Timeout or PublishFailure.NotConfirmed));
 
     private void Count(IMessageTransport transport, IEnumerable<OutboxMessage> sent)
     {

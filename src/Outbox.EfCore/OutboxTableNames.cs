@@ -35,6 +35,9 @@ internal sealed class OutboxTableNames
     /// <summary>The inbox table (<see cref="InboxRecord"/>).</summary>
     public static OutboxTableNames ForInbox(DbContext db) => new(db, typeof(InboxRecord));
 
+    /// <summary>The redeliveries table (<see cref="RedeliveryRecord"/>).</summary>
+    public static OutboxTableNames ForRedeliveries(DbContext db) => new(db, typeof(RedeliveryRecord));
+
     /// <summary>The PostgreSQL <c>LISTEN</c>/<c>NOTIFY</c> channel: the outbox table's name (schema-qualified when set).</summary>
     public static string NotifyChannel(DbContext db)
     {

@@ -18,6 +18,8 @@ internal static class KafkaEnvelopeMapper
         HeaderNames.CausationId, HeaderNames.ContentType, HeaderNames.Timestamp, HeaderNames.Destination,
     };
 
+    private const long MinUnixMs = -62135596800000, MaxUnixMs = 253402300799999; // DateTimeOffset's range
+
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
     /// <summary>Builds the record for <paramref name="envelope"/>; <paramref name="headers"/> replaces its application headers when given.</summary>
@@ -44,12 +46,22 @@ internal static class KafkaEnvelopeMapper
     }
 
     /// <summary>Reads the envelope of a consumed record; false, with <paramref name="error"/> saying why, when it has
-    /// no message id or a header value that is not UTF-8 (decoding it would silently change it). Runs per record:
-    /// the envelope's fields are read straight into locals, and only application headers get a dictionary.</summary>
-    public static bool TryReadEnvelope(ConsumeResult<string?, byte[]> record, out Envelope envelope, out string? error)
+    /// no message id or a header value that cannot be read (not UTF-8, or a <c>timestamp</c> that is not Unix
+    /// milliseconds): decoding or guessing would silently change it. Runs per record: the envelope's fields are read
+    /// straight into locals, and only application headers get a dictionary.</summary>
+    public static bool TryReadEnvelope(ConsumeResult<string?, byte[]> record, out Envelope envelope, out string? error) =>
+        TryReadEnvelope(record, out envelope, out error, out _);
+
+    /// <inheritdoc cref="TryReadEnvelope(ConsumeResult{string?, byte[]}, out Envelope, out string?)"/>
+    /// <param name="record">The consumed record.</param>
+    /// <param name="envelope">Its envelope (partly empty when it cannot be read).</param>
+    /// <param name="error">Why it cannot be read; null when it can.</param>
+    /// <param name="keyConflict">The <c>partition-key</c> header's value when it differs from the record key, which
+    /// is used (Kafka partitions and orders by the key; docs/wire-format.md); null when they agree.</param>
+    public static bool TryReadEnvelope(ConsumeResult<string?, byte[]> record, out Envelope envelope, out string? error, out string? keyConflict)
     {
         string? messageId = null, messageType = null, destination = null, partitionKey = null;
-        string? correlationId = null, causationId = null, contentType = null, notUtf8 = null;
+        string? correlationId = null, causationId = null, contentType = null, problem = null;
         DateTimeOffset? timestamp = null;
         Dictionary<string, string>? application = null;
         foreach (var header in record.Message.Headers ?? [])
@@ -57,10 +69,10 @@ internal static class KafkaEnvelopeMapper
             var bytes = header.GetValueBytes();
             if (bytes is not null && !Utf8.IsValid(bytes))
             {
-                notUtf8 ??= header.Key;
+                problem ??= $"header '{header.Key}' is not valid UTF-8";
                 continue;
             }
-            switch (header.Key) // a repeated header: last wins
+            switch (header.Key) // a repeated header: last wins; a null value is no value
             {
                 case HeaderNames.MessageId: messageId = Decode(bytes); break;
                 case HeaderNames.MessageType: messageType = Decode(bytes); break;
@@ -69,16 +81,21 @@ internal static class KafkaEnvelopeMapper
                 case HeaderNames.CorrelationId: correlationId = Decode(bytes); break;
                 case HeaderNames.CausationId: causationId = Decode(bytes); break;
                 case HeaderNames.ContentType: contentType = Decode(bytes); break;
-                case HeaderNames.Timestamp: timestamp = ParseUnixMs(bytes); break;
-                default: (application ??= new(StringComparer.Ordinal))[header.Key] = Decode(bytes); break;
+                case HeaderNames.Timestamp:
+                    timestamp = ParseUnixMs(bytes);
+                    if (bytes is not null && timestamp is null) problem ??= $"header '{HeaderNames.Timestamp}' is not Unix milliseconds";
+                    break;
+                default: (application ??= new(StringComparer.Ordinal))[header.Key] = Decode(bytes) ?? ""; break;
             }
         }
+        var key = record.Message.Key;
+        keyConflict = key is not null && partitionKey is not null && !string.Equals(key, partitionKey, StringComparison.Ordinal) ? partitionKey : null;
         envelope = new Envelope
         {
             MessageId = messageId ?? "",
             MessageType = messageType ?? "",
             Destination = destination ?? record.Topic,
-            PartitionKey = partitionKey ?? record.Message.Key,
+            PartitionKey = key ?? partitionKey,
             CorrelationId = correlationId,
             CausationId = causationId,
             ContentType = contentType ?? "application/octet-stream",
@@ -86,9 +103,7 @@ internal static class KafkaEnvelopeMapper
             Headers = application ?? NoHeaders,
             Body = record.Message.Value ?? [],
         };
-        error = notUtf8 is not null ? $"header '{notUtf8}' is not valid UTF-8"
-            : envelope.MessageId.Length == 0 ? $"record has no {HeaderNames.MessageId} header"
-            : null;
+        error = problem ?? (envelope.MessageId.Length == 0 ? $"record has no {HeaderNames.MessageId} header" : null);
         return error is null;
     }
 
@@ -100,17 +115,16 @@ internal static class KafkaEnvelopeMapper
         return copy;
     }
 
-    private static string Decode(byte[]? bytes) => bytes is null ? "" : Encoding.UTF8.GetString(bytes);
+    private static string? Decode(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
 
-    /// <summary>The timestamp header (Unix ms as digits); null when it does not parse, as before the envelope's own.</summary>
+    /// <summary>The timestamp header (Unix ms as digits, optionally signed or padded); null when it does not parse.</summary>
     private static DateTimeOffset? ParseUnixMs(byte[]? bytes)
     {
         if (bytes is null) return null;
-        if (Utf8Parser.TryParse(bytes, out long unixMs, out var used) && used == bytes.Length) return DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
-        // Anything but plain digits (spaces, a sign) goes the way it always went.
-        return long.TryParse(Encoding.UTF8.GetString(bytes), NumberStyles.Integer, CultureInfo.InvariantCulture, out unixMs)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs)
-            : null;
+        if (!(Utf8Parser.TryParse(bytes, out long unixMs, out var used) && used == bytes.Length)
+            && !long.TryParse(Encoding.UTF8.GetString(bytes), NumberStyles.Integer, CultureInfo.InvariantCulture, out unixMs))
+            return null;
+        return unixMs is >= MinUnixMs and <= MaxUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs) : null;
     }
 
     public static void Add(Headers headers, string name, string value) => headers.Add(name, Encoding.UTF8.GetBytes(value));

@@ -9,22 +9,30 @@ namespace Messaging.Kafka;
 /// The idempotent <c>acks=all</c> producer: every send completes on its delivery report, and only a
 /// <see cref="PersistenceStatus.Persisted"/> report with the record's offset counts as confirmed.
 /// </summary>
+/// <remarks>While the transport's health says every broker is down, a send fails at once with
+/// <see cref="PublishFailure.BrokerUnavailable"/> instead of queueing in librdkafka for <c>MessageTimeoutMs</c>; a
+/// record already queued when the brokers went away and timed out meanwhile fails the same way.</remarks>
 internal sealed class KafkaSender : IAsyncDisposable
 {
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(5);
     private readonly IProducer<string?, byte[]> _producer;
     private readonly KafkaOptions _options;
+    private readonly KafkaClientEvents _events;
     private readonly ILogger _logger;
 
-    public KafkaSender(KafkaOptions options, ILogger logger)
+    public KafkaSender(KafkaOptions options, KafkaClientEvents events, ILogger logger)
     {
         _options = options;
+        _events = events;
         _logger = logger;
         _producer = new ProducerBuilder<string?, byte[]>(KafkaClientConfig.Producer(options))
-            .SetErrorHandler((_, e) => Log.ClientError(logger, "producer", e.Code.ToString(), e.Reason))
-            .SetLogHandler((_, m) => Log.Librdkafka(logger, "producer", m))
+            .SetErrorHandler((_, e) => events.OnError("producer", e))
+            .SetLogHandler((_, m) => events.OnLog("producer", m))
             .Build();
     }
+
+    /// <summary>The producer's handle, for admin requests that share its broker connections.</summary>
+    public Handle Handle => _producer.Handle;
 
     public async Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
     {
@@ -71,13 +79,15 @@ internal sealed class KafkaSender : IAsyncDisposable
     /// </summary>
     private async Task<Task> EnqueueAsync(string topic, string messageId, Message<string?, byte[]> message, CancellationToken cancellationToken)
     {
+        if (!_events.Health.IsAvailable)
+            throw new PublishException(PublishFailure.BrokerUnavailable, topic, messageId, _events.Health.Problem ?? "every Kafka broker is down");
         var confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var deadline = DateTime.UtcNow.AddMilliseconds(_options.MessageTimeoutMs);
         while (true)
         {
             try
             {
-                _producer.Produce(topic, message, report => Complete(confirmed, report, topic, messageId));
+                _producer.Produce(topic, message, report => Complete(confirmed, report, topic, messageId, _events));
                 return confirmed.Task;
             }
             catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && DateTime.UtcNow < deadline)
@@ -95,9 +105,9 @@ internal sealed class KafkaSender : IAsyncDisposable
         }
     }
 
-    private static void Complete(TaskCompletionSource confirmed, DeliveryReport<string?, byte[]> report, string topic, string messageId)
+    private static void Complete(TaskCompletionSource confirmed, DeliveryReport<string?, byte[]> report, string topic, string messageId, KafkaClientEvents events)
     {
-        if (report.Error.IsError) confirmed.TrySetException(KafkaPublishErrors.FromError(report.Error, topic, messageId));
+        if (report.Error.IsError) confirmed.TrySetException(KafkaPublishErrors.FromError(report.Error, topic, messageId, events.Health));
         else if (report.Status != PersistenceStatus.Persisted) confirmed.TrySetException(KafkaPublishErrors.NotPersisted(report.Status, topic, messageId));
         // A broker's acknowledgement carries the record's offset. Persisted without one is librdkafka's implicit ack
         // (rd_kafka_dr_implicit_ack): a later request of the partition succeeded, so this one is taken as written. A
@@ -105,7 +115,11 @@ internal sealed class KafkaSender : IAsyncDisposable
         // Kafka-compatible brokers) may have dropped it. Not counted as confirmed: the caller sends again, the inbox
         // absorbs a copy that was written after all.
         else if (report.Offset == Offset.Unset) confirmed.TrySetException(KafkaPublishErrors.WithoutOffset(topic, messageId));
-        else confirmed.TrySetResult();
+        else
+        {
+            events.BrokerAnswered();
+            confirmed.TrySetResult();
+        }
     }
 
     /// <summary>Flushes (bounded by <see cref="KafkaOptions.MessageTimeoutMs"/>, at most 10 s) and disposes the producer.</summary>

@@ -11,7 +11,7 @@ namespace Messaging.Kafka;
 /// auto-create topics, then the Admin API's CreateTopics for topics still missing (clusters with
 /// auto-creation off). librdkafka's mock cluster auto-creates, so CreateTopics is never needed there.
 /// </summary>
-internal sealed class KafkaTopology(KafkaOptions options, ILogger logger)
+internal sealed class KafkaTopology(KafkaOptions options, KafkaClientEvents events, ILogger logger)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
@@ -27,7 +27,8 @@ internal sealed class KafkaTopology(KafkaOptions options, ILogger logger)
     private async Task EnsureTopicsAsync(List<string> topics, CancellationToken cancellationToken)
     {
         using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(options))
-            .SetLogHandler((_, m) => Log.Librdkafka(logger, "admin", m))
+            .SetErrorHandler((_, e) => events.OnError("admin", e))
+            .SetLogHandler((_, m) => events.OnLog("admin", m))
             .Build();
         var deadline = DateTime.UtcNow.AddMilliseconds(options.StartupTimeoutMs);
         if (topics.Count == 0)
@@ -55,7 +56,7 @@ internal sealed class KafkaTopology(KafkaOptions options, ILogger logger)
             var toCreate = missing.Where(createRequested.Add).ToList();
             if (toCreate.Count > 0) await CreateAsync(admin, toCreate, deadline).ConfigureAwait(false);
             if (DateTime.UtcNow > deadline)
-                throw new MessagingException($"Kafka topics [{string.Join(", ", notReady)}] did not become available within Messaging:Kafka:StartupTimeoutMs = {options.StartupTimeoutMs} ms.");
+                throw new BrokerUnavailableException($"Kafka topics [{string.Join(", ", notReady)}] did not become available within Messaging:Kafka:StartupTimeoutMs = {options.StartupTimeoutMs} ms.");
             pending = notReady;
             await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
         }
@@ -70,7 +71,7 @@ internal sealed class KafkaTopology(KafkaOptions options, ILogger logger)
         }
         catch (KafkaException ex)
         {
-            throw new MessagingException($"Kafka cluster at '{options.BootstrapServers}' (Messaging:Kafka:BootstrapServers) did not answer a metadata request within {timeout.TotalMilliseconds:0} ms: {ex.Error.Code}: {ex.Error.Reason}", ex);
+            throw new BrokerUnavailableException($"Kafka cluster at '{options.BootstrapServers}' (Messaging:Kafka:BootstrapServers) did not answer a metadata request within {timeout.TotalMilliseconds:0} ms: {ex.Error.Code}: {ex.Error.Reason}", ex);
         }
     }
 
@@ -92,7 +93,7 @@ internal sealed class KafkaTopology(KafkaOptions options, ILogger logger)
         }
         catch (KafkaException ex)
         {
-            throw new MessagingException($"Kafka topic creation of [{string.Join(", ", topics)}] failed: {ex.Error.Code}: {ex.Error.Reason}", ex);
+            throw new BrokerUnavailableException($"Kafka topic creation of [{string.Join(", ", topics)}] failed: {ex.Error.Code}: {ex.Error.Reason}", ex);
         }
     }
 }

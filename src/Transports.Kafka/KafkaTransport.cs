@@ -20,6 +20,8 @@ internal sealed class KafkaTransport : IMessageTransport
     private readonly TimeProvider _time;
     private readonly KafkaSender _sender;
     private readonly KafkaTopology _topology;
+    private readonly KafkaClientEvents _events;
+    private readonly KafkaRecoveryProbe _recovery;
     private readonly ConcurrentDictionary<Task, byte> _receivers = new();
 
     public KafkaTransport(KafkaOptions options, ILoggerFactory loggers, TimeProvider time)
@@ -30,13 +32,18 @@ internal sealed class KafkaTransport : IMessageTransport
         var logger = loggers.CreateLogger<KafkaTransport>();
         if (KafkaClientConfig.ParseAcks(options.Acks) != Confluent.Kafka.Acks.All || !options.EnableIdempotence)
             Log.WeakerDurability(logger, options.Acks, options.EnableIdempotence);
-        _sender = new KafkaSender(options, loggers.CreateLogger<KafkaSender>());
-        _topology = new KafkaTopology(options, loggers.CreateLogger<KafkaTopology>());
+        Health = new TransportHealth(TransportName, logger, time);
+        _events = new KafkaClientEvents(Health, logger);
+        _sender = new KafkaSender(options, _events, loggers.CreateLogger<KafkaSender>());
+        _topology = new KafkaTopology(options, _events, loggers.CreateLogger<KafkaTopology>());
+        _recovery = new KafkaRecoveryProbe(Health, _sender.Handle, time);
     }
 
     public string Name => TransportName;
 
     public TransportCapabilities Capabilities => TransportCapabilities.Durable | TransportCapabilities.Replay | TransportCapabilities.DelayedRetry;
+
+    public TransportHealth Health { get; }
 
     public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken) =>
         _topology.PrepareAsync(endpoints, cancellationToken);
@@ -51,7 +58,7 @@ internal sealed class KafkaTransport : IMessageTransport
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(processor);
-        var loop = new KafkaConsumerLoop(endpoint, processor, _options, _sender, _time, _loggers.CreateLogger<KafkaConsumerLoop>());
+        var loop = new KafkaConsumerLoop(endpoint, processor, _options, _sender, _events, _time, _loggers.CreateLogger<KafkaConsumerLoop>());
         var running = loop.RunAsync(stoppingToken);
         _receivers.TryAdd(running, 0);
         try
@@ -75,6 +82,7 @@ internal sealed class KafkaTransport : IMessageTransport
         {
             // receivers report their own failures to whoever awaits ReceiveAsync
         }
+        _recovery.Dispose();
         await _sender.DisposeAsync().ConfigureAwait(false);
     }
 }

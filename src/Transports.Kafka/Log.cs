@@ -75,4 +75,10 @@ internal static partial class Log
 
     [LoggerMessage(3021, LogLevel.Error, "Kafka consumer group {Group}: records were deleted by the broker before this group handled them, so they will never be delivered to it; librdkafka moved the position to auto.offset.reset = earliest: {Detail}. Raise the topic's retention or consume faster; replay cannot bring them back")]
     public static partial void RecordsDeletedBeforeConsumed(ILogger logger, string group, string detail);
+
+    [LoggerMessage(3023, LogLevel.Debug, "Kafka client {Client}: broker connection failed ({Code}): {Reason}")]
+    public static partial void BrokerConnectionFailed(ILogger logger, string client, string code, string reason);
+
+    [LoggerMessage(3022, LogLevel.Warning, "Record {Source}: key '{Key}' and partition-key header '{HeaderValue}' differ; the key is used, as Kafka partitions and orders by it (docs/wire-format.md)")]
+    public static partial void PartitionKeyConflict(ILogger logger, string source, string key, string headerValue);
 }

@@ -21,12 +21,21 @@ internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopol
 
     private readonly bool _quorum = options.QueueType == RabbitMqQueueType.Quorum;
 
+    /// <summary>Runs <paramref name="processor"/> on the delivery and settles it (ack, or publish a copy then ack, or
+    /// nack with requeue). When the processor throws or the copy cannot be published (a publish error), the delivery is
+    /// nacked with requeue and the lane pauses for one second (cut short by <paramref name="stopping"/>); when the
+    /// ack itself fails (channel gone) it is logged, and the broker delivers the message again.</summary>
+    /// <param name="channel">The channel the delivery arrived on; its ack or nack must go back on it.</param>
+    /// <param name="endpoint">The consuming queue: names the <c>.dlq</c> and <c>.retry.&lt;ms&gt;</c> queues for copies.</param>
+    /// <param name="delivery">The delivery; without an envelope it is dead-lettered at once, unprocessed.</param>
+    /// <param name="processor">Core's handler pipeline (retry, then dead-letter) for the envelope.</param>
     /// <param name="processing">Cancels the processor: fires after the shutdown grace.</param>
     /// <param name="stopping">The receive loop's stop: cuts only the back-off pauses.</param>
     public async Task HandleAsync(IChannel channel, ConsumerEndpoint endpoint, Delivery delivery, MessageProcessor processor,
         CancellationToken processing, CancellationToken stopping)
     {
         var source = $"queue {endpoint.Name} delivery-tag {delivery.DeliveryTag}";
+        foreach (var c in delivery.Conflicts) Log.HeaderPropertyConflict(logger, source, c.Header, c.HeaderValue, c.Property, c.PropertyValue);
         if (delivery.Envelope is not { } envelope)
         {
             Log.UnreadableDelivery(logger, source, delivery.Error!);

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Unicode;
 using RabbitMQ.Client;
 
 namespace Messaging.RabbitMq;
 
 /// <summary>
-/// Envelope ↔ AMQP message. Every envelope field travels in a <see cref="HeaderNames"/> header (UTF-8
-/// bytes) and, where AMQP has one, in the basic property too; reading prefers the header.
+/// Envelope ↔ AMQP message, as docs/wire-format.md specifies. Writing: every envelope field in a
+/// <see cref="HeaderNames"/> header (UTF-8 long string) and, where AMQP has one and the value fits a short
+/// string, in the basic property too. Reading: the header wins over the property; a property alone (what other
+/// languages' clients usually send) is enough; a header value that cannot be read makes the delivery unreadable.
 /// </summary>
 internal static class EnvelopeMapper
 {
@@ -47,82 +48,112 @@ internal static class EnvelopeMapper
         return properties;
     }
 
-    /// <summary>Reads an envelope from a delivery; null with a reason when it has no message id.</summary>
-    public static Envelope? TryRead(IReadOnlyBasicProperties properties, string exchange, ReadOnlyMemory<byte> body, out string? error)
+    /// <summary>Reads the envelope of a delivery; null, with <paramref name="error"/> naming the header or saying
+    /// what is missing, when it has no message id or a header value that cannot be read.</summary>
+    /// <param name="properties">The delivery's basic properties and headers.</param>
+    /// <param name="exchange">The exchange it was published to (the destination when no header names one).</param>
+    /// <param name="body">The body, copied out of the client's buffer.</param>
+    /// <param name="error">Why there is no envelope; null when there is one.</param>
+    /// <param name="conflicts">Fields whose header and property differ (the header was used); empty when none.</param>
+    public static Envelope? TryRead(IReadOnlyBasicProperties properties, string exchange, ReadOnlyMemory<byte> body,
+        out string? error, out IReadOnlyList<HeaderConflict> conflicts)
     {
         var raw = properties.Headers;
-        string? Header(string name) => raw is not null && raw.TryGetValue(name, out var value) ? AsString(value) : null;
-
-        // A header that is not UTF-8 would be decoded with replacement characters: the envelope would silently
+        conflicts = [];
+        // Bytes that are not UTF-8 would be decoded with replacement characters: the envelope would silently
         // differ from what was sent, so the delivery is dead-lettered as it is instead.
-        if (FirstNonUtf8Header(raw) is { } bad)
+        if (raw?.FirstOrDefault(h => AmqpHeaderValue.IsNotUtf8(h.Value)).Key is { } bad)
         {
             error = $"header '{bad}' is not valid UTF-8";
             return null;
         }
+        string? problem = null;
+        string? Text(string name)
+        {
+            if (raw is null || !raw.TryGetValue(name, out var value)) return null;
+            if (AmqpHeaderValue.TryReadText(value, out var text, out var why)) return NullIfEmpty(text);
+            problem ??= $"header '{name}' {why}";
+            return null;
+        }
+        var headerId = Text(HeaderNames.MessageId);
+        var headerType = Text(HeaderNames.MessageType);
+        var headerCorrelation = Text(HeaderNames.CorrelationId);
+        var headerContentType = Text(HeaderNames.ContentType);
+        var destination = Text(HeaderNames.Destination);
+        var partitionKey = Text(HeaderNames.PartitionKey);
+        var causationId = Text(HeaderNames.CausationId);
+        var application = ReadApplicationHeaders(raw, ref problem);
+        DateTimeOffset? timestamp = null;
+        if (raw is not null && raw.TryGetValue(HeaderNames.Timestamp, out var time)
+            && !AmqpHeaderValue.TryReadTime(time, out timestamp, out var timeProblem))
+            problem ??= $"header '{HeaderNames.Timestamp}' {timeProblem}";
+        if (problem is not null)
+        {
+            error = problem;
+            return null;
+        }
 
-        var messageId = NullIfEmpty(Header(HeaderNames.MessageId)) ?? NullIfEmpty(properties.MessageId);
+        List<HeaderConflict>? found = null;
+        string? Pick(string header, string? fromHeader, string property, string? fromProperty)
+        {
+            fromProperty = NullIfEmpty(fromProperty);
+            if (fromHeader is not null && fromProperty is not null && !string.Equals(fromHeader, fromProperty, StringComparison.Ordinal))
+                (found ??= []).Add(new HeaderConflict(header, fromHeader, property, fromProperty));
+            return fromHeader ?? fromProperty;
+        }
+        var messageId = Pick(HeaderNames.MessageId, headerId, "message_id", properties.MessageId);
+        var messageType = Pick(HeaderNames.MessageType, headerType, "type", properties.Type);
+        var correlationId = Pick(HeaderNames.CorrelationId, headerCorrelation, "correlation_id", properties.CorrelationId);
+        var contentType = Pick(HeaderNames.ContentType, headerContentType, "content_type", properties.ContentType);
+        conflicts = (IReadOnlyList<HeaderConflict>?)found ?? [];
         if (messageId is null)
         {
-            error = $"no '{HeaderNames.MessageId}' header and no message-id property";
+            error = $"no '{HeaderNames.MessageId}' header and no message_id property";
             return null;
         }
         error = null;
-        var application = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (raw is not null)
-        {
-            foreach (var (name, value) in raw)
-            {
-                if (EnvelopeHeaders.Contains(name) || IsBrokerHeader(name)) continue;
-                if (AsString(value) is { } text) application[name] = text;
-            }
-        }
         return new Envelope
         {
             MessageId = messageId,
-            MessageType = Header(HeaderNames.MessageType) ?? properties.Type ?? "",
-            Destination = Header(HeaderNames.Destination) ?? exchange,
-            PartitionKey = Header(HeaderNames.PartitionKey),
-            CorrelationId = Header(HeaderNames.CorrelationId) ?? properties.CorrelationId,
-            CausationId = Header(HeaderNames.CausationId),
-            ContentType = Header(HeaderNames.ContentType) ?? properties.ContentType ?? "application/octet-stream",
-            Timestamp = ReadTimestamp(Header(HeaderNames.Timestamp), properties),
+            MessageType = messageType ?? "",
+            Destination = destination ?? exchange,
+            PartitionKey = partitionKey,
+            CorrelationId = correlationId,
+            CausationId = causationId,
+            ContentType = contentType ?? "application/octet-stream",
+            Timestamp = timestamp ?? (properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : DateTimeOffset.UnixEpoch),
             Headers = application,
             Body = body,
         };
     }
 
-    private static string? FirstNonUtf8Header(IDictionary<string, object?>? headers)
+    /// <summary>The application headers as text (the envelope's own, the broker's and the client's left out);
+    /// <c>traceparent</c> must be text like an envelope field.</summary>
+    private static Dictionary<string, string> ReadApplicationHeaders(IDictionary<string, object?>? raw, ref string? problem)
     {
-        if (headers is null) return null;
-        foreach (var (name, value) in headers)
-            if (value is byte[] bytes && !Utf8.IsValid(bytes)) return name;
-        return null;
+        var application = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (raw is null) return application;
+        foreach (var (name, value) in raw)
+        {
+            if (EnvelopeHeaders.Contains(name) || IsInternalHeader(name)) continue;
+            var read = name == HeaderNames.TraceParent
+                ? AmqpHeaderValue.TryReadText(value, out var text, out var why)
+                : AmqpHeaderValue.TryReadApplication(value, out text, out why);
+            if (!read) problem ??= $"header '{name}' {why}";
+            else if (text is not null) application[name] = text;
+        }
+        return application;
     }
 
-    /// <summary>A header value as text: UTF-8 bytes decoded, numbers in invariant culture.</summary>
-    public static string? AsString(object? value) => value switch
-    {
-        null => null,
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        string text => text,
-        AmqpTimestamp timestamp => timestamp.UnixTime.ToString(CultureInfo.InvariantCulture),
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
-
-    private static DateTimeOffset ReadTimestamp(string? header, IReadOnlyBasicProperties properties)
-    {
-        if (long.TryParse(header, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms))
-            return DateTimeOffset.FromUnixTimeMilliseconds(ms);
-        return properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : DateTimeOffset.UnixEpoch;
-    }
-
-    // The client's publish sequence number and the broker's x-death / x-delivery-count bookkeeping are not application headers.
-    private static bool IsBrokerHeader(string name) =>
-        name.StartsWith("x-dotnet-", StringComparison.Ordinal) || name.StartsWith("x-death", StringComparison.Ordinal)
+    /// <summary>Headers that are not the application's: the broker's x-death / x-delivery-count bookkeeping and
+    /// <c>x-dotnet-*</c>, RabbitMQ.Client's publish sequence number (older versions of this library sent it).</summary>
+    public static bool IsInternalHeader(string name) =>
+        name.StartsWith(ClientHeaderPrefix, StringComparison.Ordinal) || name.StartsWith("x-death", StringComparison.Ordinal)
         || name.Equals(Delivery.DeliveryCountHeader, StringComparison.Ordinal)
         || name.StartsWith("x-first-death-", StringComparison.Ordinal) || name.StartsWith("x-last-death-", StringComparison.Ordinal);
+
+    /// <summary>Prefix of RabbitMQ.Client's own headers (<c>x-dotnet-pub-seq-no</c>); never published by this library.</summary>
+    public const string ClientHeaderPrefix = "x-dotnet-";
 
     private static void Put(Dictionary<string, object?> headers, string name, string? value)
     {

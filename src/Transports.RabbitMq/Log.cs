@@ -8,10 +8,10 @@ internal static partial class Log
     [LoggerMessage(2000, LogLevel.Information, "RabbitMQ connection '{ClientName}' opened to {Broker}")]
     public static partial void Connected(ILogger logger, string clientName, string broker);
 
-    [LoggerMessage(2001, LogLevel.Warning, "RabbitMQ connection to {Broker} lost ({ReplyCode} {ReplyText}); automatic recovery is on")]
+    [LoggerMessage(2001, LogLevel.Debug, "RabbitMQ connection to {Broker} lost ({ReplyCode} {ReplyText}); automatic recovery is on")]
     public static partial void ConnectionLost(ILogger logger, string broker, int replyCode, string replyText);
 
-    [LoggerMessage(2002, LogLevel.Information, "RabbitMQ connection to {Broker} recovered")]
+    [LoggerMessage(2002, LogLevel.Debug, "RabbitMQ connection to {Broker} recovered")]
     public static partial void ConnectionRecovered(ILogger logger, string broker);
 
     [LoggerMessage(2003, LogLevel.Information, "Declared {QueueType} queue {Queue} (dead-letter queue {DeadLetterQueue}) bound to [{Destinations}]")]
@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(2013, LogLevel.Information, "Stopping queue {Queue}: waiting up to {GraceMs} ms for {InFlight} handler(s) in flight")]
     public static partial void Draining(ILogger logger, string queue, int inFlight, int graceMs);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Delivery from {Source}: header {Header} '{HeaderValue}' and property {Property} '{PropertyValue}' differ; the header is used (docs/wire-format.md)")]
+    public static partial void HeaderPropertyConflict(ILogger logger, string source, string header, string headerValue, string property, string propertyValue);
 }

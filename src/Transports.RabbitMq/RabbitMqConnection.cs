@@ -1,24 +1,38 @@
+using Messaging.Transport;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace Messaging.RabbitMq;
 
 /// <summary>
 /// The one AMQP connection of a transport, opened on first use with automatic connection and topology
-/// recovery. Errors name the host and vhost, never the user or password.
+/// recovery, and the source of the transport's <see cref="TransportHealth"/>: lost, recovery failed and blocked
+/// (resource alarm) make it unavailable; opened, recovered and unblocked make it available. Until a first
+/// connection succeeds, callers within <c>RecoveryIntervalMs</c> of a failed attempt fail at once with
+/// <see cref="BrokerUnavailableException"/> instead of each trying to connect. Errors name the host and vhost,
+/// never the user or password.
 /// </summary>
 internal sealed class RabbitMqConnection : IAsyncDisposable
 {
     private readonly ConnectionFactory _factory;
     private readonly List<AmqpTcpEndpoint> _endpoints;
     private readonly ILogger _logger;
+    private readonly TransportHealth _health;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _retryInterval;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _connection;
+    private DateTimeOffset _nextAttempt;
+    private string? _lastFailure;
     private bool _disposed;
 
-    public RabbitMqConnection(RabbitMqOptions options, string clientName, ILogger logger)
+    public RabbitMqConnection(RabbitMqOptions options, string clientName, TransportHealth health, TimeProvider time, ILogger logger)
     {
+        _health = health;
+        _time = time;
+        _retryInterval = TimeSpan.FromMilliseconds(options.RecoveryIntervalMs);
         if (!RabbitMqEndpoint.TryParse(options.Uri, out var uri))
             throw new MessagingException($"{RabbitMqOptions.SectionName}:Uri is not an absolute amqp:// or amqps:// URI.");
         _factory = new ConnectionFactory
@@ -37,6 +51,9 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         Broker = RabbitMqClusterNodes.Describe(_endpoints, _factory.VirtualHost);
     }
 
+    /// <summary>The transport's health, which this connection keeps up to date.</summary>
+    public TransportHealth Health => _health;
+
     /// <summary>The client-provided connection name (shown by the broker's management UI and rabbitmqctl).</summary>
     public string ClientName => _factory.ClientProvidedName ?? "";
 
@@ -46,8 +63,10 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
     /// <summary>Host, port and vhost, safe to log.</summary>
     public string Broker { get; }
 
-    /// <summary>Returns the open connection, opening it the first time.</summary>
-    /// <exception cref="MessagingException">The broker is unreachable or refused the login.</exception>
+    /// <summary>Returns the connection, opening it the first time (it may be recovering: see <see cref="IsOpen"/>).</summary>
+    /// <exception cref="BrokerUnavailableException">The broker cannot be reached now (also at once, without trying,
+    /// within <c>RecoveryIntervalMs</c> of a failed attempt).</exception>
+    /// <exception cref="MessagingException">The broker refused the login: this configuration can never work.</exception>
     public async Task<IConnection> GetAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _connection) is { } existing) return existing;
@@ -56,25 +75,51 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_connection is not null) return _connection;
+            if (_lastFailure is { } failure && _time.GetUtcNow() < _nextAttempt)
+                throw new BrokerUnavailableException($"RabbitMQ broker at {Broker} is unreachable ({failure}); next connection attempt in {(_nextAttempt - _time.GetUtcNow()).TotalMilliseconds:0} ms.");
             IConnection connection;
             try
             {
                 connection = await _factory.CreateConnectionAsync(_endpoints, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception ex) when (IsLoginRefused(ex))
+            {
+                throw new MessagingException($"RabbitMQ broker at {Broker} refused the login (check {RabbitMqOptions.SectionName}:Uri, UserName and Password).", ex);
+            }
+            catch (Exception ex) when (RabbitMqTlsValidation.FailureReason(ex) is { } refusal)
+            {
+                throw new MessagingException($"RabbitMQ broker at {Broker} refused the connection ({refusal}).", ex); // configuration, like a refused login
+            }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                throw new MessagingException($"RabbitMQ broker at {Broker} is unreachable or refused the connection ({RabbitMqTlsValidation.FailureReason(ex) ?? ex.GetType().Name}).", ex);
+                _lastFailure = ex.GetBaseException().GetType().Name;
+                _nextAttempt = _time.GetUtcNow() + _retryInterval;
+                var unavailable = new BrokerUnavailableException($"RabbitMQ broker at {Broker} is unreachable or refused the connection ({_lastFailure}).", ex);
+                _health.ReportUnavailable(unavailable.Message);
+                throw unavailable;
             }
             connection.ConnectionShutdownAsync += OnShutdownAsync;
             connection.RecoverySucceededAsync += OnRecoveredAsync;
+            connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
+            connection.ConnectionBlockedAsync += OnBlockedAsync;
+            connection.ConnectionUnblockedAsync += OnUnblockedAsync;
             Log.Connected(_logger, _factory.ClientProvidedName ?? "", Broker);
+            _lastFailure = null;
             Volatile.Write(ref _connection, connection);
+            _health.ReportAvailable();
             return connection;
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private static bool IsLoginRefused(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+            if (e is AuthenticationFailureException or PossibleAuthenticationFailureException) return true;
+        return false;
     }
 
     /// <summary>Opens a channel on the connection (opening the connection first if needed).</summary>
@@ -88,13 +133,34 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
 
     private Task OnShutdownAsync(object sender, ShutdownEventArgs e)
     {
-        if (e.Initiator != ShutdownInitiator.Application) Log.ConnectionLost(_logger, Broker, e.ReplyCode, e.ReplyText);
+        if (e.Initiator == ShutdownInitiator.Application) return Task.CompletedTask;
+        Log.ConnectionLost(_logger, Broker, e.ReplyCode, e.ReplyText);
+        _health.ReportUnavailable($"connection to {Broker} lost ({e.ReplyCode} {e.ReplyText}); automatic recovery every {_retryInterval.TotalMilliseconds:0} ms");
         return Task.CompletedTask;
     }
 
     private Task OnRecoveredAsync(object sender, AsyncEventArgs e)
     {
         Log.ConnectionRecovered(_logger, Broker);
+        _health.ReportAvailable();
+        return Task.CompletedTask;
+    }
+
+    private Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs e)
+    {
+        _health.ReportUnavailable($"RabbitMQ broker at {Broker} is unreachable ({e.Exception.GetBaseException().GetType().Name}); automatic recovery every {_retryInterval.TotalMilliseconds:0} ms");
+        return Task.CompletedTask;
+    }
+
+    private Task OnBlockedAsync(object sender, ConnectionBlockedEventArgs e)
+    {
+        _health.ReportUnavailable($"RabbitMQ broker at {Broker} blocks publishers ({e.Reason}): a memory or disk alarm");
+        return Task.CompletedTask;
+    }
+
+    private Task OnUnblockedAsync(object sender, AsyncEventArgs e)
+    {
+        _health.ReportAvailable();
         return Task.CompletedTask;
     }
 

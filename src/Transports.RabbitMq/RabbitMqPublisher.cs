@@ -1,5 +1,5 @@
-using System.Threading.RateLimiting;
 using Messaging.Publishing;
+using Messaging.Transport;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -9,17 +9,17 @@ using PublishException = Messaging.Publishing.PublishException;
 namespace Messaging.RabbitMq;
 
 /// <summary>
-/// Confirmed publishing on one channel with publisher confirms and confirmation tracking: a publish
-/// completes only after the broker's <c>basic.ack</c>; a <c>basic.return</c> (always <c>mandatory</c>), a
-/// <c>basic.nack</c>, a closed channel or no confirm within <c>PublishTimeoutMs</c> throws a typed
-/// <see cref="PublishException"/>. At most <c>MaxOutstandingConfirms</c> publishes are in flight; the rest
-/// wait in call order (FIFO), so publishes started in order reach the broker in order.
+/// Confirmed publishing on one channel with publisher confirms, tracked by <see cref="ConfirmTracker"/> (not by the
+/// client, whose tracking adds a header to every message): a publish completes only after the broker's
+/// <c>basic.ack</c>; a <c>basic.return</c> (always <c>mandatory</c>), a <c>basic.nack</c>, a closed channel or no
+/// confirm within <c>PublishTimeoutMs</c> throws a typed <see cref="PublishException"/>. At most
+/// <c>MaxOutstandingConfirms</c> publishes are in flight; the rest wait in call order (FIFO), so publishes started
+/// in order reach the broker in order.
 /// </summary>
 internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqTopology topology, RabbitMqOptions options, ILogger logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private IChannel? _channel;
-    private ConcurrencyLimiter? _limiter;
+    private ConfirmTracker? _publishing;
 
     /// <summary>Declares the envelope's destination exchange (first time only) and publishes it, confirmed.</summary>
     /// <exception cref="PublishException">Not confirmed: unroutable, rejected, timeout or connection lost.</exception>
@@ -54,8 +54,8 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
         try
         {
             if (declareExchange) await topology.DeclareExchangeAsync(exchange, timeout.Token).ConfigureAwait(false);
-            var channel = await GetChannelAsync(timeout.Token).ConfigureAwait(false);
-            await channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, body, timeout.Token).ConfigureAwait(false);
+            var publishing = await GetChannelAsync(timeout.Token).ConfigureAwait(false);
+            await publishing.PublishAsync(exchange, routingKey, properties, body, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (Map(ex, exchange, routingKey, messageId, cancellationToken, timeout.IsCancellationRequested) is { } mapped)
         {
@@ -72,6 +72,11 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
                 return null; // already typed
             case OperationCanceledException when caller.IsCancellationRequested:
                 return null; // the caller gave up: let the cancellation propagate
+            case BrokerUnavailableException:
+                return new(PublishFailure.BrokerUnavailable, destination, messageId, ex.Message, ex);
+            case OperationCanceledException when timedOut && !connection.Health.IsAvailable:
+                return new(PublishFailure.BrokerUnavailable, destination, messageId,
+                    $"no publisher confirm within {options.PublishTimeoutMs} ms while the broker is unavailable: {connection.Health.Problem}", ex);
             case OperationCanceledException when timedOut:
                 return new(PublishFailure.Timeout, destination, messageId, $"no publisher confirm within {options.PublishTimeoutMs} ms ({RabbitMqOptions.SectionName}:PublishTimeoutMs)", ex);
             case ClientPublishException { IsReturn: true }:
@@ -82,11 +87,16 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
             case OperationInterruptedException { ShutdownReason.ReplyCode: 404 } closed when connection.IsOpen:
                 topology.Forget(exchange);
                 return new(PublishFailure.Rejected, destination, messageId, $"the broker closed the channel: {closed.ShutdownReason?.ReplyText}", ex);
+            case OperationInterruptedException when !connection.IsOpen:
+                return new(PublishFailure.BrokerUnavailable, destination, messageId,
+                    $"the connection to {connection.Broker} is down and recovering: {connection.Health.Problem}", ex);
             case OperationInterruptedException closed:
                 return new(PublishFailure.ConnectionLost, destination, messageId,
                     $"the channel or connection to {connection.Broker} closed before the confirm ({closed.ShutdownReason?.ReplyCode} {closed.ShutdownReason?.ReplyText})", ex);
             case MessagingException when connection.IsOpen:
                 return new(PublishFailure.Rejected, destination, messageId, ex.Message, ex); // topology refused
+            case MessagingException or IOException or ObjectDisposedException when !connection.IsOpen:
+                return new(PublishFailure.BrokerUnavailable, destination, messageId, ex.Message, ex);
             case MessagingException or IOException or ObjectDisposedException:
                 return new(PublishFailure.ConnectionLost, destination, messageId, ex.Message, ex);
             default:
@@ -94,39 +104,33 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
         }
     }
 
-    private ValueTask<IChannel> GetChannelAsync(CancellationToken cancellationToken)
+    private ValueTask<ConfirmTracker> GetChannelAsync(CancellationToken cancellationToken)
     {
-        var channel = Volatile.Read(ref _channel);
+        var publishing = Volatile.Read(ref _publishing);
         // Fast path without an await, so publishes started in order enter the client in order.
-        return channel is { IsOpen: true } ? ValueTask.FromResult(channel) : new ValueTask<IChannel>(OpenChannelAsync(cancellationToken));
+        return publishing is { Channel.IsOpen: true } ? ValueTask.FromResult(publishing) : new ValueTask<ConfirmTracker>(OpenChannelAsync(cancellationToken));
     }
 
-    private async Task<IChannel> OpenChannelAsync(CancellationToken cancellationToken)
+    private async Task<ConfirmTracker> OpenChannelAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var current = _channel;
-            if (current is { IsOpen: true }) return current;
+            var current = _publishing;
+            if (current is { Channel.IsOpen: true }) return current;
             // While the connection is down, automatic recovery reopens this channel: keep it (publishes fail as ConnectionLost).
             if (current is not null && !connection.IsOpen) return current;
             if (current is not null)
             {
-                Log.PublishChannelReplaced(logger, current.CloseReason?.ReplyCode ?? 0, current.CloseReason?.ReplyText ?? "");
-                current.Dispose();
-                if (_limiter is not null) await _limiter.DisposeAsync().ConfigureAwait(false);
+                Log.PublishChannelReplaced(logger, current.Channel.CloseReason?.ReplyCode ?? 0, current.Channel.CloseReason?.ReplyText ?? "");
+                current.Channel.Dispose();
             }
-            _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-            {
-                PermitLimit = options.MaxOutstandingConfirms,
-                QueueLimit = int.MaxValue,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            });
+            // Confirms on, the client's tracking off: it would put x-dotnet-pub-seq-no on every message.
             var created = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
-                    outstandingPublisherConfirmationsRateLimiter: _limiter), cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _channel, created);
-            return created;
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), cancellationToken).ConfigureAwait(false);
+            var publishing = new ConfirmTracker(created, options.MaxOutstandingConfirms);
+            Volatile.Write(ref _publishing, publishing);
+            return publishing;
         }
         finally
         {
@@ -139,7 +143,7 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_channel is { } channel)
+            if (_publishing?.Channel is { } channel)
             {
                 try
                 {
@@ -147,10 +151,8 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException) { /* closing a broken channel */ }
                 channel.Dispose();
-                _channel = null;
+                _publishing = null;
             }
-            if (_limiter is not null) await _limiter.DisposeAsync().ConfigureAwait(false);
-            _limiter = null;
         }
         finally
         {

@@ -17,19 +17,20 @@ namespace Messaging.RabbitMq;
 internal sealed class RabbitMqReceiver(RabbitMqConnection connection, RabbitMqTopology topology, DeliverySettler settler,
     RabbitMqOptions options, TimeProvider time, ILogger logger)
 {
-    /// <summary>Pause before consuming again after the consumer ended.</summary>
-    private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
+    /// <summary>First and longest pause before consuming again after the consumer ended (backoff with jitter).</summary>
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(15);
 
     public async Task RunAsync(ConsumerEndpoint endpoint, MessageProcessor processor, CancellationToken stoppingToken)
     {
         var redeclare = false;
-        while (!stoppingToken.IsCancellationRequested)
+        for (var failures = 1; !stoppingToken.IsCancellationRequested; failures++)
         {
             string? ended;
             try
             {
                 await topology.DeclareEndpointAsync(endpoint, redeclare, stoppingToken).ConfigureAwait(false);
-                ended = await ConsumeAsync(endpoint, processor, stoppingToken).ConfigureAwait(false);
+                ended = await ConsumeAsync(endpoint, processor, () => failures = 0, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -40,16 +41,16 @@ internal sealed class RabbitMqReceiver(RabbitMqConnection connection, RabbitMqTo
                 ended = ex.Message;
             }
             if (ended is null) break;
-            Log.ConsumerRestarting(logger, endpoint.Name, ended);
+            // While the broker is down the transport's health logs the outage; one line per retry would only repeat it.
+            if (connection.IsOpen) Log.ConsumerRestarting(logger, endpoint.Name, ended);
             redeclare = true;
-            try { await Task.Delay(Backoff, time, stoppingToken).ConfigureAwait(false); }
-            catch (OperationCanceledException) { break; }
+            if (!await Backoff.WaitAsync(Math.Max(1, failures), FirstRetry, MaxRetry, time, stoppingToken).ConfigureAwait(false)) break;
         }
         Log.ConsumerStopped(logger, endpoint.Name);
     }
 
     /// <summary>Consumes until stopped (returns null) or until the consumer ends without a stop (returns why).</summary>
-    private async Task<string?> ConsumeAsync(ConsumerEndpoint endpoint, MessageProcessor processor, CancellationToken stoppingToken)
+    private async Task<string?> ConsumeAsync(ConsumerEndpoint endpoint, MessageProcessor processor, Action consuming, CancellationToken stoppingToken)
     {
         var channel = await connection.CreateChannelAsync(null, stoppingToken).ConfigureAwait(false);
         using var ended = new CancellationTokenSource();
@@ -87,6 +88,7 @@ internal sealed class RabbitMqReceiver(RabbitMqConnection connection, RabbitMqTo
             };
             consumerTag = await channel.BasicConsumeAsync(endpoint.Name, autoAck: false, consumer, stoppingToken).ConfigureAwait(false);
             Log.ConsumerStarted(logger, endpoint.Name, options.Prefetch, options.ConcurrentMessageLimit);
+            consuming();
             try { await Task.Delay(Timeout.Infinite, stopPicking.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { /* stopped or ended */ }
             return stoppingToken.IsCancellationRequested ? null : endReason ?? "the consumer ended";

@@ -106,7 +106,15 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
 
     private async Task WithChannelAsync(string what, Func<IChannel, Task> declare, CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(null, cancellationToken).ConfigureAwait(false);
+        IChannel channel;
+        try
+        {
+            channel = await connection.CreateChannelAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationInterruptedException or IOException)
+        {
+            throw new BrokerUnavailableException($"RabbitMQ connection to {connection.Broker} is down (recovering) while declaring {what}.", ex);
+        }
         try
         {
             await declare(channel).ConfigureAwait(false);
@@ -118,7 +126,7 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         }
         catch (Exception ex) when (ex is OperationInterruptedException or IOException)
         {
-            throw new MessagingException($"RabbitMQ connection to {connection.Broker} was lost while declaring {what}.", ex);
+            throw new BrokerUnavailableException($"RabbitMQ connection to {connection.Broker} was lost while declaring {what}.", ex);
         }
         finally
         {

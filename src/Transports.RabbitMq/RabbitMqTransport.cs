@@ -27,7 +27,8 @@ internal sealed class RabbitMqTransport : IMessageTransport
         _options = options;
         _time = time;
         _logger = logger;
-        _connection = new RabbitMqConnection(options, clientName, logger);
+        Health = new TransportHealth(TransportName, logger, time);
+        _connection = new RabbitMqConnection(options, clientName, Health, time, logger);
         _topology = new RabbitMqTopology(_connection, options, retryDelaysMs, logger);
         _publisher = new RabbitMqPublisher(_connection, _topology, options, logger);
         _settler = new DeliverySettler(_publisher, _topology, options, time, logger);
@@ -36,6 +37,8 @@ internal sealed class RabbitMqTransport : IMessageTransport
     public string Name => TransportName;
 
     public TransportCapabilities Capabilities => TransportCapabilities.UnroutableDetection | TransportCapabilities.Durable | TransportCapabilities.DelayedRetry;
+
+    public TransportHealth Health { get; }
 
     public async Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken)
     {

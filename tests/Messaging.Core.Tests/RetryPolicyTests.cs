@@ -76,6 +76,7 @@ public class RetryPolicyTests
         private readonly InMemoryTransport _inner = new();
         public string Name => "Kafka";
         public TransportCapabilities Capabilities => TransportCapabilities.None;
+        public TransportHealth Health => _inner.Health;
         public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken ct) => _inner.PrepareAsync(endpoints, ct);
         public Task SendAsync(Envelope envelope, CancellationToken ct) => _inner.SendAsync(envelope, ct);
         public Task SendBatchAsync(IReadOnlyList<Envelope> envelopes, CancellationToken ct) => _inner.SendBatchAsync(envelopes, ct);

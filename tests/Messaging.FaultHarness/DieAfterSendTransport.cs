@@ -21,6 +21,7 @@ public sealed class DieAfterSendTransport(IMessageTransport inner, int sendsBefo
 
     public string Name => inner.Name;
     public TransportCapabilities Capabilities => inner.Capabilities;
+    public TransportHealth Health => inner.Health;
     public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken ct) => inner.PrepareAsync(endpoints, ct);
     public Task ReceiveAsync(ConsumerEndpoint endpoint, MessageProcessor processor, CancellationToken ct) => inner.ReceiveAsync(endpoint, processor, ct);
     public ValueTask DisposeAsync() => inner.DisposeAsync();

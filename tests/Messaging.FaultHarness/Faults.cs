@@ -6,11 +6,16 @@ using Messaging.FaultHarness.Kafka;
 namespace Messaging.FaultHarness;
 
 /// <summary>The faults one run can inject, in round-robin order, for its transport and database.</summary>
-internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock, RabbitMqContainers? rabbitContainers = null, IReadOnlyList<string>? only = null)
+internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock, int longOutageSeconds, RabbitMqContainers? rabbitContainers = null, IReadOnlyList<string>? only = null)
 {
     private int _brokerTurn;
 
     public IReadOnlyList<string> Kinds { get; } = Only(BuildKinds(settings, kafkaMock, rabbitContainers), only ?? []);
+
+    /// <summary>The long outage of this run's broker (injected once, first), or null when not asked for or not possible.</summary>
+    public string? LongOutage { get; } = longOutageSeconds <= 0 ? null
+        : BuildKinds(settings, kafkaMock, rabbitContainers).Contains("rabbitmq-restart-app") ? "rabbitmq-long-outage"
+        : BuildKinds(settings, kafkaMock, rabbitContainers).Contains("kafka-broker-down-up") ? "kafka-long-outage" : null;
 
     private static List<string> Only(List<string> kinds, IReadOnlyList<string> only)
     {
@@ -56,6 +61,17 @@ internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock, R
                 kafkaMock!.SetBrokerDown(broker);
                 await Task.Delay(3000);
                 kafkaMock.SetBrokerUp(broker);
+                break;
+            case "rabbitmq-long-outage":
+                await RabbitCtlAsync("stop_app");
+                await Task.Delay(TimeSpan.FromSeconds(longOutageSeconds));
+                await RabbitCtlAsync("start_app");
+                await RabbitCtlAsync("await_startup");
+                break;
+            case "kafka-long-outage":
+                for (var id = 1; id <= 3; id++) kafkaMock!.SetBrokerDown(id);
+                await Task.Delay(TimeSpan.FromSeconds(longOutageSeconds));
+                for (var id = 1; id <= 3; id++) kafkaMock!.SetBrokerUp(id);
                 break;
             case "kafka-produce-errors":
                 MockFaults.ProduceErrors(kafkaMock!, 20);

@@ -24,8 +24,7 @@ public static class HarnessHost
             ["Messaging:Retry:InitialDelayMs"] = "100",
             ["Messaging:RabbitMq:PublishTimeoutMs"] = "10000",
             ["Messaging:Kafka:SessionTimeoutMs"] = "6000", // the mock makes a rejoining member wait this long
-            ["Messaging:Outbox:PollIntervalMs"] = "50",
-            ["Messaging:Outbox:MaxAttempts"] = "1000",     // a broker outage must leave rows Pending, not Failed
+            ["Messaging:Outbox:PollIntervalMs"] = "50", // MaxAttempts stays at its default: an outage must not spend it
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Messaging"] = "Information", // assignments, revokes, pauses: the story of a lost message
         };

@@ -22,6 +22,8 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
 
     private int _maxBacklog;
     private int _children;
+    private TimeSpan? _firstSentAfterOutage;
+    private (DateTime From, DateTime To)? _outageWindow;
 
     public async Task<HarnessReport> RunAsync()
     {
@@ -38,7 +40,8 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
         if (kafkaMock is not null) _environment["MESSAGING_KAFKA"] = kafkaMock.BootstrapServers;
         _maxBacklog = kafkaMock is not null ? MockKafkaMaxBacklog : 0;
         await using var rabbitContainers = options.RabbitMqContainer == "none" || settings.Transport != "rabbitmq" ? null : await Containers.RabbitMqContainers.StartAsync(options.RabbitMqContainer, _environment);
-        var faults = new Faults(settings, kafkaMock, rabbitContainers, options.OnlyFaults);
+        var faults = new Faults(settings, kafkaMock, options.LongOutageSeconds, rabbitContainers, options.OnlyFaults);
+        var longOutagePending = faults.LongOutage is not null;
 
         var clock = Stopwatch.StartNew();
         var consumer = Start("consume");
@@ -62,14 +65,23 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
             }
             if (clock.Elapsed >= nextFault && (options.MaxFaults == 0 || _injected.Values.Sum() < options.MaxFaults))
             {
-                var kind = NextApplicable(faults.Kinds, ref turn, producerDone);
+                var kind = longOutagePending ? faults.LongOutage! : NextApplicable(faults.Kinds, ref turn, producerDone);
                 Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] fault: {kind}");
+                var faultStarted = DateTime.Now;
                 switch (kind)
                 {
                     case "consumer-sigkill": consumer.Kill(); consumer = Restart(consumer, "consume"); break;
                     case "producer-sigkill": producer.Kill(); producer = Restart(producer, "produce"); break;
                     case "dispatcher-sigkill-after-publish": producer.Kill(); producer = Restart(producer, "produce", "--die-after-sends", "1"); break;
                     default: await faults.InjectAsync(kind); break;
+                }
+                if (longOutagePending)
+                {
+                    longOutagePending = false;
+                    _outageWindow = (faultStarted, DateTime.Now);
+                    _firstSentAfterOutage = await FirstSentAsync();
+                    Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] broker back after {options.LongOutageSeconds} s; first row sent {_firstSentAfterOutage?.TotalSeconds:0.0} s later");
+                    _outageWindow = (_outageWindow!.Value.From, DateTime.Now.AddSeconds(10)); // and the recovery's own lines
                 }
                 _injected[kind] = _injected.GetValueOrDefault(kind) + 1;
                 nextFault = clock.Elapsed + TimeSpan.FromMilliseconds(options.FaultIntervalMs);
@@ -80,13 +92,27 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
         await producer.StopAsync(TimeSpan.FromSeconds(20));
         consumer.Dispose();
         producer.Dispose();
-        var report = await HarnessReport.CountAsync(settings, _injected, clock.Elapsed, finished);
+        var report = await HarnessReport.CountAsync(settings, _injected, clock.Elapsed, finished, _firstSentAfterOutage);
+        if (_outageWindow is { } window) report = report with { OutageLogLines = ChildLogs.CountEntries(settings.StateDir, window.From, window.To) };
         if (report.Lost > 0)
         {
             var kafka = _environment.GetValueOrDefault("MESSAGING_KAFKA") ?? Environment.GetEnvironmentVariable("MESSAGING_KAFKA");
             foreach (var line in await LostMessages.DescribeAsync(settings, kafka)) Console.WriteLine("  not applied: " + line);
         }
         return report;
+    }
+
+    /// <summary>Time from now until the outbox marks one more row Sent (at most 120 s; null if it never does).</summary>
+    private async Task<TimeSpan?> FirstSentAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        var before = await HarnessReport.SentAsync(settings);
+        while (clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            if (await HarnessReport.SentAsync(settings) > before) return clock.Elapsed;
+            await Task.Delay(50);
+        }
+        return null;
     }
 
     private static string NextApplicable(IReadOnlyList<string> kinds, ref int turn, bool producerDone)

@@ -1,7 +1,9 @@
 namespace Messaging.FaultHarness;
 
 /// <summary>How the orchestrator runs: fault pacing, bounds and output.</summary>
-public sealed record RunOptions(int FaultIntervalMs, int MaxFaults, int ProduceRate, TimeSpan Timeout, FileInfo? Json)
+/// <param name="LongOutageSeconds">When above 0, the first fault takes the broker away for this long (s): longer than
+/// the outbox's retry budget, so a row that spent attempts on it would end Failed.</param>
+public sealed record RunOptions(int FaultIntervalMs, int MaxFaults, int ProduceRate, TimeSpan Timeout, FileInfo? Json, int LongOutageSeconds = 0)
 {
     /// <summary><c>none</c> (the broker MESSAGING_RABBITMQ names, or the local one), <c>single</c> or <c>cluster</c> (three
     /// nodes): RabbitMQ in containers the run starts and removes (Containers/RabbitMqContainers.cs).</summary>

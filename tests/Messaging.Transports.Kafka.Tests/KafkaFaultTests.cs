@@ -69,7 +69,7 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         var options = new KafkaOptions { BootstrapServers = cluster.Mock.BootstrapServers };
         var first = KafkaTestSupport.NewEnvelope(topic, "key-a", 1);
         var second = KafkaTestSupport.NewEnvelope(topic, "key-b", 2);
-        await using (var sender = new KafkaSender(options, NullLogger.Instance))
+        await using (var sender = new KafkaSender(options, KafkaTestSupport.Events(), NullLogger.Instance))
         {
             await sender.SendAsync(KafkaTestSupport.NewEnvelope(topic, "key-0", 0), CancellationToken.None); // producer id and leader known
             for (var broker = 1; broker <= 3; broker++) cluster.Mock.SetBrokerRtt(broker, 500); // A's error arrives after B was sent
@@ -99,14 +99,14 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
 
         // First member: handles messages (10 ms each) and is killed mid-batch, some way past its last background commit.
         var options = new KafkaOptions { BootstrapServers = cluster.Mock.BootstrapServers, SessionTimeoutMs = 6000, AutoCommitIntervalMs = 1000 };
-        await using var sender = new KafkaSender(options, NullLogger.Instance);
+        await using var sender = new KafkaSender(options, KafkaTestSupport.Events(), NullLogger.Instance);
         var first = new ConcurrentQueue<long>();
         var loop = new KafkaConsumerLoop(endpoint, async (m, ct) =>
         {
             await Task.Delay(10, ct);
             first.Enqueue(KafkaTestSupport.Position(m.Source).Offset.Value);
             return ProcessingResult.Ack;
-        }, options, sender, TimeProvider.System, NullLogger.Instance);
+        }, options, sender, KafkaTestSupport.Events(), TimeProvider.System, NullLogger.Instance);
         var running = loop.RunAsync(CancellationToken.None);
         var firstCommit = 0L;
         await Eventually.WaitUntilAsync(() => (firstCommit = KafkaParallelTests.Committed(cluster, endpoint.Name, topic).Value) > 0, KafkaTestSupport.Deadline, "a background commit");

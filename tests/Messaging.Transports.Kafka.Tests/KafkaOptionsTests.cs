@@ -81,7 +81,7 @@ public sealed class KafkaOptionsTests(KafkaFixture fixture) : IClassFixture<Kafk
         await using var provider = services.BuildServiceProvider();
         var transport = provider.GetRequiredService<IMessageTransport>();
         var endpoint = new ConsumerEndpoint("ep", ["nowhere"]);
-        var ex = await Assert.ThrowsAsync<MessagingException>(() => transport.PrepareAsync([endpoint], CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BrokerUnavailableException>(() => transport.PrepareAsync([endpoint], CancellationToken.None));
         Assert.Contains("Messaging:Kafka:BootstrapServers", ex.Message, StringComparison.Ordinal);
     }
 

@@ -86,4 +86,8 @@ internal static partial class KafkaTestSupport
 
     [GeneratedRegex(@"^topic (\S+) partition (\d+) offset (\d+)$")]
     private static partial Regex SourcePattern();
+
+    /// <summary>Client callbacks for a sender or consumer loop built by hand, with a health of their own.</summary>
+    public static KafkaClientEvents Events() =>
+        new(new Messaging.Transport.TransportHealth("Kafka", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 }

@@ -97,11 +97,15 @@ public sealed class RabbitMqTransportTests(RabbitMqBroker broker) : IClassFixtur
     }
 
     [Fact]
-    public async Task Unreachable_broker_fails_start_up()
+    public async Task Unreachable_broker_fails_start_up_in_FailFast_mode()
     {
         const string password = "Unreachable-S3cret";
-        using var host = TestHost.Build(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:Uri"] = broker.WithPassword(password, port: 1) });
-        var ex = await Assert.ThrowsAsync<MessagingException>(() => host.StartAsync());
+        using var host = TestHost.Build(broker, new Dictionary<string, string?>
+        {
+            ["Messaging:RabbitMq:Uri"] = broker.WithPassword(password, port: 1),
+            ["Messaging:StartupMode"] = "FailFast",
+        });
+        var ex = await Assert.ThrowsAsync<BrokerUnavailableException>(() => host.StartAsync());
         Assert.Contains(":1 ", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(password, ex.ToString(), StringComparison.Ordinal);
     }
@@ -128,7 +132,7 @@ public sealed class RabbitMqTransportTests(RabbitMqBroker broker) : IClassFixtur
         await using (provider)
         {
             var ex = await Assert.ThrowsAsync<PublishException>(() => transport.SendAsync(NewEnvelope("anywhere"), CancellationToken.None));
-            Assert.Equal(PublishFailure.ConnectionLost, ex.Failure);
+            Assert.Equal(PublishFailure.BrokerUnavailable, ex.Failure);
             Assert.DoesNotContain(password, ex.ToString(), StringComparison.Ordinal);
         }
     }

@@ -38,6 +38,7 @@ public sealed class ConfirmClock(IMessageTransport inner) : IMessageTransport
 
     public string Name => inner.Name;
     public TransportCapabilities Capabilities => inner.Capabilities;
+    public TransportHealth Health => inner.Health;
     public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken) => inner.PrepareAsync(endpoints, cancellationToken);
 
     public async Task SendAsync(Envelope envelope, CancellationToken cancellationToken)

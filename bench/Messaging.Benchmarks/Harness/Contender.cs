@@ -6,11 +6,14 @@ public sealed record RunSample(int Messages, TimeSpan Elapsed, double[]? Latenci
     /// <summary>Other figures of the run (for example the calibrated maximum rate), reported as medians.</summary>
     public IReadOnlyDictionary<string, double>? Extra { get; init; }
 
+    /// <summary>Bytes allocated in the timed part, when the contender counts them itself (a peer process); else the runner counts.</summary>
+    public long? AllocatedBytes { get; init; }
+
     public double MessagesPerSecond => Messages / Elapsed.TotalSeconds;
 }
 
 /// <summary>
-/// One side of a scenario (ours, raw or MassTransit). The runner calls <see cref="SetupAsync"/> once, then per run
+/// One side of a scenario (ours, raw, MassTransit or Wolverine). The runner calls <see cref="SetupAsync"/> once, then per run
 /// <see cref="BeforeRunAsync"/> (untimed: purge, preload), <see cref="RunAsync"/> (timed, allocations counted) and
 /// <see cref="AfterRunAsync"/> (untimed: stop consumers), and finally <see cref="DisposeAsync"/>.
 /// </summary>
@@ -19,6 +22,7 @@ public abstract class Contender(string role) : IAsyncDisposable
     public const string Ours = "ours";
     public const string Raw = "raw";
     public const string MassTransit = "massTransit";
+    public const string Wolverine = "wolverine";
 
     public string Role { get; } = role;
 

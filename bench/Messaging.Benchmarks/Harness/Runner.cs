@@ -4,7 +4,8 @@ namespace Messaging.Benchmarks.Harness;
 
 /// <summary>
 /// Runs scenarios: every contender set up once, one warm-up run each, then <c>runs</c> rounds in which the contenders
-/// take turns (ours, raw, MassTransit, ours, ...), so drift of the machine or broker hits all of them alike.
+/// take turns (ours, raw, MassTransit, ours, ...), so drift of the machine or broker hits all of them alike. Every figure
+/// is the median of the runs, reported with their min–max.
 /// </summary>
 public sealed class Runner(BenchSettings settings, TextWriter log, AllocationProfiler? profiler = null)
 {
@@ -48,8 +49,8 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
                             continue;
                         }
                         samples[contender.Role].Add((sample, allocated));
-                        log.WriteLine($"   {contender.Role,-12} run {round}  {sample.MessagesPerSecond,10:N0} msgs/s  {(double)allocated / sample.Messages,8:N0} B/msg"
-                            + (sample.LatenciesMs is { Length: > 0 } l ? $"  p50 {Stats.Percentile(l.Order().ToArray(), 50):N2} ms" : ""));
+                        log.WriteLine($"   {contender.Role,-12} run {round}  {sample.MessagesPerSecond,10:N0} msgs/s  {(double)(sample.AllocatedBytes ?? allocated) / sample.Messages,8:N0} B/msg"
+                            + (sample.LatenciesMs is { Length: > 0 } l ? LatencyText(l.Order().ToArray()) : ""));
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
@@ -72,7 +73,8 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
 
     private async Task<(RunSample, long)> MeasureAsync(Contender contender, int messages, CancellationToken cancellationToken)
     {
-        using var timeout = Timeout(cancellationToken, TimeSpan.FromSeconds(60) + TimeSpan.FromMilliseconds(messages * 2.0));
+        // A safety net, not a limit: generous enough for the e2e rounds (one transaction per message) on a loaded machine.
+        using var timeout = Timeout(cancellationToken, TimeSpan.FromSeconds(120) + TimeSpan.FromMilliseconds(messages * 20.0));
         await contender.BeforeRunAsync(messages, timeout.Token);
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -103,15 +105,25 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
 
     private long _lastAllocated;
 
+    private static string LatencyText(double[] sorted) => $"  p50 {Stats.Percentile(sorted, 50):N2} ms  p99 {Stats.Percentile(sorted, 99):N2} ms";
+
     private static SideResult Summarize(List<(RunSample Sample, long Allocated)> runs)
     {
         var rates = runs.Select(r => r.Sample.MessagesPerSecond).ToList();
-        var latencies = runs.Where(r => r.Sample.LatenciesMs is not null).SelectMany(r => r.Sample.LatenciesMs!).Order().ToArray();
-        var alloc = Stats.Median(runs.Select(r => (double)r.Allocated / r.Sample.Messages).ToList());
+        // Latency per run first, then the median over the runs, like the rate (and with its spread).
+        var sorted = runs.Where(r => r.Sample.LatenciesMs is { Length: > 0 }).Select(r => r.Sample.LatenciesMs!.Order().ToArray()).ToList();
+        var p50s = sorted.Select(l => Stats.Percentile(l, 50)).ToList();
+        var p99s = sorted.Select(l => Stats.Percentile(l, 99)).ToList();
+        var alloc = Stats.Median(runs.Select(r => (double)(r.Sample.AllocatedBytes ?? r.Allocated) / r.Sample.Messages).ToList());
         return new SideResult(Stats.Median(rates),
-            latencies.Length > 0 ? Stats.Percentile(latencies, 50) : null,
-            latencies.Length > 0 ? Stats.Percentile(latencies, 99) : null,
-            alloc, rates, Extras(runs.Select(r => r.Sample.Extra)));
+            p50s.Count > 0 ? Stats.Median(p50s) : null,
+            p99s.Count > 0 ? Stats.Median(p99s) : null,
+            alloc, rates, Extras(runs.Select(r => r.Sample.Extra)))
+        {
+            RateSpread = Spread.Of(rates),
+            P50Spread = Spread.Of(p50s),
+            P99Spread = Spread.Of(p99s),
+        };
     }
 
     private static Dictionary<string, double>? Extras(IEnumerable<IReadOnlyDictionary<string, double>?> extras)

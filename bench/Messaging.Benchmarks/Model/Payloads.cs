@@ -7,11 +7,18 @@ public static class Payloads
 {
     private static readonly Dictionary<int, string> Cache = [];
 
+    /// <summary>Partition keys of every scenario unless it says otherwise.</summary>
+    public const int DefaultKeys = 64;
+
     public static BenchMessage Message(long seq, int bodyBytes) => new(seq, Key(seq), Payload(bodyBytes));
+
+    /// <summary>A message whose partition key is one of <paramref name="keys"/> (the 1,000-key outbox drain).</summary>
+    public static BenchMessage Message(long seq, int bodyBytes, int keys) =>
+        keys == DefaultKeys ? Message(seq, bodyBytes) : new(seq, $"key-{seq % keys}", Payload(bodyBytes));
 
     public static string Key(long seq) => KeyNames[seq % KeyNames.Length];
 
-    private static readonly string[] KeyNames = Enumerable.Range(0, 64).Select(i => $"key-{i}").ToArray();
+    private static readonly string[] KeyNames = Enumerable.Range(0, DefaultKeys).Select(i => $"key-{i}").ToArray();
 
     public static string Payload(int bodyBytes)
     {

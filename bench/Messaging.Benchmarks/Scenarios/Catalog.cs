@@ -7,6 +7,9 @@ public static class Catalog
 {
     public static IEnumerable<Scenario> All()
     {
+        yield return E2eOrders.Create("rabbitmq", "postgres");
+        yield return E2eOrders.Create("kafka", "postgres");
+        yield return E2eOrders.Create("rabbitmq", "sqlite");
         foreach (var window in new[] { 256, 1 })
             foreach (var size in new[] { 256, 4096 })
                 foreach (var queueType in new[] { "quorum", "classic" })
@@ -21,6 +24,7 @@ public static class Catalog
             yield return OutboxScenarios.Transaction(db, 1);
             yield return OutboxScenarios.Transaction(db, 3);
             yield return OutboxScenarios.Drain(db, "RabbitMq");
+            if (db == "postgres") yield return OutboxScenarios.Drain(db, "RabbitMq", keys: 1000);
             yield return OutboxScenarios.Drain(db, "Kafka");
             yield return OutboxScenarios.Latency(db);
         }

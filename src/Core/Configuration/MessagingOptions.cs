@@ -47,6 +47,15 @@ public sealed class MessagingOptions
     /// <c>message.max.bytes</c> is about the same; RabbitMQ 3.10 allows up to 128 MiB).</summary>
     public int MaxBodyBytes { get; set; } = 1_048_576;
 
+    /// <summary><c>Messaging:StartupMode</c>: <c>Degraded</c> (default: start while a broker is down, attach when it
+    /// is back) or <c>FailFast</c> (fail start-up when a consumed broker cannot be reached).</summary>
+    public StartupMode StartupMode { get; set; } = StartupMode.Degraded;
+
+    /// <summary><c>Messaging:StartupWaitMs</c>: with <see cref="StartupMode.Degraded"/>, how long start-up waits for a
+    /// consumed broker's first connection attempt before it goes on without it (ms, 0..600000). A broker that
+    /// refuses connections is known to be down at once; this bounds a broker that does not answer. Default 10000.</summary>
+    public int StartupWaitMs { get; set; } = 10_000;
+
     /// <summary><c>Messaging:Retry</c>: the retry policy for failing handlers.</summary>
     public RetryOptions Retry { get; set; } = new();
 }

@@ -21,6 +21,10 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
             errors.Add($"Messaging:HandlerTimeoutMs is {options.HandlerTimeoutMs}; allowed 1..3600000 (ms).");
         if (options.MaxBodyBytes is < 1 or > 134_217_728)
             errors.Add($"Messaging:MaxBodyBytes is {options.MaxBodyBytes}; allowed 1..134217728 (bytes).");
+        if (!Enum.IsDefined(options.StartupMode))
+            errors.Add($"Messaging:StartupMode is '{options.StartupMode}'; allowed values: {string.Join(", ", Enum.GetNames<StartupMode>())}.");
+        if (options.StartupWaitMs is < 0 or > 600_000)
+            errors.Add($"Messaging:StartupWaitMs is {options.StartupWaitMs}; allowed 0..600000 (ms).");
         var retry = options.Retry;
         if (retry.MaxAttempts is < 1 or > 100)
             errors.Add($"Messaging:Retry:MaxAttempts is {retry.MaxAttempts}; allowed 1..100.");

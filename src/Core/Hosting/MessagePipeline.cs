@@ -22,9 +22,11 @@ internal sealed class MessagePipeline(
     IServiceScopeFactory scopes,
     IOptions<MessagingOptions> options,
     MessagingStatistics statistics,
+    IEnumerable<IDeliveryLedger> ledgers,
     ILogger<MessagePipeline> logger)
 {
     private readonly MessagingOptions _options = options.Value;
+    private readonly IDeliveryLedger? _ledger = ledgers.LastOrDefault();
 
     public async Task<ProcessingResult> ProcessAsync(IncomingMessage incoming, CancellationToken cancellationToken)
     {
@@ -53,8 +55,6 @@ internal sealed class MessagePipeline(
     {
         var envelope = incoming.Envelope;
         var retry = _options.Retry;
-        if (incoming.DeliveryCount > retry.MaxDeliveries)
-            return Reject($"delivered {incoming.DeliveryCount} times without an acknowledgement (Messaging:Retry:MaxDeliveries = {retry.MaxDeliveries}): parked as poison");
         if (envelope.Body.Length > _options.MaxBodyBytes)
             return Reject($"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_options.MaxBodyBytes}");
         if (!routes.TryGet(envelope.MessageType, out var route))
@@ -62,6 +62,14 @@ internal sealed class MessagePipeline(
         var descriptors = handlers.For(route.Type);
         if (descriptors.Count == 0)
             return Reject($"no handler for message type '{envelope.MessageType}' on this endpoint");
+        var (deliveries, counted) = await CountDeliveriesAsync(incoming, descriptors, cancellationToken).ConfigureAwait(false);
+        if (counted is null)
+        {
+            foreach (var _ in descriptors) statistics.RecordDuplicate(); // every handler has it in the inbox already
+            return ProcessingResult.Ack;
+        }
+        if (deliveries > retry.MaxDeliveries)
+            return Reject($"{counted} {deliveries} times without an acknowledgement (Messaging:Retry:MaxDeliveries = {retry.MaxDeliveries}): parked as poison");
 
         object message;
         try
@@ -84,6 +92,25 @@ internal sealed class MessagePipeline(
                 : ProcessingResult.DeadLettered(failure);
         }
         return ProcessingResult.Ack;
+    }
+
+    /// <summary>How often this message was delivered for poison detection and what was counted: for a redelivery,
+    /// with a ledger, the deliveries that reached the handlers (null when every handler had it already); else the
+    /// broker's count (0 when the broker does not count).</summary>
+    private async Task<(int Deliveries, string? Counted)> CountDeliveriesAsync(IncomingMessage incoming, IReadOnlyList<HandlerDescriptor> descriptors, CancellationToken cancellationToken)
+    {
+        if (_ledger is null || incoming.DeliveryCount <= 1) return (incoming.DeliveryCount, "delivered");
+        try
+        {
+            var names = descriptors.Count == 1 ? [descriptors[0].Name] : descriptors.Select(d => d.Name).ToArray();
+            var reached = await _ledger.RecordRedeliveryAsync(_options.Endpoint, incoming.Envelope.MessageId, names, cancellationToken).ConfigureAwait(false);
+            return (reached, reached == 0 ? null : "reached its handlers");
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.DeliveryLedgerFailed(logger, ex, incoming.Envelope.MessageId, incoming.DeliveryCount);
+            return (incoming.DeliveryCount, "delivered");
+        }
     }
 
     private static ProcessingResult Reject(string reason) =>

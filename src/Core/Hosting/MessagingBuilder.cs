@@ -1,7 +1,9 @@
+using Messaging.Diagnostics;
 using Messaging.Handling;
 using Messaging.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Messaging.Hosting;
 
@@ -25,6 +27,7 @@ public sealed class MessagingBuilder
 
     internal MessageTypeMap Routes { get; } = new();
     internal List<HandlerDescriptor> Handlers { get; } = [];
+    private readonly HashSet<string> _healthChecks = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Routes a message type to a destination (topic or exchange).</summary>
     /// <typeparam name="TMessage">The message type.</typeparam>
@@ -61,15 +64,24 @@ public sealed class MessagingBuilder
         return this;
     }
 
-    /// <summary>Makes a transport available under a configuration name (called by transport packages).</summary>
+    /// <summary>Makes a transport available under a configuration name (called by transport packages), and adds its
+    /// health check <c>messaging-&lt;name&gt;</c> (tag <c>messaging</c>; Unhealthy while its broker cannot be reached)
+    /// to <c>AddHealthChecks()</c>, so <c>MapHealthChecks</c> shows it.</summary>
     /// <param name="name">The <c>Messaging:Transport</c> value that selects it.</param>
     /// <param name="factory">Creates the transport; called once, only if selected.</param>
     /// <returns>This builder.</returns>
     public MessagingBuilder AddTransport(string name, Func<IServiceProvider, Transport.IMessageTransport> factory)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Services.AddSingleton(new TransportRegistration(name, factory));
+        if (_healthChecks.Add(name))
+            Services.AddHealthChecks().Add(new HealthCheckRegistration($"messaging-{name.ToLowerInvariant()}",
+                services => ActivatorUtilities.CreateInstance<TransportHealthCheck>(services, name), HealthStatus.Unhealthy, [HealthTag]));
         return this;
     }
+
+    /// <summary>The tag of every health check the library adds: <c>messaging</c>.</summary>
+    public const string HealthTag = "messaging";
 
     /// <summary>Adds a filter around every handler execution (the inbox uses this).</summary>
     /// <typeparam name="TFilter">The filter; registered as scoped.</typeparam>

@@ -8,9 +8,13 @@ using Microsoft.Extensions.Options;
 namespace Messaging.Hosting;
 
 /// <summary>
-/// Prepares each consumed transport's topology at host start (so an unreachable broker fails start-up),
-/// checks that every route's transport exists, and runs this endpoint's receive loop on each consumed
-/// transport until the host stops; stopping waits for in-flight handlers.
+/// Checks at host start that every route's transport exists and that each consumed transport can honour the retry
+/// policy, prepares each consumed transport's topology, then runs this endpoint's receive loops.
+/// <see cref="StartupMode.FailFast"/>: a broker that cannot be reached fails start-up.
+/// <see cref="StartupMode.Degraded"/>: start-up waits for each broker's first attempt (at most
+/// <c>StartupWaitMs</c>); a broker that cannot be reached is tried again in the background with backoff, and its
+/// receive loops start once it answers. In both modes a refused topology or login fails start-up (or, found later,
+/// stops the host). Stopping waits for in-flight handlers.
 /// </summary>
 internal sealed class MessagingHostedService(
     MessagingTransports transports,
@@ -18,10 +22,16 @@ internal sealed class MessagingHostedService(
     HandlerRegistry handlers,
     MessagePipeline pipeline,
     IOptions<MessagingOptions> options,
+    TimeProvider time,
     ILogger<MessagingHostedService> logger) : BackgroundService
 {
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(15);
+
     private readonly IReadOnlyList<ConsumerEndpoint> _endpoints = handlers.Endpoints(options.Value.Endpoint);
+    private readonly CancellationTokenSource _stopping = new();
     private IReadOnlyList<IMessageTransport> _consumed = [];
+    private Task<bool>[] _prepared = [];
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -32,13 +42,124 @@ internal sealed class MessagingHostedService(
             if (options.Value.Retry.DelayedRetryDelaysMs.Length > 0 && !transport.Capabilities.HasFlag(TransportCapabilities.DelayedRetry))
                 throw new InvalidOperationException(
                     $"Messaging:Retry:DelayedRetryDelaysMs is set but the {transport.Name} transport cannot deliver a message again after a delay; remove the setting or choose another transport.");
-            await transport.PrepareAsync(_endpoints, cancellationToken).ConfigureAwait(false);
-            Log.TransportReady(logger, transport.Name, _endpoints.Count, string.Join(", ", _endpoints.SelectMany(e => e.Destinations)));
+        }
+        if (options.Value.StartupMode == StartupMode.FailFast)
+        {
+            foreach (var transport in _consumed)
+            {
+                await transport.PrepareAsync(_endpoints, cancellationToken).ConfigureAwait(false);
+                Log.TransportReady(logger, transport.Name, _endpoints.Count, Destinations());
+            }
+            _prepared = [.. _consumed.Select(_ => Task.FromResult(true))];
+        }
+        else
+        {
+            var firstAttempts = _consumed.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+            _prepared = [.. _consumed.Select((transport, i) => PrepareUntilReachableAsync(transport, firstAttempts[i], _stopping.Token))];
+            var firstDone = Task.WhenAll(firstAttempts.Select(f => f.Task));
+            await Task.WhenAny(firstDone, Task.Delay(TimeSpan.FromMilliseconds(options.Value.StartupWaitMs), time, cancellationToken)).ConfigureAwait(false);
+            foreach (var failed in _prepared.Where(p => p.IsFaulted)) await failed.ConfigureAwait(false); // can never work: fail start-up
+            for (var i = 0; i < _consumed.Count; i++)
+                if (!_prepared[i].IsCompleted) Log.StartingDegraded(logger, _consumed[i].Name);
         }
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_consumed.SelectMany(transport =>
-            _endpoints.Select(endpoint => transport.ReceiveAsync(endpoint, pipeline.ProcessAsync, stoppingToken))));
+        Task.WhenAll(_consumed.Select((transport, i) => RunAsync(transport, _prepared[i], stoppingToken)));
+
+    private async Task RunAsync(IMessageTransport transport, Task<bool> prepared, CancellationToken stoppingToken)
+    {
+        if (!await prepared.ConfigureAwait(false)) return;
+        transport.Health.ConsumersRunning = _endpoints.Count > 0;
+        try
+        {
+            await Task.WhenAll(_endpoints.Select(endpoint => transport.ReceiveAsync(endpoint, pipeline.ProcessAsync, stoppingToken))).ConfigureAwait(false);
+        }
+        finally
+        {
+            transport.Health.ConsumersRunning = false;
+        }
+    }
+
+    /// <summary>Prepares the transport, waiting out an unreachable broker; false when stopped first. Any other failure
+    /// (refused topology or login) can never go away by waiting: it is logged as Critical and rethrown, which fails
+    /// start-up or, later, stops the host. <paramref name="firstAttempt"/> completes when the first attempt is over.</summary>
+    private async Task<bool> PrepareUntilReachableAsync(IMessageTransport transport, TaskCompletionSource firstAttempt, CancellationToken stoppingToken)
+    {
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await transport.PrepareAsync(_endpoints, stoppingToken).ConfigureAwait(false);
+                    transport.Health.ReportAvailable();
+                    Log.TransportReady(logger, transport.Name, _endpoints.Count, Destinations());
+                    return true;
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return false;
+                }
+                catch (BrokerUnavailableException ex)
+                {
+                    transport.Health.ReportUnavailable(ex.Message);
+                }
+                catch (Exception ex)
+                {
+                    Log.TransportCannotWork(logger, ex, transport.Name);
+                    throw;
+                }
+                firstAttempt.TrySetResult();
+                if (!await WaitToRetryAsync(transport.Health, attempt, stoppingToken).ConfigureAwait(false)) return false;
+            }
+        }
+        finally
+        {
+            firstAttempt.TrySetResult();
+        }
+    }
+
+    /// <summary>Backoff before the next attempt, cut short when the transport sees its broker again (so this host's
+    /// queues exist before the outbox, which probes the same broker, publishes to them).</summary>
+    private async Task<bool> WaitToRetryAsync(TransportHealth health, int attempt, CancellationToken stoppingToken)
+    {
+        using var available = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        void OnChanged(TransportHealth h)
+        {
+            try
+            {
+                if (h.IsAvailable) available.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // raised while this wait was ending
+            }
+        }
+        health.Changed += OnChanged;
+        try
+        {
+            await Backoff.WaitAsync(attempt, FirstRetry, MaxRetry, time, available.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            health.Changed -= OnChanged;
+        }
+        return !stoppingToken.IsCancellationRequested;
+    }
+
+    private string Destinations() => string.Join(", ", _endpoints.SelectMany(e => e.Destinations));
 }

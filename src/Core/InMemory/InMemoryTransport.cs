@@ -28,6 +28,10 @@ public sealed class InMemoryTransport : IMessageTransport
     public TransportCapabilities Capabilities => TransportCapabilities.UnroutableDetection | TransportCapabilities.DelayedRetry;
 
     /// <inheritdoc />
+    /// <remarks>Always available: there is no broker to lose.</remarks>
+    public TransportHealth Health { get; } = new("InMemory", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+    /// <inheritdoc />
     public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoints);

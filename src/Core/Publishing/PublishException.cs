@@ -29,4 +29,9 @@ public sealed class PublishException : MessagingException
 
     /// <summary>The message id of the unconfirmed message.</summary>
     public string MessageId { get; }
+
+    /// <summary>True when the transport as a whole failed (<see cref="PublishFailure.ConnectionLost"/>,
+    /// <see cref="PublishFailure.BrokerUnavailable"/>) rather than the broker refusing this message: publishing the
+    /// same message again once the broker is back is expected to work.</summary>
+    public bool IsOutage => Failure is PublishFailure.ConnectionLost or PublishFailure.BrokerUnavailable;
 }

@@ -14,13 +14,17 @@ public interface IMessageTransport : IAsyncDisposable
     /// <summary>What this transport can do beyond the contract.</summary>
     TransportCapabilities Capabilities { get; }
 
+    /// <summary>Whether the broker is reachable now, as the transport last saw it; kept up to date by the transport.</summary>
+    TransportHealth Health { get; }
+
     /// <summary>
-    /// Connects and declares what the endpoints need (queues, bindings, dead-letter destinations), so that
-    /// an unreachable broker or a topology conflict fails at start-up. Called once before any receive.
+    /// Connects and declares what the endpoints need (queues, bindings, dead-letter destinations). Called before
+    /// any receive; called again after a <see cref="BrokerUnavailableException"/>.
     /// </summary>
     /// <param name="endpoints">The consumer endpoints this process will run; may be empty.</param>
     /// <param name="cancellationToken">Cancels the preparation.</param>
-    /// <exception cref="MessagingException">The broker is unreachable or refuses the topology.</exception>
+    /// <exception cref="BrokerUnavailableException">The broker cannot be reached now; trying later may work.</exception>
+    /// <exception cref="MessagingException">The broker refuses the topology or the login: this configuration can never work.</exception>
     Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken);
 
     /// <summary>

@@ -20,13 +20,15 @@ internal sealed class KafkaConsumerLoop
     private readonly ConsumerEndpoint _endpoint;
     private readonly KafkaOptions _options;
     private readonly KafkaRecordHandler _handler;
+    private readonly KafkaClientEvents _events;
     private readonly ILogger _logger;
     private volatile bool _abandoned;
 
-    public KafkaConsumerLoop(ConsumerEndpoint endpoint, MessageProcessor processor, KafkaOptions options, KafkaSender sender, TimeProvider time, ILogger logger)
+    public KafkaConsumerLoop(ConsumerEndpoint endpoint, MessageProcessor processor, KafkaOptions options, KafkaSender sender, KafkaClientEvents events, TimeProvider time, ILogger logger)
     {
         _endpoint = endpoint;
         _options = options;
+        _events = events;
         _logger = logger;
         _handler = new KafkaRecordHandler(processor, options, sender, time, logger);
     }
@@ -129,11 +131,12 @@ internal sealed class KafkaConsumerLoop
 
     private IConsumer<string?, byte[]> Build(AssignedPartitions partitions) =>
         new ConsumerBuilder<string?, byte[]>(KafkaClientConfig.Consumer(_options, _endpoint.Name))
-            .SetErrorHandler((_, e) => Log.ClientError(_logger, "consumer " + _endpoint.Name, e.Code.ToString(), e.Reason))
+            .SetErrorHandler((_, e) => _events.OnError("consumer " + _endpoint.Name, e))
             .SetLogHandler((_, m) => OnClientLog(m))
             .SetPartitionsAssignedHandler((_, assigned) =>
             {
                 partitions.Assign(assigned);
+                _events.BrokerAnswered();
                 Log.PartitionsAssigned(_logger, _endpoint.Name, Describe(assigned));
             })
             .SetPartitionsRevokedHandler((c, revoked) =>
@@ -162,7 +165,7 @@ internal sealed class KafkaConsumerLoop
             Log.RecordsDeletedBeforeConsumed(_logger, _endpoint.Name, message.Message);
             return;
         }
-        Log.Librdkafka(_logger, "consumer " + _endpoint.Name, message);
+        _events.OnLog("consumer " + _endpoint.Name, message);
     }
 
     private static string Describe(IEnumerable<TopicPartition> partitions) =>

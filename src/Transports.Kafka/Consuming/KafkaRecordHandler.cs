@@ -30,7 +30,9 @@ internal sealed class KafkaRecordHandler(
     public async Task<bool> HandleAsync(ConsumeResult<string?, byte[]> record, PartitionWork partition, ProcessorSlot slot, CancellationToken cancellationToken)
     {
         var source = KafkaEnvelopeMapper.Source(record.TopicPartitionOffset);
-        if (!KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out var error))
+        var readable = KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out var error, out var keyConflict);
+        if (keyConflict is not null) Log.PartitionKeyConflict(logger, source, record.Message.Key!, keyConflict);
+        if (!readable)
         {
             slot.Release();
             Log.UnreadableRecord(logger, source, error!);

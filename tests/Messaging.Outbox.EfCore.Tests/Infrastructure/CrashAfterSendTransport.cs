@@ -10,6 +10,7 @@ public sealed class CrashAfterSendTransport(IMessageTransport inner) : IMessageT
 
     public string Name => inner.Name;
     public TransportCapabilities Capabilities => inner.Capabilities;
+    public TransportHealth Health => inner.Health;
 
     /// <summary>Completes once a send was confirmed by the inner transport.</summary>
     public Task Sent => _sent.Task;

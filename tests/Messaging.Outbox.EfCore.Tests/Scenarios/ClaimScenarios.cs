@@ -53,7 +53,7 @@ public abstract class ClaimScenarios<TDatabase>(TDatabase database, ITestOutputH
         var first = await Claimer(batchSize: 1).ClaimAsync(db, "me", CancellationToken.None);
 
         var withoutConfirmed = await Claimer().ClaimAsync(db, "me", CancellationToken.None);
-        var withConfirmed = await Claimer().ClaimAsync(db, "me", [first[0].Id], CancellationToken.None);
+        var withConfirmed = await Claimer().ClaimAsync(db, "me", [first[0].Id], ClaimScope.All, CancellationToken.None);
 
         Assert.Empty(withoutConfirmed); // k-0 is still Pending: k-1 and k-2 wait behind it
         if (OutboxClaimer.IsPostgres(db)) Assert.Equal(["k-1", "k-2"], withConfirmed.Select(r => r.MessageId));

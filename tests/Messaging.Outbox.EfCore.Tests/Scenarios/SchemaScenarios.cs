@@ -59,7 +59,7 @@ public abstract class SchemaScenarios<TDatabase>(TDatabase database, ITestOutput
 public sealed class RenamedTablesContext(DbContextOptions<RenamedTablesContext> options) : DbContext(options)
 {
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.AddMessagingTables(schema: Database.IsNpgsql() ? "msg" : null, outboxTable: "app_outbox", inboxTable: "app_inbox");
+        modelBuilder.AddMessagingTables(schema: Database.IsNpgsql() ? "msg" : null, outboxTable: "app_outbox", inboxTable: "app_inbox", redeliveriesTable: "app_redeliveries");
 }
 
 public sealed class SqliteSchemaTests(SqliteDatabase database, ITestOutputHelper output)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Packs the four libraries (Release) into artifacts/packages/: for each a .nupkg (dll, XML docs, README.md,
+# LICENSE) and a .snupkg (PDB with the sources embedded), all at one version. Starts from an empty folder,
+# so running it again gives the same set of files.
+# Usage: eng/pack.sh [--version X] [--repository-url URL]
+#   --version X           package version (default: VersionPrefix in Directory.Build.props)
+#   --repository-url URL  the public repository, written into the packages as repository and project URL
+#                         (default: none; set it when publishing)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out="$repo/artifacts/packages"
+props=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --version) props+=("-p:Version=${2:?--version needs a value}"); shift 2 ;;
+    --repository-url) props+=("-p:MessagingRepositoryUrl=${2:?--repository-url needs a value}"); shift 2 ;;
+    *) echo "usage: $0 [--version X] [--repository-url URL]" >&2; exit 2 ;;
+  esac
+done
+log() { echo "[pack] $*" >&2; }
+
+# The Kafka package depends on Confluent.Kafka, which needs librdkafka.redist restorable.
+bash "$repo/eng/librdkafka.sh"
+rm -rf "$out"
+mkdir -p "$out"
+build_log=$(mktemp)
+# eng/packages.slnf: the four src/ projects of Messaging.sln, packed in one build.
+log "packing the libraries (Release)"
+dotnet pack "$repo/eng/packages.slnf" -c Release -p:PackageOutputPath="$out" -nologo -v q ${props[@]+"${props[@]}"} >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; rm -f "$build_log"; exit 1; }
+rm -f "$build_log"
+log "wrote to ${out#"$repo"/}:"
+(cd "$out" && ls -1 -- *.nupkg *.snupkg | sed 's/^/  /' >&2)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The packages as a new user meets them: packs them (eng/pack.sh), checks what each .nupkg and .snupkg holds,
+# then restores, builds and runs tests/PackageSmoke (an application outside Messaging.sln that references the
+# packages by version, never the projects) from artifacts/packages into a packages folder of its own, so
+# neither the global NuGet cache nor the repository's build settings can stand in for the packages.
+# Any arguments go to eng/pack.sh (e.g. --version 1.0.0-rc.1). Exit code 0 only when everything held.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+artifacts="$repo/artifacts/packages"
+smoke="$repo/tests/PackageSmoke"
+state="${MESSAGING_STATE_DIR:-$repo/.state}/package-smoke"
+packages="$state/packages"
+log() { echo "[package-test] $*" >&2; }
+fail() { echo "[package-test] FAILED: $*" >&2; echo "RESULT: package test FAILED" >&2; exit 1; }
+
+bash eng/pack.sh "$@"
+core=$(cd "$artifacts" && ls Messaging.Core.*.nupkg)
+version=${core#Messaging.Core.}; version=${version%.nupkg}
+log "version $version"
+
+# What each package holds.
+for id in Messaging.Core Messaging.Transports.RabbitMq Messaging.Transports.Kafka Messaging.Outbox.EfCore; do
+  nupkg="$artifacts/$id.$version.nupkg"; snupkg="$artifacts/$id.$version.snupkg"
+  [ -f "$nupkg" ] || fail "$id.$version.nupkg was not written"
+  [ -f "$snupkg" ] || fail "$id.$version.snupkg (symbols) was not written"
+  files=$(unzip -Z1 "$nupkg")
+  for f in "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" README.md LICENSE; do
+    grep -qxF "$f" <<<"$files" || fail "$id: $f is not in the package"
+  done
+  symbols=$(unzip -Z1 "$snupkg")
+  grep -qxF "lib/net10.0/$id.pdb" <<<"$symbols" || fail "$id: the .snupkg has no PDB"
+  nuspec=$(unzip -p "$nupkg" "$id.nuspec")
+  grep -qF '<license type="expression">MIT</license>' <<<"$nuspec" || fail "$id: no MIT licence expression"
+  grep -qF '<readme>README.md</readme>' <<<"$nuspec" || fail "$id: no readme in the nuspec"
+  if [ "$id" != Messaging.Core ]; then
+    grep -qF "<dependency id=\"Messaging.Core\" version=\"[$version]\"" <<<"$nuspec" \
+      || fail "$id: does not depend on exactly Messaging.Core $version"
+  fi
+done
+log "each package holds its dll, XML docs, README.md and LICENSE; symbols beside it"
+
+# Restore into a packages folder of our own. Third-party packages stay between runs (speed); ours are
+# removed first, so they always come from artifacts/packages.
+mkdir -p "$packages"
+rm -rf "$packages"/messaging.* "$smoke/bin" "$smoke/obj"
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
+log "restoring tests/PackageSmoke from artifacts/packages into ${packages#"$repo"/}"
+dotnet restore "$smoke" --packages "$packages" --force -p:MessagingVersion="$version" -v q >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "restore of tests/PackageSmoke"; }
+for id in messaging.core messaging.transports.rabbitmq messaging.transports.kafka messaging.outbox.efcore; do
+  restored="$packages/$id/$version/$id.$version.nupkg"
+  [ -f "$restored" ] || fail "$id $version was not restored"
+  cmp -s "$restored" "$(ls "$artifacts"/*.nupkg | grep -i "/$id\.$version\.nupkg$")" \
+    || fail "$id $version was restored from another source than artifacts/packages"
+done
+log "building and running tests/PackageSmoke"
+dotnet build "$smoke" -c Release --no-restore -p:MessagingVersion="$version" -nologo -v q >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "build of tests/PackageSmoke"; }
+dotnet run --project "$smoke" -c Release --no-build -p:MessagingVersion="$version" || fail "tests/PackageSmoke exited with $?"
+echo "RESULT: package test passed ($version)"

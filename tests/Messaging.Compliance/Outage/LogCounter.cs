@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Compliance.Outage;
+
+/// <summary>Counts the log lines a run writes at Information and above (what an on-call person reads), and keeps
+/// the Warning+ ones for the test output.</summary>
+public sealed class LogCounter : ILoggerProvider
+{
+    private long _lines;
+
+    public long Lines => Interlocked.Read(ref _lines);
+
+    public ConcurrentQueue<string> Warnings { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Counter(this, categoryName);
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _lines, 0);
+        Warnings.Clear();
+    }
+
+    public void Dispose() { }
+
+    private sealed class Counter(LogCounter owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel) || category.StartsWith("Microsoft.", StringComparison.Ordinal)) return;
+            Interlocked.Increment(ref owner._lines);
+            if (logLevel >= LogLevel.Warning) owner.Warnings.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {eventId.Id} {formatter(state, exception)}");
+        }
+    }
+}
