@@ -13,6 +13,11 @@ internal sealed class RabbitMqOptionsValidator(TransportUsage usage) : IValidate
         var errors = new List<string>();
         if (!RabbitMqEndpoint.TryParse(options.Uri, out _))
             errors.Add($"{RabbitMqOptions.SectionName}:Uri is not an absolute amqp:// or amqps:// URI (the value is not shown: it may hold a password).");
+        for (var i = 0; i < options.Hosts.Length; i++)
+        {
+            if (!RabbitMqClusterNodes.TryParse(options.Hosts[i], out _, out _))
+                errors.Add($"{RabbitMqOptions.SectionName}:Hosts:{i} is not host or host:port (port 1..65535, IPv6 in brackets, no scheme or credentials; the value is not shown: it may hold a password).");
+        }
         if (options.Prefetch is < 1 or > ushort.MaxValue)
             errors.Add($"{RabbitMqOptions.SectionName}:Prefetch is {options.Prefetch}; allowed 1..65535 (messages).");
         if (!Enum.IsDefined(options.QueueType))
@@ -29,6 +34,8 @@ internal sealed class RabbitMqOptionsValidator(TransportUsage usage) : IValidate
             errors.Add($"{RabbitMqOptions.SectionName}:RecoveryIntervalMs is {options.RecoveryIntervalMs}; allowed 100..600000 (ms).");
         if (options.Tls.CertificatePath is { Length: > 0 } path && !File.Exists(path))
             errors.Add($"{RabbitMqOptions.SectionName}:Tls:CertificatePath '{path}' does not exist.");
+        if (options.Tls.CaCertificatePath is { Length: > 0 } caPath && !File.Exists(caPath))
+            errors.Add($"{RabbitMqOptions.SectionName}:Tls:CaCertificatePath '{caPath}' does not exist.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
