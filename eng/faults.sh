@@ -3,14 +3,25 @@
 # inbox with the producer and the consumer in separate processes, while faults are injected.
 #   eng/faults.sh short   20,000 messages, 8 faults (the first a 60 s broker outage), RabbitMQ and Kafka on SQLite (part of eng/test.sh)
 #   eng/faults.sh long    200,000 messages, a fault every 5 s, both brokers on SQLite and PostgreSQL
-# Figures go to artifacts/faults-<transport>-<database>.json; exit code 1 if anything was lost or
-# applied twice. Run alone, it prepares librdkafka, a private RabbitMQ node and (long form) PostgreSQL,
-# as eng/test.sh does before it calls this with MESSAGING_RABBITMQ already set.
+#   eng/faults.sh containers  20,000 messages per run, RabbitMQ in containers, one new fault per run: broker SIGKILL,
+#                         30 s network partition, 30 s freeze (docker pause), the quorum queue's leader killed in a
+#                         three-node cluster (needs Docker; FAULTS_CONTAINER_RUNS="mode:fault ..." picks runs)
+# Where Docker runs (eng/docker.sh) and MESSAGING_RABBITMQ is unset, RabbitMQ runs in a container the harness starts,
+# and its faults include SIGKILL of the broker and a 30 s partition; otherwise the private node of today is used.
+# Figures go to artifacts/faults-<transport>-<database>.json (containers: artifacts/faults-<fault>.json); exit code 1
+# if anything was lost or applied twice. Run alone, it prepares Docker, librdkafka, the private RabbitMQ node where
+# Docker cannot run, and (long form) PostgreSQL, as eng/test.sh does before it calls this.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 form=${1:-short}
-if [ -z "${MESSAGING_RABBITMQ:-}" ]; then
+[ -n "${MESSAGING_DOCKER:-}" ] || eval "$(bash eng/docker.sh)"
+rabbit_args=()
+if [ -z "${MESSAGING_RABBITMQ:-}" ] && [ "$MESSAGING_DOCKER" = available ]; then
+  bash eng/librdkafka.sh
+  rabbit_args=(--rabbitmq-container single)
+elif [ -z "${MESSAGING_RABBITMQ:-}" ]; then
+  [ "$form" != containers ] || { echo "eng/faults.sh containers needs Docker" >&2; exit 2; }
   bash eng/librdkafka.sh
   bash eng/rabbitmq.sh
   eval "$(bash eng/rabbitmq-test-node.sh)"
@@ -21,13 +32,24 @@ harness=tests/Messaging.FaultHarness/bin/Release/net10.0/Messaging.FaultHarness.
 case "$form" in
   short) combos="rabbitmq:sqlite kafka:sqlite"; args=(--messages 20000 --max-faults 8 --fault-interval-ms 4000 --long-outage-seconds 60 --timeout-seconds 900) ;;
   long)  combos="rabbitmq:sqlite kafka:sqlite rabbitmq:postgres kafka:postgres"; args=(--messages 200000 --fault-interval-ms 5000 --rate 2000 --timeout-seconds 5400) ;;
-  *) echo "usage: $0 short|long" >&2; exit 2 ;;
+  containers)
+    # One fault kind per run, at 200 messages/s so that the 20,000 messages are published and consumed across several faults.
+    failed=0
+    for run in ${FAULTS_CONTAINER_RUNS:-single:rabbitmq-container-sigkill single:rabbitmq-partition-30s single:rabbitmq-pause-30s cluster:rabbitmq-cluster-leader-kill}; do
+      mode=${run%%:*}; fault=${run##*:}
+      echo "== fault harness (containers): rabbitmq ($mode) + sqlite, $fault"
+      dotnet "$harness" run --transport rabbitmq --database sqlite --messages 20000 --rate 200 --fault-interval-ms 10000 --timeout-seconds 1800 \
+        --rabbitmq-container "$mode" --faults "$fault" --state-dir "$repo/.state/faults-$fault" --json "artifacts/faults-$fault.json" || failed=1
+    done
+    exit "$failed" ;;
+  *) echo "usage: $0 short|long|containers" >&2; exit 2 ;;
 esac
 failed=0
 for combo in $combos; do
   transport=${combo%%:*}; database=${combo##*:}
   echo "== fault harness ($form): $transport + $database"
-  dotnet "$harness" run --transport "$transport" --database "$database" "${args[@]}" \
+  extra=(); [ "$transport" != rabbitmq ] || extra=("${rabbit_args[@]}")
+  dotnet "$harness" run --transport "$transport" --database "$database" "${args[@]}" "${extra[@]}" \
     --state-dir "$repo/.state/faults-$transport-$database" --json "artifacts/faults-$transport-$database.json" || failed=1
 done
 exit "$failed"

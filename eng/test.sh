@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Prepares what the tests need (librdkafka, RabbitMQ, PostgreSQL, the Kafka mock cluster), runs the
-# whole test suite, then the package test (eng/package-test.sh) and the short form of the fault-injection
-# harness (eng/faults.sh short).
+# Prepares what the tests need (librdkafka, Docker with the local images, RabbitMQ, PostgreSQL, the Kafka mock
+# cluster), runs the whole test suite, then the package test (eng/package-test.sh) and the short form of the
+# fault-injection harness (eng/faults.sh short).
+# Where Docker runs, the tests start their RabbitMQ and PostgreSQL in containers (Testcontainers); where it cannot,
+# eng/docker.sh says so in one line and the tests use the local servers below.
 # External servers instead of local ones: set MESSAGING_RABBITMQ (amqp URI), MESSAGING_KAFKA (bootstrap
 # servers) and MESSAGING_POSTGRES (Npgsql connection string without Database).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 bash eng/librdkafka.sh
+eval "$(bash eng/docker.sh)"              # exports what Testcontainers needs, or MESSAGING_DOCKER=unavailable
 bash eng/rabbitmq.sh                      # installs RabbitMQ; the shared node the sample uses
-if [ -z "${MESSAGING_RABBITMQ:-}" ]; then
-  eval "$(bash eng/rabbitmq-test-node.sh)"  # a fresh private node for the tests' fault injection
+if [ -z "${MESSAGING_RABBITMQ:-}" ] && [ "$MESSAGING_DOCKER" != available ]; then
+  eval "$(bash eng/rabbitmq-test-node.sh)"  # no Docker: a fresh private node for the tests' fault injection
 fi
 bash eng/postgres.sh
 bash eng/kafka-mock.sh start >/dev/null

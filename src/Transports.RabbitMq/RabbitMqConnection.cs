@@ -17,6 +17,7 @@ namespace Messaging.RabbitMq;
 internal sealed class RabbitMqConnection : IAsyncDisposable
 {
     private readonly ConnectionFactory _factory;
+    private readonly List<AmqpTcpEndpoint> _endpoints;
     private readonly ILogger _logger;
     private readonly TransportHealth _health;
     private readonly TimeProvider _time;
@@ -46,7 +47,8 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
         if (!string.IsNullOrEmpty(options.Password)) _factory.Password = options.Password;
         _factory.Ssl = RabbitMqTls.ToSslOption(options.Tls, _factory.HostName, _factory.Ssl);
         _logger = logger;
-        Broker = RabbitMqUri.Describe(_factory.HostName, _factory.Port == AmqpTcpEndpoint.UseDefaultPort ? (_factory.Ssl.Enabled ? 5671 : 5672) : _factory.Port, _factory.VirtualHost);
+        _endpoints = RabbitMqClusterNodes.Endpoints(options, _factory);
+        Broker = RabbitMqClusterNodes.Describe(_endpoints, _factory.VirtualHost);
     }
 
     /// <summary>The transport's health, which this connection keeps up to date.</summary>
@@ -78,11 +80,15 @@ internal sealed class RabbitMqConnection : IAsyncDisposable
             IConnection connection;
             try
             {
-                connection = await _factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+                connection = await _factory.CreateConnectionAsync(_endpoints, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsLoginRefused(ex))
             {
                 throw new MessagingException($"RabbitMQ broker at {Broker} refused the login (check {RabbitMqOptions.SectionName}:Uri, UserName and Password).", ex);
+            }
+            catch (Exception ex) when (RabbitMqTlsValidation.FailureReason(ex) is { } refusal)
+            {
+                throw new MessagingException($"RabbitMQ broker at {Broker} refused the connection ({refusal}).", ex); // configuration, like a refused login
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -17,6 +17,15 @@ public sealed class RabbitMqOptions
     public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 #pragma warning restore CA1056
 
+    /// <summary><c>Messaging:RabbitMq:Hosts</c>: the nodes of a cluster, each <c>host</c> or <c>host:port</c> (IPv6 in
+    /// brackets; no user or password here), for example <c>["rmq1:5672","rmq2:5672","rmq3:5672"]</c>. The connection
+    /// goes to a reachable node (the client tries them in random order) and automatic recovery moves it to a surviving
+    /// node when its node goes; user, password, vhost and TLS still come from <see cref="Uri"/>, <see cref="UserName"/>,
+    /// <see cref="Password"/> and <see cref="Tls"/> (TLS expects each node's own name unless <c>Tls:ServerName</c> is set).
+    /// Default empty: the host of <see cref="Uri"/>. An entry that is not host or host:port stops the host at start-up,
+    /// naming this key.</summary>
+    public string[] Hosts { get; set; } = [];
+
     /// <summary><c>Messaging:RabbitMq:Prefetch</c>: unacknowledged messages the broker sends ahead to one
     /// consumer (count, 1..65535, the AMQP <c>basic.qos</c> prefetch-count). Default 100. Messages are still
     /// handled one at a time in delivery order.</summary>

@@ -5,8 +5,10 @@ namespace Messaging.RabbitMq;
 
 /// <summary>
 /// TLS for the broker connection, bound from <c>Messaging:RabbitMq:Tls</c> and mapped to the client's
-/// <c>SslOption</c>. The server certificate is always validated against the machine's trust store unless
-/// <see cref="AcceptablePolicyErrors"/> relaxes it.
+/// <c>SslOption</c>. The server certificate is always validated: its chain against the machine's trust store (or only
+/// against <see cref="CaCertificatePath"/>'s CAs when set) and its name against <see cref="ServerName"/>, unless
+/// <see cref="AcceptablePolicyErrors"/> relaxes it. A refused certificate fails the connection with a
+/// <see cref="MessagingException"/> that says why (the expected name, or why the chain is not trusted).
 /// </summary>
 public sealed class RabbitMqTlsOptions
 {
@@ -17,6 +19,12 @@ public sealed class RabbitMqTlsOptions
     /// <summary><c>Messaging:RabbitMq:Tls:ServerName</c>: the name the server certificate must carry; null or
     /// empty for the URI's host.</summary>
     public string? ServerName { get; set; }
+
+    /// <summary><c>Messaging:RabbitMq:Tls:CaCertificatePath</c>: a PEM (or DER) file with the CA certificate(s) the
+    /// broker's certificate must chain to, for a private CA that is not installed in the machine's trust store; null
+    /// or empty for the machine's trust store. When set, only these CAs are trusted, and revocation is not checked
+    /// (a private CA has no revocation list to ask). The file must exist at start-up.</summary>
+    public string? CaCertificatePath { get; set; }
 
     /// <summary><c>Messaging:RabbitMq:Tls:CertificatePath</c>: a client certificate file (PKCS#12 / PFX) for
     /// mutual TLS; null for none. The file must exist at start-up.</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Messaging.RabbitMq;
 
-/// <summary>Parses the broker URI and describes it without credentials (for logs and exception messages).</summary>
+/// <summary>Parses the broker URI (<c>Messaging:RabbitMq:Uri</c>): absolute, amqp:// or amqps://, with a host.</summary>
 internal static class RabbitMqUri
 {
     public static bool TryParse(string? value, [NotNullWhen(true)] out Uri? uri)
@@ -13,7 +13,4 @@ internal static class RabbitMqUri
         uri = parsed;
         return true;
     }
-
-    /// <summary><c>host:port vhost '/'</c>: never the user or password.</summary>
-    public static string Describe(string host, int port, string virtualHost) => $"{host}:{port} vhost '{virtualHost}'";
 }

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Messaging.CrossBroker.Tests;
 
-public class CrossBrokerTests
+public class CrossBrokerTests(RabbitMqBroker rabbit) : IClassFixture<RabbitMqBroker>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60); // a Kafka group's first join takes seconds
 
@@ -75,7 +75,7 @@ public class CrossBrokerTests
     private static string? Header(ConsumeResult<string?, byte[]> record, string name) =>
         record.Message.Headers.TryGetLastBytes(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 
-    private static async Task<IHost> StartAsync(string destination, string[] consumeFrom, Action<MessagingBuilder> configure)
+    private async Task<IHost> StartAsync(string destination, string[] consumeFrom, Action<MessagingBuilder> configure)
     {
         var database = Path.Combine(Path.GetTempPath(), Names.Unique("cross") + ".db");
         var builder = Host.CreateApplicationBuilder();
@@ -83,7 +83,7 @@ public class CrossBrokerTests
         {
             ["Messaging:Transport"] = "RabbitMq",
             ["Messaging:Endpoint"] = Names.Unique("cross-ep"),
-            ["Messaging:RabbitMq:Uri"] = Brokers.RabbitMqUri,
+            ["Messaging:RabbitMq:Uri"] = rabbit.Uri,
             ["Messaging:Kafka:BootstrapServers"] = Brokers.KafkaBootstrapServers,
             ["Messaging:Kafka:SessionTimeoutMs"] = "6000",
             ["Messaging:Outbox:PollIntervalMs"] = "50",

@@ -1,27 +1,37 @@
 using System.Diagnostics;
 using Messaging.Eng.KafkaMock;
+using Messaging.FaultHarness.Containers;
 using Messaging.FaultHarness.Kafka;
 
 namespace Messaging.FaultHarness;
 
 /// <summary>The faults one run can inject, in round-robin order, for its transport and database.</summary>
-internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock, int longOutageSeconds)
+internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock, int longOutageSeconds, RabbitMqContainers? rabbitContainers = null, IReadOnlyList<string>? only = null)
 {
     private int _brokerTurn;
 
-    public IReadOnlyList<string> Kinds { get; } = BuildKinds(settings, kafkaMock);
+    public IReadOnlyList<string> Kinds { get; } = Only(BuildKinds(settings, kafkaMock, rabbitContainers), only ?? []);
 
     /// <summary>The long outage of this run's broker (injected once, first), or null when not asked for or not possible.</summary>
     public string? LongOutage { get; } = longOutageSeconds <= 0 ? null
-        : BuildKinds(settings, kafkaMock).Contains("rabbitmq-restart-app") ? "rabbitmq-long-outage"
-        : BuildKinds(settings, kafkaMock).Contains("kafka-broker-down-up") ? "kafka-long-outage" : null;
+        : BuildKinds(settings, kafkaMock, rabbitContainers).Contains("rabbitmq-restart-app") ? "rabbitmq-long-outage"
+        : BuildKinds(settings, kafkaMock, rabbitContainers).Contains("kafka-broker-down-up") ? "kafka-long-outage" : null;
 
-    private static List<string> BuildKinds(HarnessSettings settings, MockCluster? kafkaMock)
+    private static List<string> Only(List<string> kinds, IReadOnlyList<string> only)
+    {
+        if (only.Count == 0) return kinds;
+        var unknown = only.Except(kinds).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"--faults names {string.Join(", ", unknown)}, which this run cannot inject; it can: {string.Join(", ", kinds)}.");
+        return [.. only];
+    }
+
+    private static List<string> BuildKinds(HarnessSettings settings, MockCluster? kafkaMock, RabbitMqContainers? rabbitContainers)
     {
         var kinds = new List<string> { "consumer-sigkill", "dispatcher-sigkill-after-publish", "producer-sigkill" };
         // rabbitmqctl reaches the local node, or the one MESSAGING_RABBITMQ_NODE names (eng/rabbitmq-test-node.sh).
         var localRabbit = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ")) || RabbitNode is not null;
-        if (settings.Transport == "rabbitmq" && localRabbit) kinds.AddRange(["rabbitmq-close-connections", "rabbitmq-restart-app"]);
+        if (settings.Transport == "rabbitmq" && (rabbitContainers?.Single ?? localRabbit)) kinds.AddRange(["rabbitmq-close-connections", "rabbitmq-restart-app"]);
+        if (rabbitContainers is not null) kinds.AddRange(rabbitContainers.FaultKinds);
         if (settings.Transport == "kafka" && kafkaMock is not null) kinds.AddRange(["kafka-broker-down-up", "kafka-produce-errors"]);
         if (settings.Database == "postgres" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_POSTGRES"))) kinds.Add("postgres-restart");
         return kinds;
@@ -29,7 +39,7 @@ internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock, i
 
     private static string? RabbitNode => Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ_NODE") is { Length: > 0 } node ? node : null;
 
-    private static Task RabbitCtlAsync(params string[] arguments) =>
+    private Task RabbitCtlAsync(params string[] arguments) => rabbitContainers is not null ? rabbitContainers.CtlAsync(arguments) :
         RunAsync("rabbitmqctl", RabbitNode is { } node ? ["-q", "-n", node, .. arguments] : ["-q", .. arguments]);
 
     /// <summary>Injects a broker or database fault (process faults are the orchestrator's).</summary>
@@ -69,6 +79,9 @@ internal sealed class Faults(HarnessSettings settings, MockCluster? kafkaMock, i
             case "postgres-restart":
                 var version = Directory.GetDirectories("/etc/postgresql").Select(Path.GetFileName).OrderBy(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture)).Last();
                 await RunAsync("pg_ctlcluster", version!, "main", "restart");
+                break;
+            case var _ when rabbitContainers?.FaultKinds.Contains(kind) == true:
+                Console.WriteLine("         " + await rabbitContainers.InjectAsync(kind));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a broker or database fault");

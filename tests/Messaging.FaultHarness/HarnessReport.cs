@@ -12,6 +12,9 @@ public sealed record HarnessReport(
 {
     public bool Ok => Finished && Lost == 0 && AppliedTwice == 0 && FailedRows == 0;
 
+    /// <summary>The longest time nothing was applied while work items waited (ms; see <see cref="Stalls"/>).</summary>
+    public long LongestStallMs { get; init; }
+
     public static HarnessDbContext OpenDb(HarnessSettings settings)
     {
         var builder = new DbContextOptionsBuilder<HarnessDbContext>();
@@ -60,13 +63,16 @@ public sealed record HarnessReport(
         var maxDelay = perSeq.Where(p => created.ContainsKey(p.Seq)).Select(p => (p.First - created[p.Seq]).TotalMilliseconds).DefaultIfEmpty().Max();
         return new HarnessReport(settings.Transport, settings.Database, settings.Messages, sent, applied,
             settings.Messages - applied, perSeq.Count(p => p.Count > 1), StatisticsWriter.SumDuplicates(settings.StateDir),
-            (long)maxDelay, faults, (long)elapsed.TotalMilliseconds, finished, failed, (long?)firstSentAfterOutage?.TotalMilliseconds);
+            (long)maxDelay, faults, (long)elapsed.TotalMilliseconds, finished, failed, (long?)firstSentAfterOutage?.TotalMilliseconds)
+        {
+            LongestStallMs = Stalls.LongestMs(created.Values, perSeq.Where(p => created.ContainsKey(p.Seq)).Select(p => p.First)),
+        };
     }
 
     public void Print(TextWriter o)
     {
         o.WriteLine($"fault harness: {Transport} + {Database}, {Messages} messages, {ElapsedMs / 1000.0:0.0} s{(Finished ? "" : " (TIMED OUT)")}");
-        o.WriteLine($"  sent {Sent}, applied {Applied}, lost {Lost}, applied twice {AppliedTwice}, duplicates absorbed {DuplicatesAbsorbed}, max delay {MaxDelayMs} ms");
+        o.WriteLine($"  sent {Sent}, applied {Applied}, lost {Lost}, applied twice {AppliedTwice}, duplicates absorbed {DuplicatesAbsorbed}, max delay {MaxDelayMs} ms, longest stall {LongestStallMs} ms");
         o.WriteLine($"  faults: {string.Join(", ", Faults.Select(f => $"{f.Key} x{f.Value}"))}");
         o.WriteLine($"  outbox rows Failed {FailedRows}" + (FirstSentAfterOutageMs is { } ms ? $"; first row sent {ms} ms after the long outage ended" : "")
             + (OutageLogLines is { } lines ? $"; {lines} log entries from the children during the outage and 10 s after" : ""));
@@ -79,7 +85,7 @@ public sealed record HarnessReport(
         var json = new
         {
             transport = Transport, database = Database, messages = Messages, sent = Sent, applied = Applied, lost = Lost,
-            appliedTwice = AppliedTwice, duplicatesAbsorbed = DuplicatesAbsorbed, maxDelayMs = MaxDelayMs,
+            appliedTwice = AppliedTwice, duplicatesAbsorbed = DuplicatesAbsorbed, maxDelayMs = MaxDelayMs, longestStallMs = LongestStallMs,
             faults = Faults.Select(f => new { kind = f.Key, count = f.Value }), elapsedMs = ElapsedMs, finished = Finished, ok = Ok,
             failedRows = FailedRows, firstSentAfterOutageMs = FirstSentAfterOutageMs, outageLogLines = OutageLogLines,
         };

@@ -39,7 +39,8 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
             ? MockCluster.Start(brokers: 3) : null;
         if (kafkaMock is not null) _environment["MESSAGING_KAFKA"] = kafkaMock.BootstrapServers;
         _maxBacklog = kafkaMock is not null ? MockKafkaMaxBacklog : 0;
-        var faults = new Faults(settings, kafkaMock, options.LongOutageSeconds);
+        await using var rabbitContainers = options.RabbitMqContainer == "none" || settings.Transport != "rabbitmq" ? null : await Containers.RabbitMqContainers.StartAsync(options.RabbitMqContainer, _environment);
+        var faults = new Faults(settings, kafkaMock, options.LongOutageSeconds, rabbitContainers, options.OnlyFaults);
         var longOutagePending = faults.LongOutage is not null;
 
         var clock = Stopwatch.StartNew();

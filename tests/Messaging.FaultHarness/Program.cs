@@ -13,6 +13,8 @@ var timeout = new Option<int>("--timeout-seconds") { Description = "Give up afte
 var json = new Option<FileInfo?>("--json") { Description = "Write the figures as JSON to this file." };
 var longOutage = new Option<int>("--long-outage-seconds") { Description = "First fault: the broker down this long (s), longer than the outbox's retry budget; 0 = none." };
 var maxBacklog = new Option<int>("--max-backlog") { Description = "(produce) Most work items written but not yet applied (count); 0 = unbounded." };
+var rabbitContainer = new Option<string>("--rabbitmq-container") { Description = "none | single | cluster: RabbitMQ in containers this run starts (cluster = three nodes), with their faults; --transport rabbitmq only.", DefaultValueFactory = _ => "none" };
+var onlyFaults = new Option<string>("--faults") { Description = "Comma-separated fault kinds to inject (default: every kind that applies)." };
 var dieAfterSends = new Option<int>("--die-after-sends") { Description = "(produce) SIGKILL itself after this many confirmed sends, before mark-sent; 0 = never." };
 
 HarnessSettings Settings(ParseResult p)
@@ -26,12 +28,16 @@ HarnessSettings Settings(ParseResult p)
 
 var run = new Command("run", "Push messages through outbox -> broker -> inbox in separate processes while injecting faults; count from the database.")
 {
-    transport, database, messages, stateDir, interval, maxFaults, rate, timeout, json, longOutage,
+    transport, database, messages, stateDir, interval, maxFaults, rate, timeout, json, longOutage, rabbitContainer, onlyFaults,
 };
 run.SetAction(async (p, _) =>
 {
     var options = new RunOptions(p.GetValue(interval), p.GetValue(maxFaults), p.GetValue(rate), TimeSpan.FromSeconds(p.GetValue(timeout)), p.GetValue(json),
-        p.GetValue(longOutage));
+        p.GetValue(longOutage))
+    {
+        RabbitMqContainer = p.GetValue(rabbitContainer)!.ToLowerInvariant(),
+        OnlyFaults = (p.GetValue(onlyFaults) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+    };
     var report = await new Orchestrator(Settings(p), options).RunAsync();
     report.Print(Console.Out);
     if (options.Json is { } file) await report.WriteJsonAsync(file);

@@ -9,32 +9,32 @@ namespace Messaging.RabbitMq.Tests;
 /// handled by a consumer that recovered by itself; the inbox applies none twice. The counts are printed.
 /// </summary>
 [Collection(BrokerFaultCollection.Name)]
-public sealed class BrokerFaultTests(ITestOutputHelper output)
+public sealed class BrokerFaultTests(RabbitMqBroker broker, ITestOutputHelper output) : IClassFixture<RabbitMqBroker>
 {
     private const int Messages = 2_000;
 
     [Fact]
     public async Task Publishing_through_close_all_connections_loses_nothing_and_applies_nothing_twice()
     {
-        if (!BrokerControl.Available) return; // needs rabbitmqctl for the broker under test
-        var counts = await FaultRun.RunAsync("close_all_connections", Messages, BrokerControl.CloseAllConnectionsAsync);
+        if (!broker.Control.Available) return; // needs rabbitmqctl for the broker under test
+        var counts = await FaultRun.RunAsync(broker, "close_all_connections", Messages, broker.Control.CloseAllConnectionsAsync);
         AssertGuarantees(counts);
     }
 
     [Fact]
     public async Task Publishing_through_a_broker_restart_loses_nothing_and_applies_nothing_twice()
     {
-        if (!BrokerControl.Available) return;
-        var counts = await FaultRun.RunAsync("stop_app/start_app", Messages, async () =>
+        if (!broker.Control.Available) return;
+        var counts = await FaultRun.RunAsync(broker, "stop_app/start_app", Messages, async () =>
         {
-            await BrokerControl.StopAppAsync();
+            await broker.Control.StopAppAsync();
             try
             {
                 await Task.Delay(1_000); // the outage itself: publishes meanwhile must fail fast, not hang
             }
             finally
             {
-                await BrokerControl.StartAppAsync();
+                await broker.Control.StartAppAsync();
             }
         });
         AssertGuarantees(counts);

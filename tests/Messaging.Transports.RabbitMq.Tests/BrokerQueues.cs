@@ -7,9 +7,9 @@ namespace Messaging.RabbitMq.Tests;
 internal static class BrokerQueues
 {
     /// <summary>Ready messages in a queue; null when the queue does not exist.</summary>
-    public static async Task<uint?> ReadyCountAsync(string queue)
+    public static async Task<uint?> ReadyCountAsync(RabbitMqBroker broker, string queue)
     {
-        await using var connection = await RabbitMqFixture.OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
         {
@@ -22,18 +22,18 @@ internal static class BrokerQueues
     }
 
     /// <summary>Redeclares a queue with the given arguments: succeeds only if it exists durable with exactly these.</summary>
-    public static async Task RedeclareAsync(string queue, Dictionary<string, object?> arguments)
+    public static async Task RedeclareAsync(RabbitMqBroker broker, string queue, Dictionary<string, object?> arguments)
     {
-        await using var connection = await RabbitMqFixture.OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments);
     }
 
     /// <summary>Takes the first message of a queue and returns it with requeue, <paramref name="times"/> times: what a
     /// consumer that crashes while handling it does to it.</summary>
-    public static async Task ReturnUnackedAsync(string queue, int times, TimeSpan timeout)
+    public static async Task ReturnUnackedAsync(RabbitMqBroker broker, string queue, int times, TimeSpan timeout)
     {
-        await using var connection = await RabbitMqFixture.OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var deadline = DateTime.UtcNow + timeout;
         for (var returned = 0; returned < times;)

@@ -15,19 +15,19 @@ namespace Messaging.RabbitMq.Tests;
 /// healthy messages (measured before the fix: 22 of 300 dead-lettered, 20 never applied).
 /// </summary>
 [Collection(BrokerFaultCollection.Name)]
-public sealed class ConnectionDropTests(ITestOutputHelper output)
+public sealed class ConnectionDropTests(RabbitMqBroker broker, ITestOutputHelper output) : IClassFixture<RabbitMqBroker>
 {
     private const int Orders = 300;
 
     [Fact]
     public async Task Five_connection_drops_in_a_row_park_no_healthy_message()
     {
-        if (!BrokerControl.Available) return; // needs rabbitmqctl for the broker under test
+        if (!broker.Control.Available) return; // needs rabbitmqctl for the broker under test
         var clientName = Names.Unique("drops");
         var settings = new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Uri"] = RabbitMqFixture.BrokerUri,
+            ["Messaging:RabbitMq:Uri"] = broker.Uri,
             ["Messaging:RabbitMq:ClientProvidedName"] = clientName,
             ["Messaging:RabbitMq:QueueType"] = "Quorum",
             ["Messaging:RabbitMq:Prefetch"] = "50",
@@ -44,7 +44,7 @@ public sealed class ConnectionDropTests(ITestOutputHelper output)
             await Eventually.WaitUntilAsync(async () => (await run.OrdersAsync()).Applied >= 10, TimeSpan.FromSeconds(60), "the first orders applied");
             for (var drop = 1; drop <= 5; drop++)
             {
-                var closed = await BrokerControl.CloseConnectionsAsync(clientName);
+                var closed = await broker.Control.CloseConnectionsAsync(clientName);
                 output.WriteLine($"drop {drop}: closed {closed} connection(s) at {(await run.OrdersAsync()).Applied} applied");
                 await Task.Delay(2_000); // the faults come 2 s apart, as in the measurement
             }

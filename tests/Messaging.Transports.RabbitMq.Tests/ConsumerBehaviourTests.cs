@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Messaging.RabbitMq.Tests;
 
-public sealed class ConsumerBehaviourTests
+public sealed class ConsumerBehaviourTests(RabbitMqBroker broker) : IClassFixture<RabbitMqBroker>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -19,7 +19,7 @@ public sealed class ConsumerBehaviourTests
     [Fact]
     public async Task With_concurrency_8_one_key_is_handled_serially_in_order_and_different_keys_run_concurrently()
     {
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:ConcurrentMessageLimit"] = "8" });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:ConcurrentMessageLimit"] = "8" });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
@@ -51,13 +51,13 @@ public sealed class ConsumerBehaviourTests
         Assert.True(maxInFlight > 1, $"different keys ran concurrently (max in flight {maxInFlight})");
         foreach (var key in batch.Select(e => e.PartitionKey).Distinct())
             Assert.Equal(batch.Where(e => e.PartitionKey == key).Select(e => e.MessageId), received.Where(e => e.PartitionKey == key).Select(e => e.MessageId));
-        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(endpoint.Name)); // every message acked
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(broker, endpoint.Name)); // every message acked
     }
 
     [Fact]
     public async Task Handler_in_flight_at_stop_finishes_within_the_grace_and_is_acked_not_redelivered()
     {
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:ShutdownGraceMs"] = "10000" });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:ShutdownGraceMs"] = "10000" });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
@@ -84,7 +84,7 @@ public sealed class ConsumerBehaviourTests
 
         Assert.False(cancelledBeforeDone);
         Assert.Equal(1, calls);
-        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(endpoint.Name)); // acked: nothing requeued
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(broker, endpoint.Name)); // acked: nothing requeued
     }
 
     [Fact]
@@ -92,30 +92,30 @@ public sealed class ConsumerBehaviourTests
     {
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         var passive = new Dictionary<string, string?> { ["Messaging:RabbitMq:DeclareTopology"] = "false" };
-        var (provider, transport) = TestHost.Transport(passive);
+        var (provider, transport) = TestHost.Transport(broker, passive);
         await using (provider)
         {
             var ex = await Assert.ThrowsAsync<MessagingException>(() => transport.PrepareAsync([endpoint], CancellationToken.None));
             Assert.Contains($"no exchange '{endpoint.Destinations[0]}'", ex.Message, StringComparison.Ordinal);
             Assert.Contains("DeclareTopology", ex.Message, StringComparison.Ordinal);
-            Assert.Null(await BrokerQueues.ReadyCountAsync(endpoint.Name)); // nothing was declared
+            Assert.Null(await BrokerQueues.ReadyCountAsync(broker, endpoint.Name)); // nothing was declared
         }
         // Operations declare the topology (here: a transport that may); then the passive start-up succeeds.
-        var (ownerProvider, owner) = TestHost.Transport();
+        var (ownerProvider, owner) = TestHost.Transport(broker);
         await using (ownerProvider) await owner.PrepareAsync([endpoint], CancellationToken.None);
-        (provider, transport) = TestHost.Transport(passive);
+        (provider, transport) = TestHost.Transport(broker, passive);
         await using (provider) await transport.PrepareAsync([endpoint], CancellationToken.None);
     }
 
     [Fact]
     public async Task Single_active_consumer_option_declares_the_queue_with_x_single_active_consumer()
     {
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:SingleActiveConsumer"] = "true" });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:SingleActiveConsumer"] = "true" });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         // A redeclare succeeds only with exactly the arguments the queue has.
-        await BrokerQueues.RedeclareAsync(endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions { SingleActiveConsumer = true }));
-        await Assert.ThrowsAnyAsync<Exception>(() => BrokerQueues.RedeclareAsync(endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions())));
+        await BrokerQueues.RedeclareAsync(broker, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions { SingleActiveConsumer = true }));
+        await Assert.ThrowsAnyAsync<Exception>(() => BrokerQueues.RedeclareAsync(broker, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions())));
     }
 }

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Messaging.RabbitMq.Tests;
 
-public sealed class DelayedRetryTests
+public sealed class DelayedRetryTests(RabbitMqBroker broker) : IClassFixture<RabbitMqBroker>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -27,7 +27,7 @@ public sealed class DelayedRetryTests
         await host.StartAsync();
         var sent = await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new ComplianceMessage("k", 42));
 
-        var dead = await new RabbitMqFixture().ReadDeadLetterAsync(transport, endpoint, destination, Deadline);
+        var dead = await RabbitMqFixture.ReadDeadLetterAsync(broker, endpoint, destination, Deadline);
         Assert.Equal(sent.MessageId, dead.MessageId);
         Assert.Equal("9", dead.Headers[HeaderNames.DeadLetterAttempts]); // 3 deliveries × MaxAttempts 3
         Assert.Equal("2", dead.Headers[HeaderNames.RetryCount]);
@@ -42,10 +42,10 @@ public sealed class DelayedRetryTests
         foreach (var delay in new[] { 200, 400 })
         {
             var queue = RabbitMqQueueArguments.RetryQueue(endpoint, delay);
-            Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(queue));
-            await BrokerQueues.RedeclareAsync(queue, RabbitMqQueueArguments.Retry(ep, delay, options));
+            Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(broker, queue));
+            await BrokerQueues.RedeclareAsync(broker, queue, RabbitMqQueueArguments.Retry(ep, delay, options));
         }
-        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(endpoint));
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(broker, endpoint));
     }
 
     [Fact]
@@ -65,8 +65,8 @@ public sealed class DelayedRetryTests
         Assert.Equal(1, retried.Attempt);
         await host.StopAsync();
         Assert.Equal(4, probe.Calls.Count);
-        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(RabbitMqQueueArguments.DeadLetterQueue(endpoint)));
-        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(endpoint));
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(broker, RabbitMqQueueArguments.DeadLetterQueue(endpoint)));
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(broker, endpoint));
     }
 
     [Fact]
@@ -80,10 +80,10 @@ public sealed class DelayedRetryTests
         await transport.PrepareAsync([new ConsumerEndpoint(endpoint, [destination])], CancellationToken.None);
         var sent = await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new ComplianceMessage("k", 1));
         // Three consumers "crash" while handling it: each returns it unacknowledged; the quorum queue counts them.
-        await BrokerQueues.ReturnUnackedAsync(endpoint, times: 3, Deadline);
+        await BrokerQueues.ReturnUnackedAsync(broker, endpoint, times: 3, Deadline);
 
         await host.StartAsync(); // the fourth delivery: x-delivery-count 3, DeliveryCount 4 > MaxDeliveries 3
-        var dead = await new RabbitMqFixture().ReadDeadLetterAsync(transport, endpoint, destination, Deadline);
+        var dead = await RabbitMqFixture.ReadDeadLetterAsync(broker, endpoint, destination, Deadline);
         Assert.Equal(sent.MessageId, dead.MessageId);
         Assert.Contains("delivered 4 times without an acknowledgement", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
         Assert.Contains("poison", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
@@ -94,7 +94,7 @@ public sealed class DelayedRetryTests
     [Fact]
     public async Task Delivery_count_reaches_the_processor_from_x_delivery_count()
     {
-        var (provider, transport) = TestHost.Transport();
+        var (provider, transport) = TestHost.Transport(broker);
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
@@ -102,7 +102,7 @@ public sealed class DelayedRetryTests
         {
             MessageId = Envelope.NewMessageId(), MessageType = "count.test", Destination = endpoint.Destinations[0], Body = new byte[] { 1 },
         }, CancellationToken.None);
-        await BrokerQueues.ReturnUnackedAsync(endpoint.Name, times: 2, Deadline);
+        await BrokerQueues.ReturnUnackedAsync(broker, endpoint.Name, times: 2, Deadline);
 
         var seen = new TaskCompletionSource<IncomingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = new CancellationTokenSource();
@@ -116,12 +116,12 @@ public sealed class DelayedRetryTests
         await receiving.WaitAsync(Deadline);
     }
 
-    private static IHost BuildHost(string endpoint, string destination, HandlerProbe probe, Dictionary<string, string?> settings)
+    private IHost BuildHost(string endpoint, string destination, HandlerProbe probe, Dictionary<string, string?> settings)
     {
         settings["Messaging:Endpoint"] = endpoint;
         settings["Messaging:Retry:MaxAttempts"] = "3";
         settings["Messaging:Retry:InitialDelayMs"] = "10";
-        return TestHost.Build(settings,
+        return TestHost.Build(broker, settings,
             b => b.Map<ComplianceMessage>(destination, m => m.Key).AddHandler<ComplianceMessage, RecordingHandler>(),
             s => s.AddSingleton(probe));
     }

@@ -29,11 +29,11 @@ internal static class FaultRun
 {
     public const int PublishTimeoutMs = 5_000;
 
-    public static async Task<FaultCounts> RunAsync(string scenario, int total, Func<Task> fault)
+    public static async Task<FaultCounts> RunAsync(RabbitMqBroker broker, string scenario, int total, Func<Task> fault)
     {
         var destination = Names.Unique("fault");
         var database = Path.Combine(Path.GetTempPath(), Names.Unique("fault-inbox") + ".db");
-        using var host = TestHost.Build(new Dictionary<string, string?>
+        using var host = TestHost.Build(broker, new Dictionary<string, string?>
         {
             ["Messaging:Endpoint"] = Names.Unique("ep-fault"),
             ["Messaging:RabbitMq:PublishTimeoutMs"] = PublishTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -13,7 +13,7 @@ namespace Messaging.RabbitMq.Tests;
 /// starts degraded and attaches by itself. Counted from the database.
 /// </summary>
 [Collection(BrokerFaultCollection.Name)]
-public sealed class OutageTests(ITestOutputHelper output)
+public sealed class OutageTests(RabbitMqBroker broker, ITestOutputHelper output) : IClassFixture<RabbitMqBroker>
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(180);
@@ -27,9 +27,9 @@ public sealed class OutageTests(ITestOutputHelper output)
     [Fact]
     public async Task Service_starts_while_the_broker_is_down_and_attaches_when_it_is_back()
     {
-        if (!BrokerControl.Available) return; // needs rabbitmqctl for the broker under test
+        if (!broker.Control.Available) return; // needs rabbitmqctl for the broker under test
         await using var run = await OutageRun.CreateAsync(OutageDatabase.Sqlite(), Settings(), b => b.AddRabbitMq());
-        await BrokerControl.StopAppAsync();
+        await broker.Control.StopAppAsync();
         try
         {
             await run.Host.StartAsync().WaitAsync(TimeSpan.FromSeconds(30)); // starts although the broker is down
@@ -39,7 +39,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         }
         finally
         {
-            await BrokerControl.StartAppAsync();
+            await broker.Control.StartAppAsync();
         }
         await Eventually.WaitUntilAsync(async () => (await run.OrdersAsync()).Applied == 200, Deadline, "200 orders applied after the broker came back");
         var orders = await run.OrdersAsync();
@@ -51,14 +51,14 @@ public sealed class OutageTests(ITestOutputHelper output)
 
     private async Task RideThroughAsync(OutageDatabase database)
     {
-        if (!BrokerControl.Available) return;
+        if (!broker.Control.Available) return;
         await using var run = await OutageRun.CreateAsync(database, Settings(), b => b.AddRabbitMq());
         await run.Host.StartAsync();
         await run.PlaceOrdersAsync(0, 1_000);
         await Eventually.WaitUntilAsync(async () => (await run.OrdersAsync()).Applied >= 100, Deadline, "orders flowing before the outage");
         run.Logs.Reset();
         var clock = Stopwatch.StartNew();
-        await BrokerControl.StopAppAsync();
+        await broker.Control.StopAppAsync();
         int sentAtBack;
         try
         {
@@ -73,7 +73,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         }
         finally
         {
-            await BrokerControl.StartAppAsync();
+            await broker.Control.StartAppAsync();
         }
         var back = Stopwatch.StartNew();
         await Eventually.WaitUntilAsync(async () => (await run.OutboxAsync()).Sent > sentAtBack, Deadline, "the first row sent after the broker came back");
@@ -89,10 +89,10 @@ public sealed class OutageTests(ITestOutputHelper output)
         Assert.Equal((2_000, 0, 0), (orders.Applied, orders.AppliedTwice, orders.Lost));
     }
 
-    private static Dictionary<string, string?> Settings() => new()
+    private Dictionary<string, string?> Settings() => new()
     {
         ["Messaging:Transport"] = "RabbitMq",
-        ["Messaging:RabbitMq:Uri"] = RabbitMqFixture.BrokerUri,
+        ["Messaging:RabbitMq:Uri"] = broker.Uri,
         ["Messaging:RabbitMq:ClientProvidedName"] = Names.Unique("outage"),
     };
 

@@ -9,7 +9,7 @@ namespace Messaging.RabbitMq.Tests;
 
 /// <summary>Publisher confirms tracked by the library (ConfirmTracker), not by the client: nothing of the client's on
 /// the wire, and every confirm outcome still reaches the right publish.</summary>
-public sealed class PublisherConfirmTests
+public sealed class PublisherConfirmTests(RabbitMqBroker broker) : IClassFixture<RabbitMqBroker>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -22,14 +22,14 @@ public sealed class PublisherConfirmTests
     [Fact]
     public async Task Published_message_carries_only_the_documented_headers_and_no_client_header()
     {
-        var (provider, transport) = TestHost.Transport();
+        var (provider, transport) = TestHost.Transport(broker);
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         await transport.SendAsync(NewEnvelope(endpoint.Destinations[0]), CancellationToken.None);
         await transport.SendBatchAsync([NewEnvelope(endpoint.Destinations[0]), NewEnvelope(endpoint.Destinations[0])], CancellationToken.None);
 
-        await using var connection = await RabbitMqFixture.OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         string[] documented = [HeaderNames.MessageId, HeaderNames.MessageType, HeaderNames.PartitionKey, HeaderNames.ContentType, HeaderNames.Timestamp, HeaderNames.Destination];
         for (var i = 0; i < 3; i++)
@@ -47,11 +47,11 @@ public sealed class PublisherConfirmTests
     [Fact]
     public async Task Nacked_publish_throws_rejected_and_the_others_are_confirmed()
     {
-        var (provider, transport) = TestHost.Transport();
+        var (provider, transport) = TestHost.Transport(broker);
         await using var _ = provider;
         var destination = Names.Unique("dest");
         var queue = Names.Unique("full");
-        await using (var connection = await RabbitMqFixture.OpenConnectionAsync())
+        await using (var connection = await broker.OpenConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
             // A queue that holds one message and nacks (reject-publish) what does not fit.
@@ -65,13 +65,13 @@ public sealed class PublisherConfirmTests
         var ex = await Assert.ThrowsAsync<BatchPublishException>(() => transport.SendBatchAsync(batch, CancellationToken.None));
         Assert.Equal(batch.Skip(1).Select(e => e.MessageId), ex.Failures.Select(f => f.MessageId));
         Assert.All(ex.Failures, f => Assert.Equal(PublishFailure.Rejected, f.Failure));
-        Assert.Equal(1u, await BrokerQueues.ReadyCountAsync(queue));
+        Assert.Equal(1u, await BrokerQueues.ReadyCountAsync(broker, queue));
     }
 
     [Fact]
     public async Task Returned_publishes_fail_as_unroutable_by_message_id_even_when_one_id_is_published_twice()
     {
-        var (provider, transport) = TestHost.Transport();
+        var (provider, transport) = TestHost.Transport(broker);
         await using var _ = provider;
         var bound = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([bound], CancellationToken.None);
@@ -82,20 +82,20 @@ public sealed class PublisherConfirmTests
         var ex = await Assert.ThrowsAsync<BatchPublishException>(() => transport.SendBatchAsync(batch, CancellationToken.None));
         Assert.Equal([twice.MessageId, twice.MessageId], ex.Failures.Select(f => f.MessageId));
         Assert.All(ex.Failures, f => Assert.Equal(PublishFailure.Unroutable, f.Failure));
-        Assert.Equal(3u, await BrokerQueues.ReadyCountAsync(bound.Name));
+        Assert.Equal(3u, await BrokerQueues.ReadyCountAsync(broker, bound.Name));
     }
 
     [Fact]
     public async Task With_one_confirm_outstanding_at_a_time_a_batch_reaches_the_queue_in_order()
     {
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:MaxOutstandingConfirms"] = "1" });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:MaxOutstandingConfirms"] = "1" });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         var batch = Enumerable.Range(0, 50).Select(i => NewEnvelope(endpoint.Destinations[0], i)).ToList();
         await transport.SendBatchAsync(batch, CancellationToken.None);
 
-        await using var connection = await RabbitMqFixture.OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var order = new List<string>();
         while (await channel.BasicGetAsync(endpoint.Name, autoAck: true) is { } got) order.Add(got.BasicProperties.MessageId!);
@@ -105,7 +105,7 @@ public sealed class PublisherConfirmTests
     [Fact]
     public async Task A_publish_that_gives_up_frees_its_place_so_later_publishes_are_confirmed()
     {
-        await using var connection = await RabbitMqFixture.OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false));
         var queue = (await channel.QueueDeclareAsync(Names.Unique("q"), durable: true, exclusive: false, autoDelete: false)).QueueName;
         var tracker = new ConfirmTracker(channel, maxOutstanding: 2);

@@ -7,27 +7,30 @@ using RabbitMQ.Client;
 
 namespace Messaging.RabbitMq.Tests;
 
-/// <summary>Runs the compliance suite against the RabbitMQ in MESSAGING_RABBITMQ (or the local one).</summary>
+/// <summary>Runs the compliance suite against its own broker (<see cref="RabbitMqBroker"/>: a fresh container, or the
+/// server MESSAGING_RABBITMQ names, or the local one).</summary>
 public sealed class RabbitMqFixture : ITransportFixture
 {
-    public const string DefaultUri = "amqp://guest:guest@127.0.0.1:5672/";
+    public RabbitMqFixture(Xunit.Abstractions.IMessageSink sink) => Broker = new RabbitMqBroker(sink);
 
-    public static string BrokerUri =>
-        Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 } uri ? uri : DefaultUri;
+    public RabbitMqBroker Broker { get; }
 
     public string TransportName => "RabbitMq";
 
-    public IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Messaging:RabbitMq:Uri"] = BrokerUri,
+        ["Messaging:RabbitMq:Uri"] = Broker.Uri,
     };
 
     public void Register(MessagingBuilder builder) => builder.AddRabbitMq();
 
+    public Task<Envelope> ReadDeadLetterAsync(IMessageTransport transport, string endpoint, string destination, TimeSpan timeout) =>
+        ReadDeadLetterAsync(Broker, endpoint, destination, timeout);
+
     /// <summary>Polls <c>&lt;endpoint&gt;.dlq</c> with raw basic.get until a message from <paramref name="destination"/> arrives.</summary>
-    public async Task<Envelope> ReadDeadLetterAsync(IMessageTransport transport, string endpoint, string destination, TimeSpan timeout)
+    public static async Task<Envelope> ReadDeadLetterAsync(RabbitMqBroker broker, string endpoint, string destination, TimeSpan timeout)
     {
-        await using var connection = await OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var queue = RabbitMqQueueArguments.DeadLetterQueue(endpoint);
         var deadline = DateTime.UtcNow + timeout;
@@ -48,9 +51,6 @@ public sealed class RabbitMqFixture : ITransportFixture
             await Task.Delay(50);
         }
     }
-
-    public static Task<IConnection> OpenConnectionAsync() =>
-        new ConnectionFactory { Uri = new Uri(BrokerUri) }.CreateConnectionAsync();
 
     /// <summary>An envelope from AMQP properties and headers, every header value as a string.</summary>
     public static Envelope ToEnvelope(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
@@ -76,6 +76,6 @@ public sealed class RabbitMqFixture : ITransportFixture
         };
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-    public Task DisposeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => Broker.InitializeAsync();
+    public Task DisposeAsync() => Broker.DisposeAsync();
 }

@@ -10,7 +10,7 @@ using Xunit;
 
 namespace Messaging.RabbitMq.Tests;
 
-public sealed class RabbitMqTransportTests
+public sealed class RabbitMqTransportTests(RabbitMqBroker broker) : IClassFixture<RabbitMqBroker>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -28,14 +28,14 @@ public sealed class RabbitMqTransportTests
     [InlineData("Classic", "classic")]
     public async Task Published_message_is_persistent_on_a_durable_queue(string queueType, string xQueueType)
     {
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:QueueType"] = queueType });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:QueueType"] = queueType });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         var sent = NewEnvelope(endpoint.Destinations[0], "k");
         await transport.SendAsync(sent, CancellationToken.None);
 
-        await using var connection = await RabbitMqFixture.OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         BasicGetResult? got = null;
         await Eventually.WaitUntilAsync(() => (got = channel.BasicGetAsync(endpoint.Name, autoAck: true).GetAwaiter().GetResult()) is not null,
@@ -62,7 +62,7 @@ public sealed class RabbitMqTransportTests
     [Fact]
     public async Task Invalid_prefetch_fails_start_up_naming_the_key()
     {
-        using var host = TestHost.Build(new Dictionary<string, string?> { ["Messaging:RabbitMq:Prefetch"] = "0" });
+        using var host = TestHost.Build(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:Prefetch"] = "0" });
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("Messaging:RabbitMq:Prefetch", ex.Message, StringComparison.Ordinal);
         Assert.Contains("1..65535", ex.Message, StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public sealed class RabbitMqTransportTests
     [Fact]
     public async Task Invalid_settings_are_each_named_with_their_allowed_values()
     {
-        using var host = TestHost.Build(new Dictionary<string, string?>
+        using var host = TestHost.Build(broker, new Dictionary<string, string?>
         {
             ["Messaging:RabbitMq:QueueType"] = "7",
             ["Messaging:RabbitMq:PublishTimeoutMs"] = "0",
@@ -87,7 +87,7 @@ public sealed class RabbitMqTransportTests
     [Fact]
     public async Task Settings_are_not_validated_when_another_transport_is_selected()
     {
-        using var host = TestHost.Build(new Dictionary<string, string?>
+        using var host = TestHost.Build(broker, new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "InMemory",
             ["Messaging:RabbitMq:Prefetch"] = "0",
@@ -100,9 +100,9 @@ public sealed class RabbitMqTransportTests
     public async Task Unreachable_broker_fails_start_up_in_FailFast_mode()
     {
         const string password = "Unreachable-S3cret";
-        using var host = TestHost.Build(new Dictionary<string, string?>
+        using var host = TestHost.Build(broker, new Dictionary<string, string?>
         {
-            ["Messaging:RabbitMq:Uri"] = TestHost.WithPassword(password, port: 1),
+            ["Messaging:RabbitMq:Uri"] = broker.WithPassword(password, port: 1),
             ["Messaging:StartupMode"] = "FailFast",
         });
         var ex = await Assert.ThrowsAsync<BrokerUnavailableException>(() => host.StartAsync());
@@ -115,20 +115,20 @@ public sealed class RabbitMqTransportTests
     {
         const string password = "Wrong-Pa55word";
         // Refused login on the real broker.
-        using (var host = TestHost.Build(new Dictionary<string, string?> { ["Messaging:RabbitMq:Uri"] = TestHost.WithPassword(password) }))
+        using (var host = TestHost.Build(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:Uri"] = broker.WithPassword(password) }))
         {
             var ex = await Assert.ThrowsAsync<MessagingException>(() => host.StartAsync());
             Assert.DoesNotContain(password, ex.ToString(), StringComparison.Ordinal);
         }
         // A URI the validator refuses.
-        using (var host = TestHost.Build(new Dictionary<string, string?> { ["Messaging:RabbitMq:Uri"] = $"http://guest:{password}@localhost/" }))
+        using (var host = TestHost.Build(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:Uri"] = $"http://guest:{password}@localhost/" }))
         {
             var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
             Assert.Contains("Messaging:RabbitMq:Uri", ex.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(password, ex.ToString(), StringComparison.Ordinal);
         }
         // A publish that cannot connect.
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:Uri"] = TestHost.WithPassword(password, port: 1) });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:Uri"] = broker.WithPassword(password, port: 1) });
         await using (provider)
         {
             var ex = await Assert.ThrowsAsync<PublishException>(() => transport.SendAsync(NewEnvelope("anywhere"), CancellationToken.None));
@@ -140,7 +140,7 @@ public sealed class RabbitMqTransportTests
     [Fact]
     public async Task Batch_to_an_unbound_destination_lists_every_message_as_unroutable()
     {
-        var (provider, transport) = TestHost.Transport();
+        var (provider, transport) = TestHost.Transport(broker);
         await using var _ = provider;
         var bound = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([bound], CancellationToken.None);
@@ -156,7 +156,7 @@ public sealed class RabbitMqTransportTests
     [Fact]
     public async Task Delivery_without_a_message_id_is_dead_lettered_at_once()
     {
-        var (provider, transport) = TestHost.Transport();
+        var (provider, transport) = TestHost.Transport(broker);
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
@@ -164,12 +164,11 @@ public sealed class RabbitMqTransportTests
         using var stop = new CancellationTokenSource();
         var receiving = transport.ReceiveAsync(endpoint, UnreadableMessages.DeadLetteredBefore((_, _) => { Interlocked.Increment(ref calls); return Task.FromResult(ProcessingResult.Ack); }), stop.Token);
 
-        await using (var connection = await RabbitMqFixture.OpenConnectionAsync())
+        await using (var connection = await broker.OpenConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
             await channel.BasicPublishAsync(endpoint.Destinations[0], "foreign", mandatory: true, new BasicProperties(), Encoding.UTF8.GetBytes("raw"));
 
-        var fixture = new RabbitMqFixture();
-        var dead = await fixture.ReadDeadLetterAsync(transport, endpoint.Name, endpoint.Destinations[0], Deadline);
+        var dead = await RabbitMqFixture.ReadDeadLetterAsync(broker, endpoint.Name, endpoint.Destinations[0], Deadline);
         Assert.Contains("envelope could not be read", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
         Assert.StartsWith($"queue {endpoint.Name} delivery-tag ", dead.Headers[HeaderNames.DeadLetterSource], StringComparison.Ordinal);
         Assert.Equal("raw", Encoding.UTF8.GetString(dead.Body.Span));
@@ -181,7 +180,7 @@ public sealed class RabbitMqTransportTests
     [Fact]
     public async Task Delivery_with_a_header_that_is_not_utf8_is_dead_lettered_and_the_next_one_is_handled()
     {
-        var (provider, transport) = TestHost.Transport();
+        var (provider, transport) = TestHost.Transport(broker);
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
@@ -195,13 +194,13 @@ public sealed class RabbitMqTransportTests
             Persistent = true,
             Headers = new Dictionary<string, object?> { [HeaderNames.MessageId] = Encoding.UTF8.GetBytes(badId), ["tenant"] = new byte[] { 0x61, 0xC3, 0x28 } },
         };
-        await using (var connection = await RabbitMqFixture.OpenConnectionAsync())
+        await using (var connection = await broker.OpenConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
             await channel.BasicPublishAsync(endpoint.Destinations[0], "", mandatory: true, properties, Encoding.UTF8.GetBytes("{}"));
         var good = NewEnvelope(endpoint.Destinations[0]);
         await transport.SendAsync(good, CancellationToken.None);
 
-        var dead = await new RabbitMqFixture().ReadDeadLetterAsync(transport, endpoint.Name, endpoint.Destinations[0], Deadline);
+        var dead = await RabbitMqFixture.ReadDeadLetterAsync(broker, endpoint.Name, endpoint.Destinations[0], Deadline);
         Assert.Contains("header 'tenant' is not valid UTF-8", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
         Assert.Equal(badId, dead.MessageId);
         await Eventually.WaitUntilAsync(() => handled.Contains(good.MessageId), Deadline, "the next message handled");
@@ -213,7 +212,7 @@ public sealed class RabbitMqTransportTests
     [Fact]
     public async Task Redelivered_message_carries_the_redelivered_flag()
     {
-        var (provider, transport) = TestHost.Transport();
+        var (provider, transport) = TestHost.Transport(broker);
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);

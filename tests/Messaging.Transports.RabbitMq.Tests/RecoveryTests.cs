@@ -8,16 +8,16 @@ using PublishException = Messaging.Publishing.PublishException;
 namespace Messaging.RabbitMq.Tests;
 
 [Collection(BrokerFaultCollection.Name)]
-public sealed class RecoveryTests
+public sealed class RecoveryTests(RabbitMqBroker broker) : IClassFixture<RabbitMqBroker>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Publisher_and_consumer_carry_on_after_the_broker_closes_the_connection()
     {
-        if (!BrokerControl.Available) return; // needs the local node's rabbitmqctl
+        if (!broker.Control.Available) return; // needs the local node's rabbitmqctl
         var clientName = Names.Unique("recovery");
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:RabbitMq:ClientProvidedName"] = clientName });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:ClientProvidedName"] = clientName });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
@@ -29,7 +29,7 @@ public sealed class RecoveryTests
         await transport.SendAsync(before, CancellationToken.None);
         await Eventually.WaitUntilAsync(() => received.Contains(before.MessageId), Deadline, "the message before the fault");
 
-        Assert.Equal(1, await BrokerControl.CloseConnectionsAsync(clientName));
+        Assert.Equal(1, await broker.Control.CloseConnectionsAsync(clientName));
 
         // While the connection recovers a publish fails as an outage (ConnectionLost or BrokerUnavailable); the caller
         // publishes again (same message id).

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Messaging.RabbitMq.Tests;
 
-public sealed class SecurityTests
+public sealed class SecurityTests(RabbitMqBroker broker) : IClassFixture<RabbitMqBroker>
 {
     [Fact]
     public void Tls_settings_map_to_the_client_ssl_option()
@@ -29,7 +29,7 @@ public sealed class SecurityTests
     public async Task Separate_password_key_is_used_and_never_shown_when_refused()
     {
         const string password = "Separate-K3y-Secret";
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?>
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?>
         {
             ["Messaging:RabbitMq:UserName"] = "guest",
             ["Messaging:RabbitMq:Password"] = password,
@@ -42,11 +42,11 @@ public sealed class SecurityTests
     [Fact]
     public async Task Connection_shows_the_service_name()
     {
-        if (!BrokerControl.Available) return;
+        if (!broker.Control.Available) return;
         var service = Names.Unique("orders-svc");
-        var (provider, transport) = TestHost.Transport(new Dictionary<string, string?> { ["Messaging:Endpoint"] = service });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:Endpoint"] = service });
         await using var _ = provider;
         await transport.PrepareAsync([], CancellationToken.None);
-        Assert.Contains(service, await BrokerControl.ListConnectionNamesAsync(), StringComparison.Ordinal);
+        Assert.Contains(service, await broker.Control.ListConnectionNamesAsync(), StringComparison.Ordinal);
     }
 }

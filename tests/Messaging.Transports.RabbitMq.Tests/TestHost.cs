@@ -9,13 +9,13 @@ namespace Messaging.RabbitMq.Tests;
 /// <summary>Hosts and transports built through DI exactly as an application gets them.</summary>
 internal static class TestHost
 {
-    public static IHost Build(IDictionary<string, string?> settings, Action<MessagingBuilder>? configure = null, Action<IServiceCollection>? services = null)
+    public static IHost Build(RabbitMqBroker broker, IDictionary<string, string?> settings, Action<MessagingBuilder>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Uri"] = RabbitMqFixture.BrokerUri,
+            ["Messaging:RabbitMq:Uri"] = broker.Uri,
             ["Logging:LogLevel:Default"] = "Warning",
         });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -25,24 +25,19 @@ internal static class TestHost
         return builder.Build();
     }
 
-    public static (ServiceProvider Provider, IMessageTransport Transport) Transport(IDictionary<string, string?>? settings = null)
+    public static (ServiceProvider Provider, IMessageTransport Transport) Transport(RabbitMqBroker broker, IDictionary<string, string?>? settings = null) =>
+        Transport(broker.Uri, settings);
+
+    public static (ServiceProvider Provider, IMessageTransport Transport) Transport(string brokerUri, IDictionary<string, string?>? settings = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMq:Uri"] = RabbitMqFixture.BrokerUri,
+            ["Messaging:RabbitMq:Uri"] = brokerUri,
         }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddMessaging(config).AddRabbitMq();
         var provider = services.BuildServiceProvider();
         return (provider, provider.GetRequiredService<IMessageTransport>());
-    }
-
-    /// <summary>The broker URI with its password replaced, for tests that must never see it echoed.</summary>
-    public static string WithPassword(string password, int? port = null)
-    {
-        var uri = new UriBuilder(RabbitMqFixture.BrokerUri) { Password = password };
-        if (port is { } p) uri.Port = p;
-        return uri.Uri.ToString();
     }
 }

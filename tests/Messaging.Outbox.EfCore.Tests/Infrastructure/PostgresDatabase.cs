@@ -1,25 +1,23 @@
 using Microsoft.EntityFrameworkCore;
+using Messaging.Tests.Containers;
 using Npgsql;
 
 namespace Messaging.Outbox.Tests.Infrastructure;
 
 /// <summary>
-/// A uniquely named database on a real PostgreSQL server: <c>MESSAGING_POSTGRES</c> if set, else the local
-/// server started by <c>eng/postgres.sh</c>.
+/// A uniquely named database on a real PostgreSQL server: <c>MESSAGING_POSTGRES</c> if set, else the test run's
+/// container, else the local server started by <c>eng/postgres.sh</c> (the choice is <see cref="PostgresServer"/>'s).
 /// </summary>
 public sealed class PostgresDatabase : TestDatabase
 {
-    private const string LocalServer = "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres";
-    private readonly NpgsqlConnectionStringBuilder _server = new(Environment.GetEnvironmentVariable("MESSAGING_POSTGRES") ?? LocalServer);
+    private NpgsqlConnectionStringBuilder _server = new();
 
-    public PostgresDatabase()
-    {
-        Name = "messaging_outbox_tests_" + Guid.NewGuid().ToString("N");
-        ConnectionString = new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = Name }.ToString();
-    }
+    public PostgresDatabase(Xunit.Abstractions.IMessageSink sink) => DockerEngine.ReportTo(sink);
 
-    public string Name { get; }
-    public string ConnectionString { get; }
+    public string Name { get; } = "messaging_outbox_tests_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Set when the fixture initializes (the server may be a container that starts then).</summary>
+    public string ConnectionString { get; private set; } = "";
     public override string Provider => "PostgreSQL";
 
     public override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(ConnectionString);
@@ -32,7 +30,12 @@ public sealed class PostgresDatabase : TestDatabase
             .SingleAsync() > 0;
     }
 
-    protected override Task CreateDatabaseAsync() => OnServerAsync($"CREATE DATABASE {Name}");
+    protected override async Task CreateDatabaseAsync()
+    {
+        _server = new NpgsqlConnectionStringBuilder(await PostgresServer.ConnectionStringAsync());
+        ConnectionString = new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = Name }.ToString();
+        await OnServerAsync($"CREATE DATABASE {Name}");
+    }
 
     protected override async Task DropDatabaseAsync()
     {

@@ -22,7 +22,7 @@ namespace Messaging.RabbitMq.Tests;
 /// (inbox on SQLite); what cannot be read is dead-lettered with a reason naming the header; a pika consumer sees our
 /// messages in the documented shape.
 /// </summary>
-public sealed class RabbitMqForeignClientTests(ITestOutputHelper output)
+public sealed class RabbitMqForeignClientTests(RabbitMqBroker broker, ITestOutputHelper output) : IClassFixture<RabbitMqBroker>
 {
     private const string TypeName = "wire-test.order-placed"; // pinned with Map(name:), as a foreign producer needs
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -35,7 +35,7 @@ public sealed class RabbitMqForeignClientTests(ITestOutputHelper output)
         var database = Path.Combine(Path.GetTempPath(), Names.Unique("wire") + ".db");
         var tally = new WireTally();
         var log = new WireLog();
-        using var host = TestHost.Build(new Dictionary<string, string?> { ["Messaging:Endpoint"] = endpoint },
+        using var host = TestHost.Build(broker, new Dictionary<string, string?> { ["Messaging:Endpoint"] = endpoint },
             b => b.Map<ComplianceMessage>(destination, m => m.Key, name: TypeName)
                 .AddHandlerFilter<WireTallyFilter>()
                 .AddHandler<ComplianceMessage, InboxRecordingHandler>("apply")
@@ -46,7 +46,7 @@ public sealed class RabbitMqForeignClientTests(ITestOutputHelper output)
         await host.StartAsync();
 
         var scenarios = Scenarios(destination);
-        var sent = await RunAsync("rabbitmq_publish.py", new { uri = RabbitMqFixture.BrokerUri, messages = scenarios.SelectMany(s => s.Messages) });
+        var sent = await RunAsync("rabbitmq_publish.py", new { uri = broker.Uri, messages = scenarios.SelectMany(s => s.Messages) });
         Assert.Equal(scenarios.Sum(s => s.Messages.Count), sent.GetProperty("sent").GetInt32());
 
         var dead = await ReadDeadLettersAsync(endpoint + ".dlq", scenarios.Sum(s => s.DeadLettered));
@@ -66,7 +66,7 @@ public sealed class RabbitMqForeignClientTests(ITestOutputHelper output)
             Assert.All(o.Reasons, reason => Assert.Contains(o.Scenario.Reason!, reason, StringComparison.Ordinal));
         }
         Assert.Equal(rows.Count, rows.Distinct().Count()); // nothing applied twice
-        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(endpoint));
+        Assert.Equal(0u, await BrokerQueues.ReadyCountAsync(broker, endpoint));
 
         // The envelope as a handler sees it: ids as sent, whatever the encoding; the header wins over the property, logged.
         Assert.Contains("900000000001", tally.Applied.Keys);
@@ -84,19 +84,19 @@ public sealed class RabbitMqForeignClientTests(ITestOutputHelper output)
     {
         var destination = Names.Unique("wire-out");
         var queue = Names.Unique("pika-reader");
-        await using (var connection = await RabbitMqFixture.OpenConnectionAsync())
+        await using (var connection = await broker.OpenConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
             await channel.ExchangeDeclareAsync(destination, ExchangeType.Topic, durable: true);
             await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
             await channel.QueueBindAsync(queue, destination, "#");
         }
-        using var host = TestHost.Build(new Dictionary<string, string?>(), b => b.Map<ComplianceMessage>(destination, m => m.Key, name: TypeName));
+        using var host = TestHost.Build(broker, new Dictionary<string, string?>(), b => b.Map<ComplianceMessage>(destination, m => m.Key, name: TypeName));
         await host.StartAsync();
         var sent = await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new ComplianceMessage("customer-7", 7), new PublishOptions { CorrelationId = "corr-7" });
         await host.StopAsync();
 
-        var seen = await RunAsync("rabbitmq_consume.py", new { uri = RabbitMqFixture.BrokerUri, queue, count = 1, timeout_s = 30 });
+        var seen = await RunAsync("rabbitmq_consume.py", new { uri = broker.Uri, queue, count = 1, timeout_s = 30 });
         output.WriteLine(seen.ToString());
         var message = Assert.Single(seen.EnumerateArray());
         Assert.Equal(destination, message.GetProperty("exchange").GetString());
@@ -171,9 +171,9 @@ public sealed class RabbitMqForeignClientTests(ITestOutputHelper output)
         ];
     }
 
-    private static async Task<List<(string Scenario, string Reason)>> ReadDeadLettersAsync(string queue, int count)
+    private async Task<List<(string Scenario, string Reason)>> ReadDeadLettersAsync(string queue, int count)
     {
-        await using var connection = await RabbitMqFixture.OpenConnectionAsync();
+        await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var dead = new List<(string, string)>();
         await Eventually.WaitUntilAsync(async () =>
