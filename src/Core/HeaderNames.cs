@@ -55,4 +55,12 @@ public static class HeaderNames
     public const string DeadLetterAttempts = "dead-letter-attempts";
     /// <summary>Dead-letter: when it was parked, ISO 8601 UTC.</summary>
     public const string DeadLetterTime = "dead-letter-time";
+    /// <summary>Dead-letter: the stable name of the handler that failed; absent when no handler ran.</summary>
+    public const string DeadLetterHandler = "dead-letter-handler";
+    /// <summary>Dead-letter: the first stack frame of application code, <c>Namespace.Type.Method</c>; absent when no
+    /// handler ran.</summary>
+    public const string DeadLetterFailureSite = "dead-letter-failure-site";
+    /// <summary>Dead-letter: the failure group, 12 hex characters; messages that failed the same way (exception type and
+    /// failure site) share it.</summary>
+    public const string DeadLetterFingerprint = "dead-letter-fingerprint";
 }

@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Warning, "Messaging transport {Transport} is not reachable at start-up; the host starts degraded (Messaging:StartupMode = Degraded): the outbox accepts writes, and the consumers start when the broker answers")]
     public static partial void StartingDegraded(ILogger logger, string transport);
 
+    [LoggerMessage(1010, LogLevel.Information, "Endpoint {Endpoint} on {Transport} ({Role}): {Guarantees}")]
+    public static partial void EndpointGuarantees(ILogger logger, string endpoint, string transport, string role, string guarantees);
+
     [LoggerMessage(1009, LogLevel.Warning, "Could not record the redelivery of message {MessageId} in the delivery ledger; poison detection uses the broker's count ({DeliveryCount}) for it")]
     public static partial void DeliveryLedgerFailed(ILogger logger, Exception exception, string messageId, int deliveryCount);
 }

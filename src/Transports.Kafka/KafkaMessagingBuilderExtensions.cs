@@ -31,12 +31,13 @@ public static class KafkaMessagingBuilderExtensions
         builder.Services.BindAndValidate<KafkaOptions>(builder.Configuration.GetSection(KafkaOptions.SectionName));
         builder.Services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
         builder.Services.AddSingleton<KafkaReplay>();
+        builder.Services.AddSingleton(sp => KafkaGuarantees.Statement(sp.GetRequiredService<IOptions<KafkaOptions>>().Value));
         return builder.AddTransport(KafkaTransport.TransportName, services =>
         {
             var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
             var options = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
             var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-            return new KafkaTransport(options, loggers, time);
+            return new KafkaTransport(options, loggers, time, services.GetService<Transport.IDeadLetterRecorder>());
         });
     }
 }

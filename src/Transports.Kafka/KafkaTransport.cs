@@ -16,6 +16,7 @@ internal sealed class KafkaTransport : IMessageTransport
     private static readonly TimeSpan ReceiversDrainTimeout = TimeSpan.FromSeconds(30);
 
     private readonly KafkaOptions _options;
+    private readonly IDeadLetterRecorder? _recorder;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
     private readonly KafkaSender _sender;
@@ -24,9 +25,10 @@ internal sealed class KafkaTransport : IMessageTransport
     private readonly KafkaRecoveryProbe _recovery;
     private readonly ConcurrentDictionary<Task, byte> _receivers = new();
 
-    public KafkaTransport(KafkaOptions options, ILoggerFactory loggers, TimeProvider time)
+    public KafkaTransport(KafkaOptions options, ILoggerFactory loggers, TimeProvider time, IDeadLetterRecorder? recorder = null)
     {
         _options = options;
+        _recorder = recorder;
         _loggers = loggers;
         _time = time;
         var logger = loggers.CreateLogger<KafkaTransport>();
@@ -58,7 +60,7 @@ internal sealed class KafkaTransport : IMessageTransport
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(processor);
-        var loop = new KafkaConsumerLoop(endpoint, processor, _options, _sender, _events, _time, _loggers.CreateLogger<KafkaConsumerLoop>());
+        var loop = new KafkaConsumerLoop(endpoint, processor, _options, _sender, _events, _time, _loggers.CreateLogger<KafkaConsumerLoop>(), _recorder);
         var running = loop.RunAsync(stoppingToken);
         _receivers.TryAdd(running, 0);
         try

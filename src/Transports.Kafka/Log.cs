@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(3009, LogLevel.Warning, "Dead-letter publish of message {MessageId} from {Source} to {Topic} failed; retrying in {DelayMs} ms")]
     public static partial void DeadLetterPublishFailed(ILogger logger, Exception exception, string messageId, string source, string topic, int delayMs);
 
+    [LoggerMessage(3025, LogLevel.Error, "Dead letter {MessageId} from {Source} is on its dead-letter topic but could not be recorded in the database; its offset waits, retrying in {DelayMs} ms")]
+    public static partial void DeadLetterRecordFailed(ILogger logger, Exception exception, string messageId, string source, int delayMs);
+
     [LoggerMessage(3010, LogLevel.Error, "Processing message {MessageId} from {Source} threw unexpectedly; it is not skipped: it will be handled again in place in {DelayMs} ms")]
     public static partial void ProcessorFailed(ILogger logger, Exception exception, string messageId, string source, int delayMs);
 

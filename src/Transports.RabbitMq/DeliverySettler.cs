@@ -11,10 +11,12 @@ namespace Messaging.RabbitMq;
 /// <summary>
 /// Processes one delivery and settles it: ack after the processor returned; for a dead-letter or a delayed
 /// retry, first the confirmed publish of the copy (to <c>&lt;endpoint&gt;.dlq</c> or
-/// <c>&lt;endpoint&gt;.retry.&lt;ms&gt;</c>), then the ack. Whatever cannot be settled that way is nacked with
+/// <c>&lt;endpoint&gt;.retry.&lt;ms&gt;</c>) and, for a dead letter, its record in the database (when a
+/// <see cref="IDeadLetterRecorder"/> is registered), then the ack. Whatever cannot be settled that way is nacked with
 /// requeue, so the broker delivers it again: nothing is acked that was not done.
 /// </summary>
-internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopology topology, RabbitMqOptions options, TimeProvider time, ILogger logger)
+internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopology topology, RabbitMqOptions options, TimeProvider time, ILogger logger,
+    IDeadLetterRecorder? recorder = null)
 {
     /// <summary>Pause of the lane after a failure to settle a message, so a broken broker is not hammered.</summary>
     private static readonly TimeSpan FirstPause = TimeSpan.FromSeconds(1);
@@ -83,16 +85,22 @@ internal sealed class DeliverySettler(RabbitMqPublisher publisher, RabbitMqTopol
     private async Task DeadLetterThenAckAsync(IChannel channel, ConsumerEndpoint endpoint, Delivery delivery, Envelope envelope,
         DeadLetterReason reason, string source, CancellationToken stopping)
     {
+        var now = time.GetUtcNow();
+        var queue = RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name);
         var headers = delivery.CopyHeaders();
-        foreach (var (name, value) in reason.ToHeaders(envelope, source, time.GetUtcNow())) headers[name] = Encoding.UTF8.GetBytes(value);
+        foreach (var (name, value) in reason.ToHeaders(envelope, source, now)) headers[name] = Encoding.UTF8.GetBytes(value);
         var properties = new BasicProperties(delivery.Properties) { DeliveryMode = DeliveryModes.Persistent, Headers = headers };
         try
         {
             // Not cancelled by the stop: the in-flight message finishes; PublishTimeoutMs bounds the wait.
-            await publisher.PublishAsync("", RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name), properties, delivery.Body, envelope.MessageId,
+            await publisher.PublishAsync("", queue, properties, delivery.Body, envelope.MessageId,
                 declareExchange: false, CancellationToken.None).ConfigureAwait(false);
+            // The database and the dead-letter queue agree: recorded before the ack, or not acked at all.
+            if (recorder is not null)
+                await recorder.RecordAsync(new DeadLetterEntry(envelope, reason, RabbitMqTransport.TransportName, endpoint.Name, source, queue, now),
+                    CancellationToken.None).ConfigureAwait(false);
         }
-        catch (PublishException ex)
+        catch (Exception ex) when (ex is PublishException || (recorder is not null && ex is not OperationCanceledException))
         {
             Log.DeadLetterFailed(logger, ex, envelope.MessageId, source);
             await NackAsync(channel, delivery).ConfigureAwait(false);

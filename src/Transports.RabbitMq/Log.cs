@@ -27,7 +27,7 @@ internal static partial class Log
     public static partial void ConsumerRestarting(ILogger logger, string queue, string reason);
 
 
-    [LoggerMessage(2008, LogLevel.Error, "Could not dead-letter message {MessageId} from {Source}; it stays unacknowledged and is redelivered")]
+    [LoggerMessage(2008, LogLevel.Error, "Could not dead-letter message {MessageId} from {Source} (publish to the dead-letter queue or its record in the database failed); it stays unacknowledged and is redelivered")]
     public static partial void DeadLetterFailed(ILogger logger, Exception exception, string messageId, string source);
 
     [LoggerMessage(2009, LogLevel.Warning, "Could not acknowledge {Source}; the message will be redelivered (the inbox skips it)")]

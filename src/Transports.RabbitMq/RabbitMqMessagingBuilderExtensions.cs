@@ -32,6 +32,7 @@ public static class RabbitMqMessagingBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.BindAndValidate<RabbitMqOptions>(builder.Configuration.GetSection(RabbitMqOptions.SectionName));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
+        builder.Services.AddSingleton(sp => RabbitMqGuarantees.Statement(sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value));
         return builder.AddTransport(RabbitMqTransport.TransportName, services =>
         {
             var options = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
@@ -39,7 +40,7 @@ public static class RabbitMqMessagingBuilderExtensions
             var clientName = string.IsNullOrEmpty(options.ClientProvidedName) ? messaging.Endpoint : options.ClientProvidedName;
             var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
             return new RabbitMqTransport(options, clientName, messaging.Retry.DelayedRetryDelaysMs, services.GetService<TimeProvider>() ?? TimeProvider.System,
-                loggers.CreateLogger<RabbitMqTransport>());
+                loggers.CreateLogger<RabbitMqTransport>(), services.GetService<Transport.IDeadLetterRecorder>());
         });
     }
 }

@@ -22,7 +22,8 @@ internal sealed class RabbitMqTransport : IMessageTransport
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public RabbitMqTransport(RabbitMqOptions options, string clientName, IReadOnlyList<int> retryDelaysMs, TimeProvider time, ILogger<RabbitMqTransport> logger)
+    public RabbitMqTransport(RabbitMqOptions options, string clientName, IReadOnlyList<int> retryDelaysMs, TimeProvider time, ILogger<RabbitMqTransport> logger,
+        IDeadLetterRecorder? recorder = null)
     {
         _options = options;
         _time = time;
@@ -31,7 +32,7 @@ internal sealed class RabbitMqTransport : IMessageTransport
         _connection = new RabbitMqConnection(options, clientName, Health, time, logger);
         _topology = new RabbitMqTopology(_connection, options, retryDelaysMs, logger);
         _publisher = new RabbitMqPublisher(_connection, _topology, options, logger);
-        _settler = new DeliverySettler(_publisher, _topology, options, time, logger);
+        _settler = new DeliverySettler(_publisher, _topology, options, time, logger, recorder);
     }
 
     public string Name => TransportName;

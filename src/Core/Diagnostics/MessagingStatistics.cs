@@ -28,10 +28,13 @@ public sealed class MessagingStatistics
 
     internal void RecordPublished(string system, string destination, int count)
     {
-        Interlocked.Add(ref _published, count);
+        CountPublished(count);
         MessagingTelemetry.Sent.Add(count,
             new(TelemetryNames.System, system.ToLowerInvariant()), new(TelemetryNames.DestinationName, destination));
     }
+
+    /// <summary>Counts confirmed publishes whose metrics the outgoing step records itself (with their duration).</summary>
+    internal void CountPublished(int count) => Interlocked.Add(ref _published, count);
 
     internal void RecordHandled() => Interlocked.Increment(ref _handled);
     internal void RecordDuplicate() => Interlocked.Increment(ref _duplicatesSkipped);

@@ -35,17 +35,20 @@ internal sealed class MessagePipeline(
         var started = Stopwatch.GetTimestamp();
         var result = await ProcessCoreAsync(incoming, cancellationToken).ConfigureAwait(false);
         var outcome = result.Status switch { ProcessingStatus.Ack => "ack", ProcessingStatus.RetryLater => "retry", _ => "dead_letter" };
-        MessagingTelemetry.Consumed.Add(1, new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.Result, outcome));
+        MessagingTelemetry.Consumed.Add(1, new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.ConsumerGroup, _options.Endpoint),
+            new(TelemetryNames.Result, outcome));
         MessagingTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
-            new KeyValuePair<string, object?>(TelemetryNames.DestinationName, envelope.Destination));
+            new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.ConsumerGroup, _options.Endpoint));
         if (result.Status == ProcessingStatus.DeadLetter)
         {
             statistics.RecordDeadLettered();
+            MessagingTelemetry.DeadLetter(envelope.Destination, _options.Endpoint, result.Failure!);
             Log.DeadLettering(logger, envelope.MessageId, envelope.MessageType, incoming.Source, result.Failure!.Reason);
         }
         else if (result.Status == ProcessingStatus.RetryLater)
         {
             statistics.RecordDelayedRetry();
+            MessagingTelemetry.Retried(envelope.Destination, _options.Endpoint, "delayed");
             Log.RetryingLater(logger, envelope.MessageId, incoming.Source, (long)result.RetryDelay.TotalMilliseconds, incoming.DelayedRetries + 1, result.Failure!.Reason);
         }
         return result;
@@ -56,22 +59,23 @@ internal sealed class MessagePipeline(
         var envelope = incoming.Envelope;
         var retry = _options.Retry;
         if (incoming.Unreadable is { } unreadable)
-            return Reject($"envelope could not be read: {unreadable}");
+            return Reject($"envelope could not be read: {unreadable}", "unreadable", envelope.MessageType);
         if (envelope.Body.Length > _options.MaxBodyBytes)
-            return Reject($"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_options.MaxBodyBytes}");
+            return Reject($"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_options.MaxBodyBytes}", "too_large", envelope.MessageType);
         if (!routes.TryGet(envelope.MessageType, out var route))
-            return Reject($"unknown message type '{envelope.MessageType}'");
+            return Reject($"unknown message type '{envelope.MessageType}'", "unknown_type", envelope.MessageType);
         var descriptors = handlers.For(route.Type);
         if (descriptors.Count == 0)
-            return Reject($"no handler for message type '{envelope.MessageType}' on this endpoint");
+            return Reject($"no handler for message type '{envelope.MessageType}' on this endpoint", "no_handler", envelope.MessageType);
         var (deliveries, counted) = await CountDeliveriesAsync(incoming, descriptors, cancellationToken).ConfigureAwait(false);
         if (counted is null)
         {
-            foreach (var _ in descriptors) statistics.RecordDuplicate(); // every handler has it in the inbox already
+            foreach (var descriptor in descriptors) RecordDuplicate(descriptor); // every handler has it in the inbox already
             return ProcessingResult.Ack;
         }
         if (deliveries > retry.MaxDeliveries)
-            return Reject($"{counted} {deliveries} times without an acknowledgement (Messaging:Retry:MaxDeliveries = {retry.MaxDeliveries}): parked as poison");
+            return Reject($"{counted} {deliveries} times without an acknowledgement (Messaging:Retry:MaxDeliveries = {retry.MaxDeliveries}): parked as poison",
+                "poison", envelope.MessageType);
 
         object message;
         try
@@ -80,7 +84,11 @@ internal sealed class MessagePipeline(
         }
         catch (MessageDeserializationException ex)
         {
-            return ProcessingResult.DeadLettered(new DeadLetterReason("body could not be deserialized", ex.GetType().FullName, ex.Message, 0));
+            return ProcessingResult.DeadLettered(new DeadLetterReason("body could not be deserialized", ex.GetType().FullName, ex.Message, 0)
+            {
+                Kind = "undeserializable",
+                Fingerprint = FailureFingerprint.ForRefusal("undeserializable", envelope.MessageType),
+            });
         }
 
         foreach (var descriptor in descriptors)
@@ -115,8 +123,15 @@ internal sealed class MessagePipeline(
         }
     }
 
-    private static ProcessingResult Reject(string reason) =>
-        ProcessingResult.DeadLettered(new DeadLetterReason(reason, null, null, 0));
+    /// <summary>Dead-letters a message no handler can run; <paramref name="kind"/> and the message type make its failure group.</summary>
+    private static ProcessingResult Reject(string reason, string kind, string messageType) =>
+        ProcessingResult.DeadLettered(new DeadLetterReason(reason, null, null, 0) { Kind = kind, Fingerprint = FailureFingerprint.ForRefusal(kind, messageType) });
+
+    private void RecordDuplicate(HandlerDescriptor descriptor)
+    {
+        statistics.RecordDuplicate();
+        MessagingTelemetry.Duplicate(_options.Endpoint, descriptor.Name);
+    }
 
     private async Task<DeadLetterReason?> RunWithRetriesAsync(HandlerDescriptor descriptor, object message, IncomingMessage incoming, CancellationToken cancellationToken)
     {
@@ -126,7 +141,7 @@ internal sealed class MessagePipeline(
             try
             {
                 var outcome = await RunOnceAsync(descriptor, message, incoming, attempt, cancellationToken).ConfigureAwait(false);
-                if (outcome == HandlerOutcome.SkippedDuplicate) statistics.RecordDuplicate();
+                if (outcome == HandlerOutcome.SkippedDuplicate) RecordDuplicate(descriptor);
                 else statistics.RecordHandled();
                 return null;
             }
@@ -135,9 +150,16 @@ internal sealed class MessagePipeline(
                 if (attempt >= retry.MaxAttempts)
                 {
                     var total = incoming.DelayedRetries * retry.MaxAttempts + attempt; // earlier deliveries' attempts too
-                    return new DeadLetterReason($"handler {descriptor.Name} failed after {total} attempt(s)", ex.GetType().FullName, ex.Message, total);
+                    var (site, fingerprint) = FailureFingerprint.ForException(ex, descriptor.HandlerType);
+                    return new DeadLetterReason($"handler {descriptor.Name} failed after {total} attempt(s)", ex.GetType().FullName, ex.Message, total)
+                    {
+                        Handler = descriptor.Name,
+                        FailureSite = site,
+                        Fingerprint = fingerprint,
+                    };
                 }
                 statistics.RecordRetry();
+                MessagingTelemetry.Retried(incoming.Envelope.Destination, _options.Endpoint, "immediate");
                 Log.HandlerFailed(logger, ex, descriptor.Name, incoming.Envelope.MessageId, attempt, retry.MaxAttempts);
                 await Task.Delay(retry.DelayBefore(attempt + 1), cancellationToken).ConfigureAwait(false);
             }

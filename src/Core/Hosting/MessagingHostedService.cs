@@ -23,6 +23,7 @@ internal sealed class MessagingHostedService(
     HandlerRegistry handlers,
     MessagePipeline pipeline,
     IOptions<MessagingOptions> options,
+    IEnumerable<GuaranteeStatement> guarantees,
     TimeProvider time,
     ILogger<MessagingHostedService> logger) : BackgroundService
 {
@@ -38,6 +39,7 @@ internal sealed class MessagingHostedService(
     {
         foreach (var route in routes.Routes) transports.Get(route.Transport); // an unknown transport fails here
         _consumed = transports.Consumed;
+        StartupReport.Write(logger, options.Value, guarantees, [.. _consumed.Select(t => t.Name)], _endpoints.Count > 0);
         foreach (var transport in _consumed)
         {
             if (options.Value.Retry.DelayedRetryDelaysMs.Length > 0 && !transport.Capabilities.HasFlag(TransportCapabilities.DelayedRetry))

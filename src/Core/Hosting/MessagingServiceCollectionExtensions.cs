@@ -42,7 +42,9 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<MessagingTransports>();
         services.AddSingleton<TransportUsage>();
         services.AddHostedService<MessagingHostedService>();
-        builder.AddTransport("InMemory", _ => new InMemoryTransport());
+        services.AddSingleton(new GuaranteeStatement("InMemory", GuaranteeStatement.TransportTopic,
+            endpoint => $"in-process queues: nothing survives a restart; dead letters kept in memory for {endpoint}"));
+        builder.AddTransport("InMemory", sp => new InMemoryTransport(sp.GetService<IDeadLetterRecorder>()));
         return builder;
     }
 

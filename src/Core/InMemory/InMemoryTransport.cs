@@ -19,7 +19,14 @@ public sealed class InMemoryTransport : IMessageTransport
     private readonly ConcurrentDictionary<string, string[]> _bindings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Envelope>> _deadLetters = new(StringComparer.Ordinal);
     private readonly Lock _bindLock = new();
+    private readonly IDeadLetterRecorder? _recorder;
     private long _sequence;
+
+    /// <summary>Creates a transport with its own queues, nothing bound yet.</summary>
+    public InMemoryTransport() { }
+
+    /// <summary>Records each dead letter with <paramref name="recorder"/> too (the EF Core outbox's table).</summary>
+    internal InMemoryTransport(IDeadLetterRecorder? recorder) => _recorder = recorder;
 
     /// <inheritdoc />
     public string Name => "InMemory";
@@ -90,11 +97,8 @@ public sealed class InMemoryTransport : IMessageTransport
                     }
                     if (result.Status == ProcessingStatus.RetryLater)
                         _ = RedeliverLaterAsync(queue, message with { DelayedRetries = message.DelayedRetries + 1 }, result.RetryDelay);
-                    else if (result.Status == ProcessingStatus.DeadLetter)
-                    {
-                        var headers = result.Failure!.ToHeaders(message.Envelope, message.Source, DateTimeOffset.UtcNow);
-                        _deadLetters.GetOrAdd(endpoint.Name, _ => new()).Enqueue(message.Envelope with { Headers = headers });
-                    }
+                    else if (result.Status == ProcessingStatus.DeadLetter && !await DeadLetterAsync(endpoint, message, result.Failure!, stoppingToken).ConfigureAwait(false))
+                        queue.Writer.TryWrite(message with { Redelivered = true }); // not recorded: deliver again, as a broker would
                 }
             }
         }
@@ -102,6 +106,27 @@ public sealed class InMemoryTransport : IMessageTransport
         {
             // graceful stop
         }
+    }
+
+    /// <summary>Keeps the dead letter and records it; false when recording failed (the message is delivered again).</summary>
+    private async Task<bool> DeadLetterAsync(ConsumerEndpoint endpoint, IncomingMessage message, DeadLetterReason reason, CancellationToken stoppingToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var headers = reason.ToHeaders(message.Envelope, message.Source, now);
+        if (_recorder is not null)
+        {
+            try
+            {
+                await _recorder.RecordAsync(new DeadLetterEntry(message.Envelope, reason, Name, endpoint.Name, message.Source, endpoint.Name + ".dlq", now),
+                    stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+        _deadLetters.GetOrAdd(endpoint.Name, _ => new()).Enqueue(message.Envelope with { Headers = headers });
+        return true;
     }
 
     private static async Task RedeliverLaterAsync(Channel<IncomingMessage> queue, IncomingMessage message, TimeSpan delay)

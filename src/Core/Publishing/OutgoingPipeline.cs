@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Messaging.Configuration;
 using Messaging.Diagnostics;
 using Messaging.Transport;
@@ -28,8 +29,15 @@ internal sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<
     /// <exception cref="PublishException">Refused by <see cref="Check"/>, or not confirmed by the broker.</exception>
     public async Task SendAsync(IMessageTransport transport, Envelope envelope, CancellationToken cancellationToken)
     {
-        Check(envelope);
+        ArgumentNullException.ThrowIfNull(transport);
+        try { Check(envelope); }
+        catch (PublishException ex)
+        {
+            MessagingTelemetry.Published(transport.Name, envelope.Destination, 1, TimeSpan.Zero, ex.Failure);
+            throw;
+        }
         using var activity = MessagingTelemetry.StartSend(transport.Name, envelope);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await transport.SendAsync(MessagingTelemetry.Carry(activity, envelope), cancellationToken).ConfigureAwait(false);
@@ -37,9 +45,11 @@ internal sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<
         catch (PublishException ex)
         {
             MessagingTelemetry.Failed(activity, ex);
+            MessagingTelemetry.Published(transport.Name, envelope.Destination, 1, Stopwatch.GetElapsedTime(started), ex.Failure);
             throw;
         }
-        statistics.RecordPublished(transport.Name, envelope.Destination, 1);
+        statistics.CountPublished(1);
+        MessagingTelemetry.Published(transport.Name, envelope.Destination, 1, Stopwatch.GetElapsedTime(started), null);
     }
 
     /// <summary>Checks each envelope, sends the valid ones pipelined through <paramref name="transport"/>, counts the
@@ -49,14 +59,16 @@ internal sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         var failures = new List<PublishException>();
+        var started = Stopwatch.GetTimestamp();
         var valid = new List<Envelope>(envelopes.Count);
-        var activities = new List<System.Diagnostics.Activity?>(envelopes.Count);
+        var activities = new List<Activity?>(envelopes.Count);
         foreach (var envelope in envelopes)
         {
             try { Check(envelope); }
             catch (PublishException ex)
             {
                 failures.Add(ex);
+                MessagingTelemetry.Published(transport.Name, envelope.Destination, 1, TimeSpan.Zero, ex.Failure);
                 continue;
             }
             var activity = MessagingTelemetry.StartSend(transport.Name, envelope);
@@ -75,13 +87,19 @@ internal sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<
         {
             var failed = new Dictionary<string, PublishException>(StringComparer.Ordinal);
             foreach (var failure in failures) failed.TryAdd(failure.MessageId, failure);
+            var elapsed = Stopwatch.GetElapsedTime(started);
             for (var i = 0; i < valid.Count; i++)
             {
                 if (failed.TryGetValue(valid[i].MessageId, out var failure)) MessagingTelemetry.Failed(activities[i], failure);
                 activities[i]?.Dispose();
             }
-            foreach (var destination in valid.Where(e => !failed.ContainsKey(e.MessageId)).GroupBy(e => e.Destination, StringComparer.Ordinal))
-                statistics.RecordPublished(transport.Name, destination.Key, destination.Count());
+            foreach (var outcome in valid.GroupBy(e => (e.Destination, Failure: failed.TryGetValue(e.MessageId, out var f) ? f.Failure : (PublishFailure?)null)))
+            {
+                var count = outcome.Count();
+                if (outcome.Key.Failure is null) statistics.CountPublished(count);
+                MessagingTelemetry.Published(transport.Name, outcome.Key.Destination, count, elapsed, outcome.Key.Failure);
+            }
+
         }
         if (failures.Count > 0) throw new BatchPublishException(failures);
     }

@@ -9,6 +9,26 @@ namespace Messaging.Transport;
 /// <param name="Attempts">Handling attempts made (0 when the message could not be handled at all).</param>
 public sealed record DeadLetterReason(string Reason, string? ExceptionType, string? ExceptionMessage, int Attempts)
 {
+    /// <summary>The stable name of the handler that failed (the inbox key); null when no handler ran (an unreadable
+    /// envelope, an unknown type, a body that could not be deserialized). Header <c>dead-letter-handler</c>.</summary>
+    public string? Handler { get; init; }
+
+    /// <summary>Where the failure happened: the first stack frame of application code, as <c>Namespace.Type.Method</c>
+    /// (no line number, so it survives unrelated edits); null when the message was refused before any handler ran.
+    /// Header <c>dead-letter-failure-site</c>.</summary>
+    public string? FailureSite { get; init; }
+
+    /// <summary>The failure group: 12 lowercase hex characters from SHA-256 of the exception type and
+    /// <see cref="FailureSite"/> (or, for a message refused before any handler ran, of the kind of refusal and the message
+    /// type). Messages that failed the same way share it, so an operator can re-drive or discard them together
+    /// (<c>messaging dlq redrive --group</c>). Header <c>dead-letter-fingerprint</c>; null when not computed.</summary>
+    public string? Fingerprint { get; init; }
+
+    /// <summary>The kind of failure, low-cardinality, for the <c>messaging.dead_letter.reason</c> metric attribute:
+    /// <c>handler_failed</c>, <c>unreadable</c>, <c>too_large</c>, <c>unknown_type</c>, <c>no_handler</c>,
+    /// <c>undeserializable</c>, <c>poison</c>.</summary>
+    internal string Kind { get; init; } = "handler_failed";
+
     /// <summary>
     /// Returns the envelope's headers plus the dead-letter headers (see <see cref="HeaderNames"/>).
     /// </summary>
@@ -29,6 +49,9 @@ public sealed record DeadLetterReason(string Reason, string? ExceptionType, stri
         };
         if (ExceptionType is not null) headers[HeaderNames.DeadLetterExceptionType] = ExceptionType;
         if (ExceptionMessage is not null) headers[HeaderNames.DeadLetterExceptionMessage] = ExceptionMessage;
+        if (Handler is not null) headers[HeaderNames.DeadLetterHandler] = Handler;
+        if (FailureSite is not null) headers[HeaderNames.DeadLetterFailureSite] = FailureSite;
+        if (Fingerprint is not null) headers[HeaderNames.DeadLetterFingerprint] = Fingerprint;
         return headers;
     }
 }

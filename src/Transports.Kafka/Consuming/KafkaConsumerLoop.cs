@@ -23,13 +23,14 @@ internal sealed class KafkaConsumerLoop
     private readonly KafkaClientEvents _events;
     private readonly ILogger _logger;
 
-    public KafkaConsumerLoop(ConsumerEndpoint endpoint, MessageProcessor processor, KafkaOptions options, KafkaSender sender, KafkaClientEvents events, TimeProvider time, ILogger logger)
+    public KafkaConsumerLoop(ConsumerEndpoint endpoint, MessageProcessor processor, KafkaOptions options, KafkaSender sender, KafkaClientEvents events, TimeProvider time, ILogger logger,
+        IDeadLetterRecorder? recorder = null)
     {
         _endpoint = endpoint;
         _options = options;
         _events = events;
         _logger = logger;
-        _handler = new KafkaRecordHandler(processor, options, sender, time, logger);
+        _handler = new KafkaRecordHandler(processor, options, sender, time, logger) { Recorder = recorder, Endpoint = endpoint.Name };
     }
 
     public Task RunAsync(CancellationToken stoppingToken)

@@ -22,6 +22,12 @@ internal sealed class KafkaRecordHandler(
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+    /// <summary>Records each dead letter in the database after its publish (null: none registered).</summary>
+    public IDeadLetterRecorder? Recorder { get; init; }
+
+    /// <summary>The consumer group, for the dead-letter record.</summary>
+    public string Endpoint { get; init; } = "";
+
     /// <summary>The processor's slots, shared by every lane of the consumer.</summary>
     public SemaphoreSlim Slots { get; } = new(options.MaxConcurrency, options.MaxConcurrency);
 
@@ -82,11 +88,14 @@ internal sealed class KafkaRecordHandler(
         }
     }
 
-    /// <summary>Publishes the record to its dead-letter topic, retrying until confirmed; false when cancelled first.</summary>
+    /// <summary>Publishes the record to its dead-letter topic, retrying until confirmed, then records it in the database
+    /// (when a recorder is registered), retrying until it is; false when cancelled first (the offset is not stored, so the
+    /// record is dead-lettered again after a restart and its database row counts one more failure).</summary>
     private async Task<bool> DeadLetterAsync(ConsumeResult<string?, byte[]> record, Envelope envelope, DeadLetterReason reason, string source, bool readable, CancellationToken cancellationToken)
     {
         var topic = record.Topic + options.DeadLetterTopicSuffix;
-        var message = KafkaDeadLetterMessage.Create(record, envelope, reason.ToHeaders(envelope, source, time.GetUtcNow()), readable);
+        var now = time.GetUtcNow();
+        var message = KafkaDeadLetterMessage.Create(record, envelope, reason.ToHeaders(envelope, source, now), readable);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -94,12 +103,34 @@ internal sealed class KafkaRecordHandler(
                 // Waiting for the report is bounded by MessageTimeoutMs; not cut short by cancellation, so a
                 // dead letter already on its way is not published twice after a restart.
                 await sender.PublishAsync(topic, envelope.MessageId, message, CancellationToken.None).ConfigureAwait(false);
-                return true;
+                break;
             }
             catch (PublishException ex)
             {
                 var delay = Backoff.Delay(attempt, TimeSpan.FromMilliseconds(500), MaxRetryDelay);
                 Log.DeadLetterPublishFailed(logger, ex, envelope.MessageId, source, topic, (int)delay.TotalMilliseconds);
+                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false)) return false;
+            }
+        }
+        if (Recorder is null) return true;
+        var entry = new DeadLetterEntry(envelope, reason, KafkaTransport.TransportName, Endpoint, source, topic, now);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await Recorder.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+#pragma warning disable CA1031 // any store failure: the offset must not pass this record until it is recorded
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                var delay = Backoff.Delay(attempt, TimeSpan.FromMilliseconds(500), MaxRetryDelay);
+                Log.DeadLetterRecordFailed(logger, ex, envelope.MessageId, source, (int)delay.TotalMilliseconds);
                 if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false)) return false;
             }
         }

@@ -1,0 +1,15 @@
+using System.Globalization;
+using Messaging.Hosting;
+
+namespace Messaging.Kafka;
+
+/// <summary>The Kafka transport's part of the start-up report.</summary>
+internal static class KafkaGuarantees
+{
+    public static GuaranteeStatement Statement(KafkaOptions o) => new(KafkaTransport.TransportName, GuaranteeStatement.TransportTopic,
+        endpoint => string.Create(CultureInfo.InvariantCulture,
+            $"acks={o.Acks}, idempotence {(o.EnableIdempotence ? "on" : "OFF")}{(o.AllowWeakerDurability ? " (weaker durability allowed)" : "")}; " +
+            $"consumer group {endpoint}, offsets stored after the handler, commit mode {o.CommitMode}, committed every {o.AutoCommitIntervalMs} ms; " +
+            $"concurrency {o.MaxConcurrency}, {o.MaxBufferedPerPartition} buffered per partition, {o.PartitionAssignmentStrategy} assignment; " +
+            $"dead-letter topic <topic>{o.DeadLetterTopicSuffix}"));
+}
