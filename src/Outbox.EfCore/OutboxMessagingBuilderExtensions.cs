@@ -1,5 +1,6 @@
 using Messaging.Configuration;
 using Messaging.Handling;
+using Messaging.Transport;
 using Messaging.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,9 @@ public static class OutboxMessagingBuilderExtensions
     /// (message id, handler name) with the handler's changes; a recorded message is skipped (once per handler).</item>
     /// <item>An <see cref="IDeliveryLedger"/> on the same database: poison detection counts only redeliveries that
     /// reached the handlers (<see cref="RedeliveryRecord"/>).</item>
+    /// <item>A dead-letter recorder: every message a transport dead-letters is also recorded in the <see cref="DeadLetter"/>
+    /// table, after the broker confirmed its dead-letter copy and before the message is acknowledged, so it can be read,
+    /// re-driven through the outbox with its message id or discarded (<c>messaging dlq …</c>).</item>
     /// <item><see cref="OutboxOptions"/> bound from <c>Messaging:Outbox</c>, validated at start-up.</item>
     /// <item>The health check <c>messaging-outbox</c> (tag <c>messaging</c>): pending rows and the oldest one's age,
     /// failed rows, paused transports, against <see cref="OutboxHealthOptions"/>.</item>
@@ -61,6 +65,12 @@ public static class OutboxMessagingBuilderExtensions
         services.AddHostedService<OutboxListener<TContext>>();
         builder.AddHandlerFilter<InboxFilter<TContext>>();
         services.TryAddSingleton<IDeliveryLedger, DeliveryLedger<TContext>>();
+        services.TryAddSingleton<IDeadLetterRecorder, DeadLetterRecorder<TContext>>();
+        services.AddSingleton(sp => new GuaranteeStatement(null, GuaranteeStatement.InboxTopic, _ =>
+        {
+            var o = sp.GetRequiredService<IOptions<OutboxOptions>>().Value;
+            return $"inbox on ({typeof(TContext).Name}); dead letters recorded in the database; outbox ordering {o.Ordering}, {o.MaxAttempts} attempts before Failed";
+        }));
         services.AddHealthChecks().Add(new HealthCheckRegistration("messaging-outbox",
             sp => ActivatorUtilities.CreateInstance<OutboxHealthCheck<TContext>>(sp), HealthStatus.Unhealthy, [MessagingBuilder.HealthTag]));
         return builder;

@@ -30,6 +30,7 @@ internal sealed class OutboxDispatcher<TContext>(
 {
     private readonly OutboxOptions _options = options.Value;
     private DateTimeOffset _nextRetention;
+    private DateTimeOffset _nextMetrics;
     private Task? _recording;           // the previous round's outcome being written
     private List<long> _recordingSent = []; // its confirmed row ids
 
@@ -50,6 +51,7 @@ internal sealed class OutboxDispatcher<TContext>(
                 var claimed = await DispatchBatchAsync(stoppingToken).ConfigureAwait(false);
                 failures = 0;
                 await RunRetentionIfDueAsync(stoppingToken).ConfigureAwait(false);
+                await RefreshMetricsIfDueAsync(stoppingToken).ConfigureAwait(false);
                 if (claimed == _options.BatchSize) continue; // more may be waiting
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -83,6 +85,7 @@ internal sealed class OutboxDispatcher<TContext>(
         {
             OutboxLog.LastRecordFailed(logger, ex);
         }
+        OutboxMetrics.Forget(this);
         OutboxLog.DispatcherStopped(logger, typeof(TContext).Name);
     }
 
@@ -101,6 +104,7 @@ internal sealed class OutboxDispatcher<TContext>(
         {
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
             await LogPausedAsync(db, cancellationToken).ConfigureAwait(false);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var probes = circuits.DueProbes();
             var rows = new List<OutboxMessage>();
             foreach (var transport in probes)
@@ -126,6 +130,7 @@ internal sealed class OutboxDispatcher<TContext>(
             var result = rows.Count == 0 ? new OutboxSendResult() : await sender.SendAsync(rows, cancellationToken).ConfigureAwait(false);
             await ObserveAsync(db, probes, rows, result, cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0) return 0;
+            OutboxMetrics.Dispatched(rows.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             OutboxLog.BatchDispatched(logger, result.Sent.Count, result.Unconfirmed.Count + result.Waiting.Count, result.Deferred.Count, rows.Count);
             // Asked before recording starts: the recording may finish (and dispose db) before it returns.
             var overlap = OutboxDialect.For(db).ConcurrentWriters;
@@ -204,6 +209,19 @@ internal sealed class OutboxDispatcher<TContext>(
         catch (Exception)
 #pragma warning restore CA1031
         {
+        }
+    }
+
+    /// <summary>Refreshes the Pending gauges at most every <see cref="OutboxMetrics.RefreshInterval"/>: a scrape never queries.</summary>
+    private async Task RefreshMetricsIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now < _nextMetrics) return;
+        _nextMetrics = now + OutboxMetrics.RefreshInterval;
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            await OutboxMetrics.RefreshAsync(this, scope.ServiceProvider.GetRequiredService<TContext>(), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -4,8 +4,8 @@ namespace Messaging.Outbox;
 /// Where an outbox row stands; stored as text in <c>messaging_outbox.status</c> so it reads plainly in SQL.
 /// </summary>
 /// <remarks>
-/// To send a <see cref="Failed"/> row again after fixing its cause:
-/// <c>update messaging_outbox set status = 'Pending', attempts = 0 where id = ...</c>.
+/// To send a <see cref="Failed"/> row again after fixing its cause: <c>messaging outbox retry &lt;id&gt;</c> (or
+/// <c>--failed</c> for all of them): back to Pending, attempts 0, same message id.
 /// </remarks>
 public enum OutboxStatus
 {

@@ -8,7 +8,8 @@ public static class MessagingModelBuilderExtensions
     /// <summary>
     /// Maps <see cref="OutboxMessage"/> to the outbox table (default <c>messaging_outbox</c>),
     /// <see cref="InboxRecord"/> to the inbox table (default <c>messaging_inbox</c>) and <see cref="RedeliveryRecord"/>
-    /// to the redeliveries table (default <c>messaging_redeliveries</c>): snake_case columns, UTC
+    /// to the redeliveries table (default <c>messaging_redeliveries</c>) and <see cref="DeadLetter"/> to the dead-letters table
+    /// (default <c>messaging_dead_letters</c>): snake_case columns, UTC
     /// <see cref="DateTime"/> times, status as text, no provider-specific column types. Call it from
     /// <c>OnModelCreating</c> of the DbContext given to <c>AddEntityFrameworkOutbox</c>, so that outbox and inbox
     /// rows commit in the same transaction as the business rows. Works with <c>EnsureCreated</c> and with
@@ -16,29 +17,35 @@ public static class MessagingModelBuilderExtensions
     /// The dispatcher reads table and column names from the model, so renamed tables need no other setting.
     /// </summary>
     /// <param name="modelBuilder">The model being built.</param>
-    /// <param name="schema">The database schema for both tables; null for the provider's default.</param>
+    /// <param name="schema">The database schema for every table; null for the provider's default.</param>
     /// <param name="outboxTable">The outbox table name; null for <c>messaging_outbox</c>.</param>
     /// <param name="inboxTable">The inbox table name; null for <c>messaging_inbox</c>.</param>
     /// <param name="redeliveriesTable">The table of <see cref="RedeliveryRecord"/> (deliveries that reached the handlers,
     /// for poison detection); null for <c>messaging_redeliveries</c>.</param>
+    /// <param name="deadLettersTable">The table of <see cref="DeadLetter"/> (dead-lettered messages, to read, re-drive or
+    /// discard); null for <c>messaging_dead_letters</c>.</param>
     /// <returns>The same <paramref name="modelBuilder"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="modelBuilder"/> is null.</exception>
     /// <exception cref="ArgumentException">A table name is empty or whitespace, or two names are the same.</exception>
     public static ModelBuilder AddMessagingTables(this ModelBuilder modelBuilder, string? schema = null, string? outboxTable = null, string? inboxTable = null,
-        string? redeliveriesTable = null)
+        string? redeliveriesTable = null, string? deadLettersTable = null)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         if (outboxTable is not null) ArgumentException.ThrowIfNullOrWhiteSpace(outboxTable);
         if (inboxTable is not null) ArgumentException.ThrowIfNullOrWhiteSpace(inboxTable);
         if (redeliveriesTable is not null) ArgumentException.ThrowIfNullOrWhiteSpace(redeliveriesTable);
+        if (deadLettersTable is not null) ArgumentException.ThrowIfNullOrWhiteSpace(deadLettersTable);
         var outbox = outboxTable ?? OutboxMessageMapping.DefaultTableName;
         var inbox = inboxTable ?? InboxRecordMapping.DefaultTableName;
         var redeliveries = redeliveriesTable ?? RedeliveryRecordMapping.DefaultTableName;
-        if (new[] { outbox, inbox, redeliveries }.Distinct(StringComparer.OrdinalIgnoreCase).Count() < 3)
-            throw new ArgumentException($"The outbox, inbox and redeliveries tables must differ; they are '{outbox}', '{inbox}', '{redeliveries}'.", nameof(inboxTable));
+        var deadLetters = deadLettersTable ?? DeadLetterMapping.DefaultTableName;
+        if (new[] { outbox, inbox, redeliveries, deadLetters }.Distinct(StringComparer.OrdinalIgnoreCase).Count() < 4)
+            throw new ArgumentException(
+                $"The outbox, inbox, redeliveries and dead-letters tables must differ; they are '{outbox}', '{inbox}', '{redeliveries}', '{deadLetters}'.", nameof(inboxTable));
         modelBuilder.ApplyConfiguration(new OutboxMessageMapping(schema, outbox));
         modelBuilder.ApplyConfiguration(new InboxRecordMapping(schema, inbox));
         modelBuilder.ApplyConfiguration(new RedeliveryRecordMapping(schema, redeliveries));
+        modelBuilder.ApplyConfiguration(new DeadLetterMapping(schema, deadLetters));
         return modelBuilder;
     }
 }

@@ -1,0 +1,9 @@
+namespace Messaging.Outbox.Operations;
+
+/// <summary>Dead letters that share a key: a failure group (fingerprint), a message type or an endpoint.</summary>
+/// <param name="Key">The fingerprint, message type or endpoint.</param>
+/// <param name="Description">For a failure group: exception type (or reason) and failure site.</param>
+/// <param name="Count">Dead letters in the group (count).</param>
+/// <param name="FirstFailedAt">The earliest first failure (UTC).</param>
+/// <param name="LastFailedAt">The latest failure (UTC).</param>
+internal sealed record DeadLetterGroup(string Key, string Description, int Count, DateTime FirstFailedAt, DateTime LastFailedAt);

@@ -1,0 +1,134 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Messaging.Outbox.Operations;
+
+/// <summary>
+/// What an operator does with the dead-letters table (the <c>messaging dlq</c> commands): list and group, show, re-drive
+/// through the outbox with the same message id, discard. Works on any DbContext whose model has the messaging tables
+/// (the application's, or the CLI's own).
+/// </summary>
+internal static class DeadLetterOperations
+{
+    /// <summary>Rows re-driven or discarded per transaction.</summary>
+    public const int BatchSize = 100;
+
+    public static Task<List<DeadLetter>> ListAsync(DbContext db, DeadLetterStatus? status, int limit, CancellationToken cancellationToken)
+    {
+        var rows = db.Set<DeadLetter>().AsNoTracking();
+        if (status is { } s) rows = rows.Where(d => d.Status == s);
+        return rows.OrderByDescending(d => d.LastFailedAt).ThenByDescending(d => d.Id).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Groups the dead letters of <paramref name="status"/> by <c>failure</c>, <c>type</c> or <c>endpoint</c>,
+    /// largest first.</summary>
+    public static async Task<List<DeadLetterGroup>> GroupAsync(DbContext db, string by, DeadLetterStatus? status, CancellationToken cancellationToken)
+    {
+        var rows = db.Set<DeadLetter>().AsNoTracking();
+        if (status is { } s) rows = rows.Where(d => d.Status == s);
+        var facts = await rows.Select(d => new { d.Fingerprint, d.ExceptionType, d.Reason, d.FailureSite, d.MessageType, d.Endpoint, d.FirstFailedAt, d.LastFailedAt })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var groups = by switch
+        {
+            "type" => facts.GroupBy(f => f.MessageType).Select(g => (g.Key, Description: $"{g.Select(f => f.Endpoint).Distinct().Count()} endpoint(s)", Items: g.ToList())),
+            "endpoint" => facts.GroupBy(f => f.Endpoint).Select(g => (g.Key, Description: $"{g.Select(f => f.MessageType).Distinct().Count()} message type(s)", Items: g.ToList())),
+            _ => facts.GroupBy(f => f.Fingerprint ?? "-").Select(g => (g.Key,
+                Description: $"{g.First().ExceptionType ?? g.First().Reason}{(g.First().FailureSite is { } site ? " at " + site : "")}", Items: g.ToList())),
+        };
+        return [.. groups.Select(g => new DeadLetterGroup(g.Key, g.Description, g.Items.Count, g.Items.Min(f => f.FirstFailedAt), g.Items.Max(f => f.LastFailedAt)))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Key, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Every row of a message id (one per endpoint that dead-lettered it).</summary>
+    public static Task<List<DeadLetter>> FindAsync(DbContext db, string messageId, CancellationToken cancellationToken) =>
+        db.Set<DeadLetter>().AsNoTracking().Where(d => d.MessageId == messageId).OrderBy(d => d.Id).ToListAsync(cancellationToken);
+
+    /// <summary>The parked rows a selection takes, oldest first.</summary>
+    public static Task<List<DeadLetter>> SelectAsync(DbContext db, DeadLetterSelection selection, CancellationToken cancellationToken)
+    {
+        var rows = db.Set<DeadLetter>().AsNoTracking().Where(d => d.Status == DeadLetterStatus.Parked);
+        if (selection.Endpoint is { } endpoint) rows = rows.Where(d => d.Endpoint == endpoint);
+        if (selection.Fingerprint is { } fingerprint) rows = rows.Where(d => d.Fingerprint == fingerprint);
+        else if (!selection.All)
+        {
+            var ids = selection.MessageIds.ToList();
+            rows = rows.Where(d => ids.Contains(d.MessageId));
+        }
+        return rows.OrderBy(d => d.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Re-drives <paramref name="rows"/>: per row, in one transaction with marking it <see cref="DeadLetterStatus.Redriven"/>
+    /// and counting the re-drive, an outbox row to its original destination through its transport with the same message
+    /// id. A row without a message id cannot be re-driven and is left parked. Returns the rows re-driven.</summary>
+    public static async Task<int> RedriveAsync(DbContext db, IReadOnlyList<DeadLetter> rows, DateTimeOffset now, Action<int>? progress, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        foreach (var batch in rows.Where(r => r.MessageId.Length > 0).Chunk(BatchSize))
+        {
+            await InTransactionAsync(db, async () =>
+            {
+                foreach (var row in batch)
+                {
+                    // Only a row still parked: one re-driven or discarded meanwhile by someone else is left alone.
+                    if (await MarkRedrivenAsync(db, row.Id, now, cancellationToken).ConfigureAwait(false) == 0) continue;
+                    db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(row, now), row.Transport));
+                    done++;
+                }
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+            progress?.Invoke(done);
+        }
+        db.ChangeTracker.Clear();
+        return done;
+    }
+
+    /// <summary>Marks <paramref name="rows"/> <see cref="DeadLetterStatus.Discarded"/>; returns how many were still parked.</summary>
+    public static async Task<int> DiscardAsync(DbContext db, IReadOnlyList<DeadLetter> rows, Action<int>? progress, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        foreach (var batch in rows.Chunk(BatchSize))
+        {
+            var ids = batch.Select(r => r.Id).ToList();
+            done += await db.Set<DeadLetter>().Where(d => ids.Contains(d.Id) && d.Status == DeadLetterStatus.Parked)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Discarded), cancellationToken).ConfigureAwait(false);
+            progress?.Invoke(done);
+        }
+        return done;
+    }
+
+    /// <summary>Re-drives a message found on a broker's dead-letter queue or topic: records it as <paramref name="row"/> (or
+    /// takes the row the transport recorded for it), writes its outbox row and marks it re-driven, in one transaction; the
+    /// caller removes the broker copy only after this returned.</summary>
+    public static async Task ImportAndRedriveAsync(DbContext db, DeadLetter row, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await InTransactionAsync(db, async () =>
+        {
+            var target = await db.Set<DeadLetter>().Where(d => d.Endpoint == row.Endpoint && d.MessageId == row.MessageId).OrderBy(d => d.Id)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (target is null) db.Set<DeadLetter>().Add(target = row);
+            db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(target, now), target.Transport));
+            target.Status = DeadLetterStatus.Redriven;
+            target.RedriveCount++;
+            target.LastRedrivenAt = now.UtcDateTime;
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+    }
+
+    private static Task<int> MarkRedrivenAsync(DbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        DateTime? at = now.UtcDateTime;
+        return db.Set<DeadLetter>().Where(d => d.Id == id && d.Status == DeadLetterStatus.Parked)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Redriven).SetProperty(d => d.RedriveCount, d => d.RedriveCount + 1)
+                .SetProperty(d => d.LastRedrivenAt, at), cancellationToken);
+    }
+
+    internal static async Task InTransactionAsync(DbContext db, Func<Task> work, CancellationToken cancellationToken)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            await work().ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
