@@ -20,18 +20,28 @@ internal static class DeadLetterOperations
     }
 
     /// <summary>Groups the dead letters of <paramref name="status"/> by <c>failure</c>, <c>type</c> or <c>endpoint</c>,
-    /// largest first.</summary>
+    /// largest first (see <see cref="Group"/>).</summary>
     public static async Task<List<DeadLetterGroup>> GroupAsync(DbContext db, string by, DeadLetterStatus? status, CancellationToken cancellationToken)
     {
         var rows = db.Set<DeadLetter>().AsNoTracking();
         if (status is { } s) rows = rows.Where(d => d.Status == s);
-        var facts = await rows.Select(d => new { d.Fingerprint, d.ExceptionType, d.Reason, d.FailureSite, d.MessageType, d.Endpoint, d.FirstFailedAt, d.LastFailedAt })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var facts = await rows.Select(d => new DeadLetter
+        {
+            Fingerprint = d.Fingerprint, ExceptionType = d.ExceptionType, Reason = d.Reason, FailureSite = d.FailureSite, MessageType = d.MessageType,
+            Endpoint = d.Endpoint, FirstFailedAt = d.FirstFailedAt, LastFailedAt = d.LastFailedAt,
+        }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return Group(facts, by);
+    }
+
+    /// <summary>Groups dead letters by <c>failure</c> (fingerprint: exception type, or reason, and failure site),
+    /// <c>type</c> (message type) or <c>endpoint</c>, largest first.</summary>
+    public static List<DeadLetterGroup> Group(IEnumerable<DeadLetter> rows, string by)
+    {
         var groups = by switch
         {
-            "type" => facts.GroupBy(f => f.MessageType).Select(g => (g.Key, Description: $"{g.Select(f => f.Endpoint).Distinct().Count()} endpoint(s)", Items: g.ToList())),
-            "endpoint" => facts.GroupBy(f => f.Endpoint).Select(g => (g.Key, Description: $"{g.Select(f => f.MessageType).Distinct().Count()} message type(s)", Items: g.ToList())),
-            _ => facts.GroupBy(f => f.Fingerprint ?? "-").Select(g => (g.Key,
+            "type" => rows.GroupBy(f => f.MessageType).Select(g => (g.Key, Description: $"{g.Select(f => f.Endpoint).Distinct().Count()} endpoint(s)", Items: g.ToList())),
+            "endpoint" => rows.GroupBy(f => f.Endpoint).Select(g => (g.Key, Description: $"{g.Select(f => f.MessageType).Distinct().Count()} message type(s)", Items: g.ToList())),
+            _ => rows.GroupBy(f => f.Fingerprint ?? "-").Select(g => (g.Key,
                 Description: $"{g.First().ExceptionType ?? g.First().Reason}{(g.First().FailureSite is { } site ? " at " + site : "")}", Items: g.ToList())),
         };
         return [.. groups.Select(g => new DeadLetterGroup(g.Key, g.Description, g.Items.Count, g.Items.Min(f => f.FirstFailedAt), g.Items.Max(f => f.LastFailedAt)))

@@ -1,0 +1,126 @@
+using System.Text;
+using Confluent.Kafka;
+using Messaging.Kafka;
+
+namespace Messaging.Cli.Brokers;
+
+/// <summary>
+/// A Kafka dead-letter topic (<c>&lt;topic&gt;</c> + <c>Messaging:Kafka:DeadLetterTopicSuffix</c>) read by the CLI's own
+/// consumer group (<c>messaging-cli</c> unless told): from the group's committed offsets to the end as it was when reading
+/// began. Removing commits, per partition, up to the first record that was not removed (Kafka commits a position, not single
+/// records); records behind it are read again next time.
+/// </summary>
+internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private readonly KafkaOptions _options;
+    private readonly string _topic;
+    private readonly string _group;
+    private readonly string _endpoint;
+    private readonly Dictionary<int, (long Start, List<long> Offsets)> _read = [];
+    private IConsumer<string?, byte[]>? _consumer;
+
+    public KafkaDeadLetterTopic(KafkaOptions options, string topic, string group, string endpoint)
+    {
+        _options = options;
+        _topic = topic.EndsWith(options.DeadLetterTopicSuffix, StringComparison.Ordinal) ? topic : topic + options.DeadLetterTopicSuffix;
+        _group = group;
+        _endpoint = endpoint;
+    }
+
+    public string Describe => $"kafka {_options.BootstrapServers} topic {_topic} (consumer group {_group})";
+
+    public Task<IReadOnlyList<BrokerDeadLetter>> ReadAsync(int limit, CancellationToken cancellationToken) =>
+        Task.Run<IReadOnlyList<BrokerDeadLetter>>(() => Read(limit, cancellationToken), cancellationToken);
+
+    public Task<string?> RemoveAsync(IReadOnlyList<BrokerDeadLetter> done, CancellationToken cancellationToken)
+    {
+        var removed = done.Select(d => ((int Partition, long Offset))d.Handle).ToHashSet();
+        var commits = new List<TopicPartitionOffset>();
+        var left = 0;
+        foreach (var (partition, (start, offsets)) in _read)
+        {
+            var next = start;
+            foreach (var offset in offsets.Order())
+            {
+                if (!removed.Contains((partition, offset))) break;
+                next = offset + 1;
+            }
+            left += offsets.Count(o => o >= next);
+            if (next > start) commits.Add(new TopicPartitionOffset(_topic, partition, next));
+        }
+        if (commits.Count > 0) _consumer!.Commit(commits);
+        return Task.FromResult(left == 0 ? null
+            : (string?)$"{left} record(s) at or after the first one not removed stay unread by consumer group {_group} (Kafka commits a position per partition) and are listed again");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_consumer is not null)
+        {
+            _consumer.Close();
+            _consumer.Dispose();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private List<BrokerDeadLetter> Read(int limit, CancellationToken cancellationToken)
+    {
+        var partitions = Partitions();
+        var found = new List<BrokerDeadLetter>();
+        if (partitions.Count == 0) return found;
+        var config = KafkaClientConfig.Consumer(_options, _group);
+        config.EnableAutoCommit = false;
+        config.ClientId = "messaging-cli";
+        var assigned = new HashSet<TopicPartition>();
+        _consumer = new ConsumerBuilder<string?, byte[]>(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { })
+            .SetPartitionsAssignedHandler((_, p) => assigned.UnionWith(p))
+            .SetPartitionsRevokedHandler((_, p) => assigned.ExceptWith(p.Select(x => x.TopicPartition))).Build();
+        // A member of its group, so commits are accepted; owning every partition also proves no other CLI reads it now.
+        _consumer.Subscribe(_topic);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(_options.SessionTimeoutMs) + Timeout;
+        while (!partitions.All(assigned.Contains))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (DateTime.UtcNow > deadline) throw new CliException($"Consumer group {_group} did not get every partition of {_topic}; is another messaging CLI reading it?");
+            if (_consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } early) Take(early, found); // the join may hand out records already
+        }
+        var committed = _consumer.Committed(partitions, Timeout).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        var ends = partitions.ToDictionary(p => p.Partition.Value, p => _consumer.QueryWatermarkOffsets(p, Timeout));
+        foreach (var p in partitions)
+        {
+            var start = committed.GetValueOrDefault(p.Partition.Value, -1);
+            _read.TryAdd(p.Partition.Value, (start >= 0 ? start : ends[p.Partition.Value].Low.Value, []));
+        }
+        while (found.Count < limit && _read.Any(r => Next(r.Key) < ends[r.Key].High.Value))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } record) Take(record, found);
+        }
+        return found.Count > limit ? found[..limit] : found;
+    }
+
+    private long Next(int partition) => _read[partition].Offsets.Count == 0 ? _read[partition].Start : _read[partition].Offsets.Max() + 1;
+
+    private void Take(ConsumeResult<string?, byte[]> record, List<BrokerDeadLetter> found)
+    {
+        var partition = record.Partition.Value;
+        if (!_read.TryGetValue(partition, out var read)) _read[partition] = read = (record.Offset.Value, []);
+        if (read.Offsets.Contains(record.Offset.Value)) return;
+        read.Offsets.Add(record.Offset.Value);
+        KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out _);
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var header in record.Message.Headers ?? []) headers[header.Key] = header.GetValueBytes() is { } b ? Encoding.UTF8.GetString(b) : "";
+        var row = BrokerDeadLetterRows.From(envelope, headers, "Kafka", _endpoint, _topic);
+        found.Add(new BrokerDeadLetter(row, $"partition {partition} offset {record.Offset.Value}", (partition, record.Offset.Value)));
+    }
+
+    private List<TopicPartition> Partitions()
+    {
+        var config = KafkaClientConfig.Admin(_options);
+        config.Set("allow.auto.create.topics", "false"); // asking about a dead-letter topic must not create it
+        using var admin = new AdminClientBuilder(config).SetLogHandler((_, _) => { }).Build();
+        var metadata = admin.GetMetadata(_topic, Timeout).Topics.SingleOrDefault(t => t.Topic == _topic);
+        return metadata is null || metadata.Error.IsError ? [] : [.. metadata.Partitions.Select(p => new TopicPartition(_topic, p.PartitionId))];
+    }
+}

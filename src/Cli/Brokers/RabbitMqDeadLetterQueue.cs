@@ -1,0 +1,80 @@
+using System.Text;
+using Messaging.RabbitMq;
+using Messaging.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
+
+namespace Messaging.Cli.Brokers;
+
+/// <summary>
+/// An endpoint's RabbitMQ dead-letter queue (<c>&lt;endpoint&gt;.dlq</c>) read with <c>basic.get</c> and no auto-ack, on
+/// the transport's own connection code (URI, cluster hosts, TLS). A message is acked only when it is removed (after its
+/// outbox row committed, for a re-drive); everything else is requeued when the channel closes, in its place.
+/// </summary>
+internal sealed class RabbitMqDeadLetterQueue : IBrokerDeadLetters
+{
+    private readonly RabbitMqConnection _connection;
+    private readonly string _queue;
+    private readonly string _endpoint;
+    private IChannel? _channel;
+
+    public RabbitMqDeadLetterQueue(RabbitMqOptions options, string endpoint, string? queue)
+    {
+        _endpoint = endpoint;
+        _queue = queue ?? RabbitMqQueueArguments.DeadLetterQueue(endpoint);
+        _connection = new RabbitMqConnection(options, "messaging-cli", new TransportHealth("RabbitMq", NullLogger.Instance), TimeProvider.System, NullLogger.Instance);
+    }
+
+    public string Describe => $"rabbitmq {_connection.Broker} queue {_queue}";
+
+    public async Task<IReadOnlyList<BrokerDeadLetter>> ReadAsync(int limit, CancellationToken cancellationToken)
+    {
+        await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        _channel ??= await _connection.CreateChannelAsync(null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _channel.QueueDeclarePassiveAsync(_queue, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            throw new CliException($"RabbitMQ at {_connection.Broker} has no queue '{_queue}' (the endpoint's dead-letter queue; --endpoint or --queue).");
+        }
+        var found = new List<BrokerDeadLetter>();
+        while (found.Count < limit && await _channel.BasicGetAsync(_queue, autoAck: false, cancellationToken).ConfigureAwait(false) is { } message)
+        {
+            var body = message.Body.ToArray();
+            var headers = Text(message.BasicProperties.Headers);
+            var destination = headers.GetValueOrDefault(HeaderNames.DeadLetterOriginalDestination) ?? "";
+            var envelope = EnvelopeMapper.TryRead(message.BasicProperties, destination, body, out _, out _)
+                ?? new Envelope { MessageId = message.BasicProperties.MessageId ?? "", MessageType = message.BasicProperties.Type ?? "", Destination = destination, Body = body };
+            found.Add(new BrokerDeadLetter(BrokerDeadLetterRows.From(envelope, headers, RabbitMqTransport.TransportName, _endpoint, _queue),
+                $"delivery-tag {message.DeliveryTag}", message.DeliveryTag));
+        }
+        return found;
+    }
+
+    public async Task<string?> RemoveAsync(IReadOnlyList<BrokerDeadLetter> done, CancellationToken cancellationToken)
+    {
+        foreach (var item in done) await _channel!.BasicAckAsync((ulong)item.Handle, multiple: false, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Closing the channel requeues every message not acked.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is not null)
+        {
+            if (_channel.IsOpen) await _channel.CloseAsync().ConfigureAwait(false);
+            _channel.Dispose();
+        }
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static Dictionary<string, string> Text(IDictionary<string, object?>? headers)
+    {
+        var text = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in headers ?? new Dictionary<string, object?>())
+            text[name] = value switch { byte[] bytes => Encoding.UTF8.GetString(bytes), null => "", _ => value.ToString() ?? "" };
+        return text;
+    }
+}

@@ -1,0 +1,83 @@
+using Messaging.Cli.Brokers;
+using Messaging.Cli.Output;
+using Messaging.Outbox.Operations;
+
+namespace Messaging.Cli.Commands;
+
+/// <summary>The <c>dlq</c> commands on a broker's dead-letter queue or topic. A re-drive writes each message's outbox row
+/// (and its dead-letter row, marked re-driven) in the application's database first, and removes the broker copy only after
+/// that committed; what is not re-driven or discarded stays on the broker.</summary>
+internal static class DlqBrokerCommands
+{
+    public static async Task<int> ListAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        await using var broker = Open(context);
+        var found = await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
+        if (context.Value(DlqOptions.GroupBy) is { } by) DlqRender.Groups(context, DeadLetterOperations.Group(found.Select(f => f.Row), by), by, broker.Describe);
+        else DlqRender.List(context, [.. found.Select(f => (f.Row, (string?)f.Position))], broker.Describe);
+        return 0;
+    }
+
+    public static async Task<int> ShowAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var messageId = context.Value(DlqOptions.MessageId)!;
+        await using var broker = Open(context);
+        var found = (await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken)).Where(f => f.Row.MessageId == messageId).ToList();
+        if (found.Count == 0) throw new CliException($"No dead letter with message id {messageId} among the first {context.Value(DlqOptions.Limit)} of {broker.Describe}.");
+        foreach (var item in found) DlqRender.Details(context, item.Row, item.Position);
+        return 0;
+    }
+
+    public static async Task<int> ChangeAsync(CliContext context, bool redrive, CancellationToken cancellationToken)
+    {
+        var selection = DlqCommands.Selection(context);
+        var verb = redrive ? "re-drive" : "discard";
+        var database = redrive ? context.Database : null; // a re-drive writes outbox rows: resolve the database before touching the broker
+        await using var broker = Open(context);
+        var found = await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
+        var chosen = found.Where(f => selection.All || (selection.Fingerprint is { } fp ? f.Row.Fingerprint == fp : selection.MessageIds.Contains(f.Row.MessageId))).ToList();
+        if (redrive) chosen = chosen.Where(f => f.Row.MessageId.Length > 0).ToList(); // without a message id it can only be discarded
+        if (chosen.Count == 0) throw new CliException($"No dead letter matches among the {found.Count} read from {broker.Describe}; nothing to {verb}.");
+        if (context.Value(DlqOptions.DryRun))
+        {
+            if (!context.Json) Render.Line(context, $"dry run: would {verb} {chosen.Count} dead letter(s)");
+            DlqRender.List(context, [.. chosen.Select(f => (f.Row, (string?)f.Position))], broker.Describe);
+            return 0;
+        }
+        context.Confirm($"{(redrive ? "Re-drive" : "Discard")} {chosen.Count} dead letter(s) from {broker.Describe}{(redrive ? $" through the outbox of {database!.Describe()}" : "")}?");
+        var done = new List<BrokerDeadLetter>();
+        string? note = null;
+        await DlqCommands.WithProgressAsync(context, $"{verb} dead letters", chosen.Count, async report =>
+        {
+            if (redrive)
+            {
+                await using var db = database!.Open();
+                foreach (var item in chosen)
+                {
+                    await DeadLetterOperations.ImportAndRedriveAsync(db, item.Row, DateTimeOffset.UtcNow, cancellationToken);
+                    done.Add(item);
+                    report(done.Count);
+                }
+            }
+            else done.AddRange(chosen);
+            note = await broker.RemoveAsync(done, cancellationToken); // only after the outbox rows committed
+            report(done.Count);
+        });
+        if (context.Json) Render.Json(context, new { action = verb, count = done.Count, messageIds = done.Select(d => d.Row.MessageId), note });
+        else
+        {
+            Render.Line(context, redrive
+                ? $"{done.Count} dead letter(s) re-driven from {broker.Describe}: outbox rows written with the same message ids, then removed from the broker"
+                : $"{done.Count} dead letter(s) removed from {broker.Describe}");
+            if (note is not null) Render.Line(context, note);
+        }
+        return 0;
+    }
+
+    private static IBrokerDeadLetters Open(CliContext context) => context.Value(DlqOptions.Source) switch
+    {
+        "rabbitmq" => new RabbitMqDeadLetterQueue(context.RabbitMq, context.Endpoint, context.Value(DlqOptions.Queue)),
+        _ => new KafkaDeadLetterTopic(context.Kafka, context.Value(DlqOptions.Topic) ?? throw new CliException("--source kafka needs --topic (the topic whose dead-letter topic to read)."),
+            context.Value(DlqOptions.CliGroup)!, context.Endpoint),
+    };
+}

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Messaging.Cli.Output;
+using Messaging.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Cli.Commands;
+
+/// <summary><c>messaging kafka lag|replay</c>.</summary>
+internal static class KafkaCommands
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private static readonly Option<string?> Group = new("--group") { Description = "The consumer group (default: the endpoint, Messaging:Endpoint)." };
+    private static readonly Option<string?> Topic = new("--topic") { Description = "Only this topic." };
+    private static readonly Option<string> ReplayTopic = new("--topic") { Description = "The topic to replay.", Required = true };
+    private static readonly Option<string[]> From = new("--from")
+    {
+        Description = "A time (ISO 8601, UTC unless it says otherwise: the broker's time index) or partition@offset, repeatable or comma-separated (0@120,1@98).",
+        Required = true, AllowMultipleArgumentsPerToken = true,
+    };
+
+    public static Command Create(CliRunner run)
+    {
+        var lag = new Command("lag", "Per partition: committed offset, end of the log, and lag (records not yet handled).") { Group, Topic };
+        run.Bind(lag, LagAsync);
+        var replay = new Command("replay", "Moves a stopped consumer group's offsets back, to consume again from a time or offsets.") { Group, ReplayTopic, From };
+        run.Bind(replay, ReplayAsync);
+        return new Command("kafka", "Kafka consumer groups: lag and replay.") { lag, replay };
+    }
+
+    private static async Task<int> LagAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var options = context.Kafka;
+        var group = context.Value(Group) ?? context.Endpoint;
+        using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(options)).SetLogHandler((_, _) => { }).Build();
+        var committed = (await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, null)],
+            new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout })).Single().Partitions
+            .Where(p => context.Value(Topic) is not { } topic || p.Topic == topic).OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).ToList();
+        if (committed.Count == 0) throw new CliException($"Consumer group '{group}' has no committed offsets{(context.Value(Topic) is { } t ? $" on topic '{t}'" : "")} at {options.BootstrapServers}.");
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = options.BootstrapServers, GroupId = "messaging-cli-lag" })
+            .SetLogHandler((_, _) => { }).Build();
+        var rows = committed.Select(p =>
+        {
+            var ends = consumer.QueryWatermarkOffsets(p.TopicPartition, Timeout);
+            var position = p.Offset.Value >= 0 ? p.Offset.Value : ends.Low.Value;
+            return (p.Topic, Partition: p.Partition.Value, Committed: p.Offset.Value >= 0 ? p.Offset.Value : (long?)null, End: ends.High.Value, Lag: Math.Max(0, ends.High.Value - position));
+        }).ToList();
+        if (context.Json)
+        {
+            Render.Json(context, new { group, partitions = rows.Select(r => new { r.Topic, r.Partition, r.Committed, r.End, r.Lag }), total = rows.Sum(r => r.Lag) });
+            return 0;
+        }
+        Render.Line(context, $"consumer group {group} at {options.BootstrapServers}");
+        var table = Render.Table("topic", "partition", "committed", "end", "lag");
+        foreach (var r in rows) Render.Row(table, r.Topic, r.Partition, r.Committed, r.End, r.Lag);
+        context.Console.Write(table);
+        Render.Line(context, $"total lag: {rows.Sum(r => r.Lag)} record(s)");
+        return 0;
+    }
+
+    private static async Task<int> ReplayAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var options = context.Kafka;
+        var group = context.Value(Group) ?? context.Endpoint;
+        var topic = context.Value(ReplayTopic)!;
+        var from = (context.Value(From) ?? []).SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        var offsets = new Dictionary<int, long>();
+        DateTimeOffset? time = null;
+        foreach (var value in from)
+        {
+            var at = value.IndexOf('@', StringComparison.Ordinal);
+            if (at > 0 && int.TryParse(value[..at], CultureInfo.InvariantCulture, out var partition) && long.TryParse(value[(at + 1)..], CultureInfo.InvariantCulture, out var offset) && offset >= 0)
+                offsets[partition] = offset;
+            else if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) time = parsed;
+            else throw new CliException($"--from '{value}' is neither a time (2026-11-29T10:00:00Z) nor partition@offset (0@120).");
+        }
+        if (time is not null && offsets.Count > 0) throw new CliException("--from: give a time or partition@offset values, not both.");
+        await RefuseWhenRunningAsync(options, group);
+        context.Confirm(time is { } t
+            ? $"Move consumer group '{group}' on topic '{topic}' back to records at or after {t.UtcDateTime:O}?"
+            : $"Move consumer group '{group}' on topic '{topic}' to {string.Join(", ", offsets.Select(o => $"partition {o.Key} offset {o.Value}"))}?");
+        var replay = new KafkaReplay(Options.Create(options), NullLogger<KafkaReplay>.Instance);
+        var done = time is { } ts
+            ? await replay.ResetToTimestampAsync(group, topic, ts, cancellationToken)
+            : await replay.ResetToOffsetsAsync(group, topic, offsets, cancellationToken);
+        if (context.Json) Render.Json(context, new { group, topic, offsets = done.Select(o => new { partition = o.Partition.Value, offset = o.Offset.Value }) });
+        else Render.Line(context, $"consumer group {group} will consume {topic} from {string.Join(", ", done.Select(o => $"partition {o.Partition.Value} offset {o.Offset.Value}"))} when it starts; with the inbox, messages its handlers already handled are skipped");
+        return 0;
+    }
+
+    /// <summary>A replay moves the offsets of a stopped group only: refuse at once, naming the members, when it runs.</summary>
+    private static async Task RefuseWhenRunningAsync(KafkaOptions options, string group)
+    {
+        using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(options)).SetLogHandler((_, _) => { }).Build();
+        DescribeConsumerGroupsResult described;
+        try
+        {
+            described = await admin.DescribeConsumerGroupsAsync([group], new DescribeConsumerGroupsOptions { RequestTimeout = Timeout });
+        }
+        catch (KafkaException)
+        {
+            return; // the cluster cannot describe groups: KafkaReplay's own check (it must own every partition) still refuses
+        }
+        var members = described.ConsumerGroupDescriptions.SingleOrDefault()?.Members ?? [];
+        if (members.Count > 0)
+            throw new CliException($"Consumer group '{group}' is running ({members.Count} member(s): {string.Join(", ", members.Select(m => $"{m.ClientId}@{m.Host}"))}); stop every member before a replay.");
+    }
+}
