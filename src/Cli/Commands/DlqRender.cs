@@ -24,9 +24,9 @@ internal static class DlqRender
             return;
         }
         Render.Line(context, $"dead letters in {where}");
-        var table = Render.Table("message id", "type", "endpoint", "failure", "fingerprint", "status", "failures", "re-drives", "last failed", "at");
+        var table = Render.Table("message id", "type", "failure", "fingerprint", "status", "failures", "re-drives", "last failed", "at");
         foreach (var (d, position) in rows)
-            Render.Row(table, d.MessageId, d.MessageType, d.Endpoint, Render.Shorten(d.ExceptionType ?? d.Reason, 48), d.Fingerprint, d.Status, d.Failures,
+            Render.Row(table, d.MessageId, d.MessageType, Render.Shorten(ShortName(d.ExceptionType) ?? d.Reason, 40), d.Fingerprint, d.Status, d.Failures,
                 d.RedriveCount, d.LastFailedAt, position ?? d.Source);
         context.Console.Write(table);
         Render.Line(context, $"{rows.Count} dead letter(s)");
@@ -77,6 +77,8 @@ internal static class DlqRender
         Field($"body ({d.Body.Length} bytes, {encoding})", body);
         context.Console.Write(grid);
     }
+
+    private static string? ShortName(string? type) => type?[(type.LastIndexOf('.') + 1)..];
 
     /// <summary>The body as UTF-8 text when it is, else base64.</summary>
     private static string BodyText(byte[] body, out string encoding)

@@ -97,7 +97,7 @@ public sealed class InMemoryTransport : IMessageTransport
                     }
                     if (result.Status == ProcessingStatus.RetryLater)
                         _ = RedeliverLaterAsync(queue, message with { DelayedRetries = message.DelayedRetries + 1 }, result.RetryDelay);
-                    else if (result.Status == ProcessingStatus.DeadLetter && !await DeadLetterAsync(endpoint, message, result.Failure!, stoppingToken).ConfigureAwait(false))
+                    else if (result.Status == ProcessingStatus.DeadLetter && !await DeadLetterAsync(endpoint, message, result.Failure!).ConfigureAwait(false))
                         queue.Writer.TryWrite(message with { Redelivered = true }); // not recorded: deliver again, as a broker would
                 }
             }
@@ -109,7 +109,7 @@ public sealed class InMemoryTransport : IMessageTransport
     }
 
     /// <summary>Keeps the dead letter and records it; false when recording failed (the message is delivered again).</summary>
-    private async Task<bool> DeadLetterAsync(ConsumerEndpoint endpoint, IncomingMessage message, DeadLetterReason reason, CancellationToken stoppingToken)
+    private async Task<bool> DeadLetterAsync(ConsumerEndpoint endpoint, IncomingMessage message, DeadLetterReason reason)
     {
         var now = DateTimeOffset.UtcNow;
         var headers = reason.ToHeaders(message.Envelope, message.Source, now);
@@ -117,10 +117,13 @@ public sealed class InMemoryTransport : IMessageTransport
         {
             try
             {
+                // Not cut short by the stop: the message in hand finishes, as on the brokers.
                 await _recorder.RecordAsync(new DeadLetterEntry(message.Envelope, reason, Name, endpoint.Name, message.Source, endpoint.Name + ".dlq", now),
-                    stoppingToken).ConfigureAwait(false);
+                    CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception) when (!stoppingToken.IsCancellationRequested)
+#pragma warning disable CA1031 // any store failure: deliver the message again, as an unacknowledged one
+            catch (Exception)
+#pragma warning restore CA1031
             {
                 return false;
             }

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Messaging.Cli;
+using Spectre.Console;
+
+namespace Messaging.Operations.Tests.Infrastructure;
+
+/// <summary>What one run of the CLI printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    public JsonElement Json() => JsonDocument.Parse(Output).RootElement;
+
+    public override string ToString() => $"exit {ExitCode}\n{Output}\n{Error}";
+}
+
+/// <summary>Runs the <c>messaging</c> command in this process, as an operator would in a terminal without one (no prompts).</summary>
+public static class Operator
+{
+    public static async Task<CliResult> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 220;
+        var code = await CliApp.RunAsync(args, console, output, error);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs it and requires exit code 0.</summary>
+    public static async Task<CliResult> OkAsync(params string[] args)
+    {
+        var result = await RunAsync(args);
+        Assert.True(result.ExitCode == 0, $"messaging {string.Join(' ', args.Where(a => !a.Contains('=', StringComparison.Ordinal)))} failed: {result}");
+        return result;
+    }
+}

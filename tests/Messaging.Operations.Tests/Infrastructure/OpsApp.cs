@@ -1,0 +1,97 @@
+using Messaging.Hosting;
+using Messaging.Outbox;
+using Messaging.Publishing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Operations.Tests.Infrastructure;
+
+/// <summary>The application under operation: orders placed through the outbox, applied once by <see cref="ApplyHandler"/>
+/// through the inbox, on the fixture's broker and database, with its own endpoint and destination.</summary>
+public sealed class OpsApp : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private bool _running;
+
+    private OpsApp(IHost host, string endpoint, string destination)
+    {
+        _host = host;
+        Endpoint = endpoint;
+        Destination = destination;
+    }
+
+    public string Endpoint { get; }
+    public string Destination { get; }
+    public HandlerVersion Version => _host.Services.GetRequiredService<HandlerVersion>();
+    public IServiceProvider Services => _host.Services;
+
+    public static OpsApp Create(OpsFixture fixture, string? name = null, Action<IServiceCollection>? services = null)
+    {
+        name ??= Guid.NewGuid().ToString("N")[..10];
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = fixture.Broker.Transport,
+            ["Messaging:Endpoint"] = "ops-" + name,
+            ["Messaging:Retry:MaxAttempts"] = "2",
+            ["Messaging:Retry:InitialDelayMs"] = "10",
+            ["Messaging:Retry:MaxDelayMs"] = "20",
+            ["Messaging:Outbox:PollIntervalMs"] = "50",
+        });
+        builder.Configuration.AddInMemoryCollection(fixture.Broker.Settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddDbContext<OpsContext>(fixture.Database.Configure);
+        builder.Services.AddSingleton<HandlerVersion>();
+        services?.Invoke(builder.Services);
+        var messaging = builder.Services.AddMessaging(builder.Configuration)
+            .Map<Ordered>("orders-" + name, o => o.OrderId, name: "ops.ordered")
+            .AddHandler<Ordered, ApplyHandler>("apply-order")
+            .AddEntityFrameworkOutbox<OpsContext>();
+        fixture.Broker.Register(messaging);
+        return new OpsApp(builder.Build(), "ops-" + name, "orders-" + name);
+    }
+
+    public async Task StartAsync()
+    {
+        await _host.StartAsync();
+        _running = true;
+    }
+
+    public async Task StopAsync()
+    {
+        if (!_running) return;
+        _running = false;
+        await _host.StopAsync();
+    }
+
+    /// <summary>Places an order through the outbox in one transaction; returns its message id.</summary>
+    public async Task<string> PlaceAsync(string orderId, bool poison = false)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OpsContext>();
+        var messageId = Envelope.NewMessageId();
+        scope.ServiceProvider.GetRequiredService<IOutbox>().Enqueue(new Ordered(orderId, poison), new PublishOptions { MessageId = messageId });
+        await db.SaveChangesAsync();
+        return messageId;
+    }
+
+    public async Task<T> QueryAsync<T>(Func<OpsContext, Task<T>> query)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<OpsContext>());
+    }
+
+    public Task<int> AppliedAsync(string messageId) => QueryAsync(db => db.Applied.CountAsync(a => a.MessageId == messageId));
+
+    public Task<DeadLetter?> DeadLetterAsync(string messageId) =>
+        QueryAsync(db => db.Set<DeadLetter>().AsNoTracking().SingleOrDefaultAsync(d => d.MessageId == messageId && d.Endpoint == Endpoint));
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _host.Dispose();
+    }
+}

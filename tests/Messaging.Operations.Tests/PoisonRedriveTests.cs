@@ -1,0 +1,72 @@
+using Messaging.Operations.Tests.Infrastructure;
+using Messaging.Outbox;
+
+namespace Messaging.Operations.Tests;
+
+/// <summary>
+/// The operator's path for a poison message, on each broker and database: the transport records the dead letter in the
+/// database beside the broker's copy; <c>messaging dlq</c> finds it grouped by failure and shows it; a re-drive before the
+/// fix fails again on the same row (count kept); after the fix, re-driving its failure group applies it exactly once.
+/// </summary>
+public abstract class PoisonRedriveTests(OpsFixture fixture)
+{
+    private string[] Args(OpsApp app, params string[] command) =>
+        [.. command, .. fixture.Database.CliArguments, .. fixture.Broker.CliArguments, "--endpoint", app.Endpoint];
+
+    [Fact]
+    public async Task Poison_message_is_found_by_failure_redriven_after_the_fix_and_applied_once()
+    {
+        await using var app = OpsApp.Create(fixture);
+        await app.StartAsync();
+        var good = await app.PlaceAsync("o-1");
+        var poison = await app.PlaceAsync("o-2", poison: true);
+        await Wait.UntilAsync(async () => await app.AppliedAsync(good) == 1 && await app.DeadLetterAsync(poison) is not null,
+            "the good order applied and the poison one recorded as a dead letter");
+
+        var row = (await app.DeadLetterAsync(poison))!;
+        Assert.Equal(DeadLetterStatus.Parked, row.Status);
+        Assert.Equal("apply-order", row.HandlerName);
+        Assert.Equal(typeof(InvalidOperationException).FullName, row.ExceptionType);
+        Assert.Equal(typeof(ApplyHandler).FullName + ".HandleAsync", row.FailureSite);
+        Assert.Matches("^[0-9a-f]{12}$", row.Fingerprint!);
+        Assert.Equal(fixture.Broker.Transport, row.Transport);
+        Assert.Equal(app.Destination, row.Destination);
+        Assert.StartsWith(fixture.Broker.Transport == "Kafka" ? "topic " : "queue ", row.Source, StringComparison.Ordinal);
+        Assert.Equal(1, row.Failures);
+
+        var groups = (await Operator.OkAsync(Args(app, "dlq", "list", "--group-by", "failure", "--json"))).Json();
+        var group = Assert.Single(groups.EnumerateArray());
+        Assert.Equal(row.Fingerprint, group.GetProperty("key").GetString());
+        Assert.Equal(1, group.GetProperty("count").GetInt32());
+        Assert.Contains("ApplyHandler.HandleAsync", group.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var shown = (await Operator.OkAsync(Args(app, "dlq", "show", poison, "--json"))).Json();
+        Assert.Contains("\"o-2\"", shown.GetProperty("body").GetString(), StringComparison.Ordinal);
+
+        // Re-driven before the fix: it fails again and comes back on the same row, its re-drive counted.
+        await Operator.OkAsync(Args(app, "dlq", "redrive", poison, "--yes"));
+        await Wait.UntilAsync(async () => (await app.DeadLetterAsync(poison))!.Failures == 2, "the re-driven poison message failed again");
+        row = (await app.DeadLetterAsync(poison))!;
+        Assert.Equal((DeadLetterStatus.Parked, 1), (row.Status, row.RedriveCount));
+
+        app.Version.Fixed = true;
+        var redriven = (await Operator.OkAsync(Args(app, "dlq", "redrive", "--group", row.Fingerprint!, "--yes", "--json"))).Json();
+        Assert.Equal(1, redriven.GetProperty("count").GetInt32());
+        await Wait.UntilAsync(async () => await app.AppliedAsync(poison) == 1, "the fixed handler applied the re-driven message");
+        row = (await app.DeadLetterAsync(poison))!;
+        Assert.Equal((DeadLetterStatus.Redriven, 2, 2), (row.Status, row.RedriveCount, row.Failures));
+
+        var again = await Operator.RunAsync(Args(app, "dlq", "redrive", poison, "--yes"));
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("nothing to re-drive", again.Error, StringComparison.Ordinal);
+        await app.StopAsync();
+        Assert.Equal((1, 1), (await app.AppliedAsync(good), await app.AppliedAsync(poison)));
+    }
+}
+
+public sealed class RabbitMqSqlitePoisonRedrive(RabbitSqlite fixture) : PoisonRedriveTests(fixture), IClassFixture<RabbitSqlite>;
+
+public sealed class RabbitMqPostgresPoisonRedrive(RabbitPostgres fixture) : PoisonRedriveTests(fixture), IClassFixture<RabbitPostgres>;
+
+public sealed class KafkaSqlitePoisonRedrive(KafkaSqlite fixture) : PoisonRedriveTests(fixture), IClassFixture<KafkaSqlite>;
+
+public sealed class KafkaPostgresPoisonRedrive(KafkaPostgres fixture) : PoisonRedriveTests(fixture), IClassFixture<KafkaPostgres>;
