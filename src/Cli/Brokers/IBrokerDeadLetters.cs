@@ -13,6 +13,10 @@ internal interface IBrokerDeadLetters : IAsyncDisposable
     /// <summary>Reads up to <paramref name="limit"/> dead letters, oldest first, holding them.</summary>
     Task<IReadOnlyList<BrokerDeadLetter>> ReadAsync(int limit, CancellationToken cancellationToken);
 
+    /// <summary>Of <paramref name="read"/>, those not in <paramref name="removing"/> that stop its removal (Kafka: an earlier
+    /// record of the same partition, since a consumer group commits a position); empty on RabbitMQ.</summary>
+    IReadOnlyList<BrokerDeadLetter> HeldBack(IReadOnlyList<BrokerDeadLetter> read, IReadOnlyList<BrokerDeadLetter> removing);
+
     /// <summary>Removes <paramref name="done"/> from the queue or topic; returns a note on what stays, or null.</summary>
     Task<string?> RemoveAsync(IReadOnlyList<BrokerDeadLetter> done, CancellationToken cancellationToken);
 }

@@ -7,7 +7,7 @@ namespace Messaging.Cli.Brokers;
 /// <summary>
 /// A Kafka dead-letter topic (<c>&lt;topic&gt;</c> + <c>Messaging:Kafka:DeadLetterTopicSuffix</c>) read by the CLI's own
 /// consumer group (<c>messaging-cli</c> unless told): from the group's committed offsets to the end as it was when reading
-/// began. Removing commits, per partition, up to the first record that was not removed (Kafka commits a position, not single
+/// began; a command that only reads assigns the partitions itself (no group join, nothing committed). Removing commits, per partition, up to the first record that was not removed (Kafka commits a position, not single
 /// records); records behind it are read again next time.
 /// </summary>
 internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
@@ -17,11 +17,19 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
     private readonly string _topic;
     private readonly string _group;
     private readonly string _endpoint;
+    private readonly bool _forChanges;
     private readonly Dictionary<int, (long Start, List<long> Offsets)> _read = [];
     private IConsumer<string?, byte[]>? _consumer;
 
-    public KafkaDeadLetterTopic(KafkaOptions options, string topic, string group, string endpoint)
+    /// <param name="options">The application's Kafka settings (bootstrap servers, dead-letter topic suffix).</param>
+    /// <param name="topic">The topic whose dead-letter topic to read, or the dead-letter topic itself.</param>
+    /// <param name="group">The CLI's consumer group on the dead-letter topic.</param>
+    /// <param name="endpoint">The endpoint whose dead letters these are (for their rows).</param>
+    /// <param name="forChanges">True when records will be removed: the reader then joins the CLI's consumer group, whose
+    /// commits a broker accepts only from a member.</param>
+    public KafkaDeadLetterTopic(KafkaOptions options, string topic, string group, string endpoint, bool forChanges)
     {
+        _forChanges = forChanges;
         _options = options;
         _topic = topic.EndsWith(options.DeadLetterTopicSuffix, StringComparison.Ordinal) ? topic : topic + options.DeadLetterTopicSuffix;
         _group = group;
@@ -32,6 +40,13 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
 
     public Task<IReadOnlyList<BrokerDeadLetter>> ReadAsync(int limit, CancellationToken cancellationToken) =>
         Task.Run<IReadOnlyList<BrokerDeadLetter>>(() => Read(limit, cancellationToken), cancellationToken);
+
+    public IReadOnlyList<BrokerDeadLetter> HeldBack(IReadOnlyList<BrokerDeadLetter> read, IReadOnlyList<BrokerDeadLetter> removing)
+    {
+        var last = removing.Select(r => ((int Partition, long Offset))r.Handle).GroupBy(h => h.Partition).ToDictionary(g => g.Key, g => g.Max(h => h.Offset));
+        var removed = removing.Select(r => r.Handle).ToHashSet();
+        return [.. read.Where(r => !removed.Contains(r.Handle) && r.Handle is (int partition, long offset) && last.TryGetValue(partition, out var max) && offset < max)];
+    }
 
     public Task<string?> RemoveAsync(IReadOnlyList<BrokerDeadLetter> done, CancellationToken cancellationToken)
     {
@@ -58,7 +73,7 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
     {
         if (_consumer is not null)
         {
-            _consumer.Close();
+            if (_forChanges) _consumer.Close(); // leaves the group at once
             _consumer.Dispose();
         }
         return ValueTask.CompletedTask;
@@ -76,16 +91,21 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
         _consumer = new ConsumerBuilder<string?, byte[]>(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { })
             .SetPartitionsAssignedHandler((_, p) => assigned.UnionWith(p))
             .SetPartitionsRevokedHandler((_, p) => assigned.ExceptWith(p.Select(x => x.TopicPartition))).Build();
-        // A member of its group, so commits are accepted; owning every partition also proves no other CLI reads it now.
-        _consumer.Subscribe(_topic);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(_options.SessionTimeoutMs) + Timeout;
-        while (!partitions.All(assigned.Contains))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (DateTime.UtcNow > deadline) throw new CliException($"Consumer group {_group} did not get every partition of {_topic}; is another messaging CLI reading it?");
-            if (_consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } early) Take(early, found); // the join may hand out records already
-        }
         var committed = _consumer.Committed(partitions, Timeout).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        if (_forChanges)
+        {
+            // A member of its group, so commits are accepted; owning every partition also proves no other CLI changes it now.
+            _consumer.Subscribe(_topic);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(_options.SessionTimeoutMs) + Timeout;
+            while (!partitions.All(assigned.Contains))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (DateTime.UtcNow > deadline) throw new CliException($"Consumer group {_group} did not get every partition of {_topic}; is another messaging CLI changing it?");
+                if (_consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } early) Take(early, found); // the join may hand out records already
+            }
+            committed = _consumer.Committed(partitions, Timeout).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        }
+        else _consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, committed.GetValueOrDefault(p.Partition.Value, -1) is >= 0 and var at ? at : Offset.Beginning)));
         var ends = partitions.ToDictionary(p => p.Partition.Value, p => _consumer.QueryWatermarkOffsets(p, Timeout));
         foreach (var p in partitions)
         {

@@ -53,6 +53,9 @@ internal sealed class RabbitMqDeadLetterQueue : IBrokerDeadLetters
         return found;
     }
 
+    /// <summary>Single messages are acked: nothing holds another back.</summary>
+    public IReadOnlyList<BrokerDeadLetter> HeldBack(IReadOnlyList<BrokerDeadLetter> read, IReadOnlyList<BrokerDeadLetter> removing) => [];
+
     public async Task<string?> RemoveAsync(IReadOnlyList<BrokerDeadLetter> done, CancellationToken cancellationToken)
     {
         foreach (var item in done) await _channel!.BasicAckAsync((ulong)item.Handle, multiple: false, cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,7 @@ internal static class DlqBrokerCommands
 {
     public static async Task<int> ListAsync(CliContext context, CancellationToken cancellationToken)
     {
-        await using var broker = Open(context);
+        await using var broker = Open(context, forChanges: false);
         var found = await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
         if (context.Value(DlqOptions.GroupBy) is { } by) DlqRender.Groups(context, DeadLetterOperations.Group(found.Select(f => f.Row), by), by, broker.Describe);
         else DlqRender.List(context, [.. found.Select(f => (f.Row, (string?)f.Position))], broker.Describe);
@@ -21,7 +21,7 @@ internal static class DlqBrokerCommands
     public static async Task<int> ShowAsync(CliContext context, CancellationToken cancellationToken)
     {
         var messageId = context.Value(DlqOptions.MessageId)!;
-        await using var broker = Open(context);
+        await using var broker = Open(context, forChanges: false);
         var found = (await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken)).Where(f => f.Row.MessageId == messageId).ToList();
         if (found.Count == 0) throw new CliException($"No dead letter with message id {messageId} among the first {context.Value(DlqOptions.Limit)} of {broker.Describe}.");
         foreach (var item in found) DlqRender.Details(context, item.Row, item.Position);
@@ -33,7 +33,7 @@ internal static class DlqBrokerCommands
         var selection = DlqCommands.Selection(context);
         var verb = redrive ? "re-drive" : "discard";
         var database = redrive ? context.Database : null; // a re-drive writes outbox rows: resolve the database before touching the broker
-        await using var broker = Open(context);
+        await using var broker = Open(context, forChanges: !context.Value(DlqOptions.DryRun));
         var found = await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
         var chosen = found.Where(f => selection.All || (selection.Fingerprint is { } fp ? f.Row.Fingerprint == fp : selection.MessageIds.Contains(f.Row.MessageId))).ToList();
         if (redrive) chosen = chosen.Where(f => f.Row.MessageId.Length > 0).ToList(); // without a message id it can only be discarded
@@ -46,6 +46,8 @@ internal static class DlqBrokerCommands
         }
         context.Confirm($"{(redrive ? "Re-drive" : "Discard")} {chosen.Count} dead letter(s) from {broker.Describe}{(redrive ? $" through the outbox of {database!.Describe()}" : "")}?");
         var done = new List<BrokerDeadLetter>();
+        var heldBack = broker.HeldBack(found, chosen);
+        if (heldBack.Count > 0 && !redrive) database = TryDatabase(context); // to keep them when passing over them
         string? note = null;
         await DlqCommands.WithProgressAsync(context, $"{verb} dead letters", chosen.Count, async report =>
         {
@@ -60,9 +62,18 @@ internal static class DlqBrokerCommands
                 }
             }
             else done.AddRange(chosen);
-            note = await broker.RemoveAsync(done, cancellationToken); // only after the outbox rows committed
+            if (heldBack.Count > 0 && database is not null)
+            {
+                // Kafka commits a position: records passed over on the way to a chosen one are kept in the database, parked.
+                await using var db = database.Open();
+                foreach (var item in heldBack) await DeadLetterOperations.ImportParkedAsync(db, item.Row, cancellationToken);
+                done.AddRange(heldBack);
+                note = $"{heldBack.Count} dead letter(s) read before the chosen ones were recorded as parked in {database.Describe()} (dlq list), so the position could pass them";
+            }
+            note = await broker.RemoveAsync(done, cancellationToken) ?? note; // only after the outbox rows committed
             report(done.Count);
         });
+        done = [.. done.Except(heldBack)];
         if (context.Json) Render.Json(context, new { action = verb, count = done.Count, messageIds = done.Select(d => d.Row.MessageId), note });
         else
         {
@@ -74,10 +85,22 @@ internal static class DlqBrokerCommands
         return 0;
     }
 
-    private static IBrokerDeadLetters Open(CliContext context) => context.Value(DlqOptions.Source) switch
+    private static Configuration.DatabaseTarget? TryDatabase(CliContext context)
+    {
+        try
+        {
+            return context.Database;
+        }
+        catch (CliException)
+        {
+            return null; // no database: only the contiguous prefix is removed, and the note says what stays
+        }
+    }
+
+    private static IBrokerDeadLetters Open(CliContext context, bool forChanges) => context.Value(DlqOptions.Source) switch
     {
         "rabbitmq" => new RabbitMqDeadLetterQueue(context.RabbitMq, context.Endpoint, context.Value(DlqOptions.Queue)),
         _ => new KafkaDeadLetterTopic(context.Kafka, context.Value(DlqOptions.Topic) ?? throw new CliException("--source kafka needs --topic (the topic whose dead-letter topic to read)."),
-            context.Value(DlqOptions.CliGroup)!, context.Endpoint),
+            context.Value(DlqOptions.CliGroup)!, context.Endpoint, forChanges),
     };
 }

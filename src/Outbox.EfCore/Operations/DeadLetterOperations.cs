@@ -124,6 +124,18 @@ internal static class DeadLetterOperations
         db.ChangeTracker.Clear();
     }
 
+    /// <summary>Records a message found on a broker's dead-letter topic as a parked row (unless the endpoint has one for its
+    /// message id already), so the broker copy can be passed over and the message is still there to re-drive or discard.</summary>
+    public static async Task ImportParkedAsync(DbContext db, DeadLetter row, CancellationToken cancellationToken)
+    {
+        var known = row.MessageId.Length > 0 && await db.Set<DeadLetter>().AnyAsync(d => d.Endpoint == row.Endpoint && d.MessageId == row.MessageId, cancellationToken)
+            .ConfigureAwait(false);
+        if (known) return;
+        db.Set<DeadLetter>().Add(row);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+    }
+
     private static Task<int> MarkRedrivenAsync(DbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         DateTime? at = now.UtcDateTime;
