@@ -26,7 +26,11 @@ internal sealed class CliRunner(IAnsiConsole console, TextWriter error)
             {
                 return Fail("cancelled");
             }
-            catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException or MessagingException
+            catch (MessagingException ex)
+            {
+                return Fail(ex.Message); // written for the person on call already
+            }
+            catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException
                 or KafkaException or BrokerUnreachableException or OperationInterruptedException or IOException)
             {
                 // The clients' messages name hosts, never passwords; the inner one is usually the useful one.

@@ -35,13 +35,10 @@ internal static class KafkaCommands
     {
         var options = context.Kafka;
         var group = context.Value(Group) ?? context.Endpoint;
-        using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(options)).SetLogHandler((_, _) => { }).Build();
-        var committed = (await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, null)],
-            new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout })).Single().Partitions
-            .Where(p => context.Value(Topic) is not { } topic || p.Topic == topic).OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).ToList();
-        if (committed.Count == 0) throw new CliException($"Consumer group '{group}' has no committed offsets{(context.Value(Topic) is { } t ? $" on topic '{t}'" : "")} at {options.BootstrapServers}.");
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = options.BootstrapServers, GroupId = "messaging-cli-lag" })
-            .SetLogHandler((_, _) => { }).Build();
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = options.BootstrapServers, GroupId = group })
+            .SetLogHandler((_, _) => { }).Build(); // never subscribes: it only reads the group's committed offsets and the logs' ends
+        var committed = context.Value(Topic) is { } topic ? Committed(consumer, options, topic) : await AllCommittedAsync(options, group);
+        if (committed.Count == 0) throw new CliException($"Consumer group '{group}' has no committed offsets{(context.Value(Topic) is { } t ? $" on topic '{t}'" : " (give --topic when the cluster cannot list them)")} at {options.BootstrapServers}.");
         var rows = committed.Select(p =>
         {
             var ends = consumer.QueryWatermarkOffsets(p.TopicPartition, Timeout);
@@ -59,6 +56,26 @@ internal static class KafkaCommands
         context.Console.Write(table);
         Render.Line(context, $"total lag: {rows.Sum(r => r.Lag)} record(s)");
         return 0;
+    }
+
+    /// <summary>The group's committed offset on every partition of <paramref name="topic"/> (Unset where none).</summary>
+    private static List<TopicPartitionOffset> Committed(IConsumer<Ignore, Ignore> consumer, KafkaOptions options, string topic)
+    {
+        var config = KafkaClientConfig.Admin(options);
+        config.Set("allow.auto.create.topics", "false");
+        using var admin = new AdminClientBuilder(config).SetLogHandler((_, _) => { }).Build();
+        var metadata = admin.GetMetadata(topic, Timeout).Topics.SingleOrDefault(t => t.Topic == topic);
+        if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0) throw new CliException($"Topic '{topic}' does not exist at {options.BootstrapServers}.");
+        return [.. consumer.Committed(metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)), Timeout).OrderBy(p => p.Partition.Value)];
+    }
+
+    /// <summary>Every committed offset of the group (ListConsumerGroupOffsets).</summary>
+    private static async Task<List<TopicPartitionOffset>> AllCommittedAsync(KafkaOptions options, string group)
+    {
+        using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(options)).SetLogHandler((_, _) => { }).Build();
+        var listed = await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, null)], new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout });
+        return [.. listed.Single().Partitions.Where(p => p.Offset.Value >= 0).Select(p => p.TopicPartitionOffset)
+            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value)];
     }
 
     private static async Task<int> ReplayAsync(CliContext context, CancellationToken cancellationToken)
