@@ -4,7 +4,7 @@
 #   2. starts the engine (dockerd, no systemd here) when `docker info` fails;
 #   3. builds the local images from Debian packages (no registry is reachable): local/debian:bookworm
 #      (debootstrap), local/rabbitmq:3.10 and local/postgres:15 (eng/images/*), rebuilt when a recipe changes;
-#   4. removes leftover test containers and networks (Testcontainers' label, the harness's label);
+#   4. removes leftover test containers (stopped, or older than 3 h) and unused networks (Testcontainers' label, the harness's label);
 #   5. prints what Testcontainers needs here, for callers to eval:
 #        eval "$(bash eng/docker.sh)"
 # Where Docker cannot run it says so in one line and prints `export MESSAGING_DOCKER=unavailable`: the tests then
@@ -60,9 +60,17 @@ build() {
 build local/rabbitmq:3.10 rabbitmq
 build local/postgres:15 postgres
 
-# Leftovers of earlier runs: only containers and networks the tests or the harness created (their labels).
-leftovers=$(docker ps -aq --filter label=org.testcontainers=true; docker ps -aq --filter label=messaging.tests=true)
-if [ -n "$leftovers" ]; then log "removing $(echo "$leftovers" | sort -u | wc -l) leftover test container(s)"; echo "$leftovers" | sort -u | xargs docker rm -f >/dev/null; fi
+# Leftovers of earlier runs: only containers the tests or the harness created (their labels), and of those only the
+# ones that stopped or are older than the longest run (3 h): a test run or fault harness still going on this machine
+# (another checkout, a second terminal) keeps its brokers. Without the reaper nothing else removes them.
+now=$(date +%s)
+leftovers=$( { docker ps -aq --filter label=org.testcontainers=true; docker ps -aq --filter label=messaging.tests=true; } | sort -u \
+  | while read -r id; do
+      state=$(docker inspect -f '{{.State.Running}} {{.Created}}' "$id" 2>/dev/null) || continue
+      created=$(date -d "${state#* }" +%s 2>/dev/null || echo "$now")
+      if [ "${state%% *}" != true ] || [ $((now - created)) -gt 10800 ]; then echo "$id"; fi
+    done)
+if [ -n "$leftovers" ]; then log "removing $(echo "$leftovers" | wc -l) leftover test container(s)"; echo "$leftovers" | xargs docker rm -f >/dev/null; fi
 networks=$(docker network ls -q --filter label=org.testcontainers=true; docker network ls -q --filter label=messaging.tests=true)
 if [ -n "$networks" ]; then echo "$networks" | sort -u | xargs docker network rm >/dev/null 2>&1 || true; fi
 
