@@ -59,4 +59,15 @@ log "building and running tests/PackageSmoke"
 dotnet build "$smoke" -c Release --no-restore -p:MessagingVersion="$version" -nologo -v q >"$build_log" 2>&1 \
   || { cat "$build_log" >&2; fail "build of tests/PackageSmoke"; }
 dotnet run --project "$smoke" -c Release --no-build -p:MessagingVersion="$version" || fail "tests/PackageSmoke exited with $?"
+# The CLI as an operator installs it: a .NET tool from the same folder, run by its command name.
+tool="$state/tool"
+rm -rf "$tool"
+log "installing the messaging tool (Messaging.Cli $version) into ${tool#"$repo"/}"
+dotnet tool install Messaging.Cli --version "$version" --tool-path "$tool" --add-source "$artifacts" >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "dotnet tool install Messaging.Cli"; }
+"$tool/messaging" --help | grep -q "^  messaging \[command\]" || fail "messaging --help does not show the command 'messaging'"
+[ "$("$tool/messaging" --version)" = "$version" ] || [[ "$("$tool/messaging" --version)" == "$version+"* ]] || fail "messaging --version is not $version"
+set +e; "$tool/messaging" outbox stats --connection "Data Source=$state/absent.db" 2>"$build_log"; code=$?; set -e
+[ "$code" -eq 1 ] && grep -q "^messaging: SQLite database" "$build_log" || fail "messaging on a missing database: exit $code, not one clear line"
+log "the messaging tool installs, runs by its name and fails with one line on a missing database"
 echo "RESULT: package test passed ($version)"
