@@ -7,17 +7,18 @@ var orders = new Option<int>("--orders") { Description = "Orders to place (count
 var transport = new Option<string?>("--transport") { Description = "inmemory | rabbitmq | kafka (default: Messaging:Transport, InMemory)." };
 var database = new Option<string?>("--database") { Description = "sqlite | postgres (default: Sample:Database, sqlite)." };
 var reportJson = new Option<FileInfo?>("--report-json") { Description = "Also write the report as JSON to this file." };
+var otel = new Option<bool>("--otel") { Description = "Print the library's spans and metrics (OpenTelemetry console exporter); try it with a few orders." };
 var timeout = new Option<int>("--timeout-seconds") { Description = "Give up waiting for the consumer after this many seconds.", DefaultValueFactory = _ => 300 };
 
 var root = new RootCommand("Order service sample: outbox -> broker -> inbox, with a report of lost and applied-twice counts.")
 {
-    orders, transport, database, reportJson, timeout,
+    orders, transport, database, reportJson, timeout, otel,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
     var settings = new RunSettings(
         parse.GetValue(orders), parse.GetValue(transport), parse.GetValue(database),
-        parse.GetValue(reportJson), TimeSpan.FromSeconds(parse.GetValue(timeout)));
+        parse.GetValue(reportJson), TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(otel));
     if (settings.Orders < 1)
     {
         Console.Error.WriteLine("--orders must be at least 1.");

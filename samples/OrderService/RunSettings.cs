@@ -1,4 +1,4 @@
 namespace OrderService;
 
 /// <summary>The command line, after parsing.</summary>
-public sealed record RunSettings(int Orders, string? Transport, string? Database, FileInfo? ReportJson, TimeSpan Timeout);
+public sealed record RunSettings(int Orders, string? Transport, string? Database, FileInfo? ReportJson, TimeSpan Timeout, bool Otel = false);

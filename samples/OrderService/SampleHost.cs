@@ -1,3 +1,4 @@
+using Messaging.Diagnostics;
 using Messaging.Eng.KafkaMock;
 using Messaging.Hosting;
 using Messaging.Kafka;
@@ -7,6 +8,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace OrderService;
 
@@ -41,8 +45,16 @@ public static class SampleHost
             .Map<OrderPlaced>(Topic, o => o.CustomerId, name: "order-placed")
             .AddHandler<OrderPlaced, ApplyOrderHandler>(name: "apply-order")
             .AddEntityFrameworkOutbox<OrdersDbContext>();
+        if (settings.Otel) AddConsoleTelemetry(builder.Services);
         return builder.Build();
     }
+
+    /// <summary>What README "Telemetry" shows: the library's ActivitySource and meters, here to the console.</summary>
+    private static void AddConsoleTelemetry(IServiceCollection services) =>
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("order-service"))
+            .WithTracing(tracing => tracing.AddSource(TelemetryNames.SourceName).AddConsoleExporter())
+            .WithMetrics(metrics => metrics.AddMeter(TelemetryNames.SourceName, KafkaTelemetry.MeterName).AddConsoleExporter());
 
     public static string Database(IConfiguration config)
     {

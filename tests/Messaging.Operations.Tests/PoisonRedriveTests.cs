@@ -34,6 +34,9 @@ public abstract class PoisonRedriveTests(OpsFixture fixture)
         Assert.StartsWith(fixture.Broker.Transport == "Kafka" ? "topic " : "queue ", row.Source, StringComparison.Ordinal);
         Assert.Equal(1, row.Failures);
 
+        // What an operator reads first: the table of failure groups, then the message.
+        Assert.Contains(row.Fingerprint!, (await Operator.OkAsync(Args(app, "dlq", "list", "--group-by", "failure"))).Output, StringComparison.Ordinal);
+        Assert.Contains("Parked", (await Operator.OkAsync(Args(app, "dlq", "show", poison))).Output, StringComparison.Ordinal);
         var groups = (await Operator.OkAsync(Args(app, "dlq", "list", "--group-by", "failure", "--json"))).Json();
         var group = Assert.Single(groups.EnumerateArray());
         Assert.Equal(row.Fingerprint, group.GetProperty("key").GetString());
@@ -55,6 +58,8 @@ public abstract class PoisonRedriveTests(OpsFixture fixture)
         row = (await app.DeadLetterAsync(poison))!;
         Assert.Equal((DeadLetterStatus.Redriven, 2, 2), (row.Status, row.RedriveCount, row.Failures));
 
+        Assert.Contains("Redriven", (await Operator.OkAsync(Args(app, "dlq", "list", "--status", "all"))).Output, StringComparison.Ordinal);
+        Assert.Contains("apply-order", (await Operator.OkAsync(Args(app, "inbox", "stats"))).Output, StringComparison.Ordinal);
         var again = await Operator.RunAsync(Args(app, "dlq", "redrive", poison, "--yes"));
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("nothing to re-drive", again.Error, StringComparison.Ordinal);

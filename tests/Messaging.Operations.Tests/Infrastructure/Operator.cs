@@ -28,8 +28,29 @@ public static class Operator
         });
         console.Profile.Width = 220;
         var code = await CliApp.RunAsync(args, console, output, error);
-        return new CliResult(code, output.ToString(), error.ToString());
+        var result = new CliResult(code, output.ToString(), error.ToString());
+        await TranscribeAsync(args, result);
+        return result;
     }
+
+    /// <summary>With MESSAGING_OPS_TRANSCRIPT set to a file, each run is appended to it as a terminal would show it
+    /// (the connection and broker arguments, which the configuration would give, left out).</summary>
+    private static async Task TranscribeAsync(string[] args, CliResult result)
+    {
+        if (Environment.GetEnvironmentVariable("MESSAGING_OPS_TRANSCRIPT") is not { Length: > 0 } file) return;
+        var shown = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--connection" or "--provider" or "--rabbitmq-uri" or "--kafka-bootstrap") { i++; continue; }
+            shown.Add(args[i]);
+        }
+        var text = $"$ messaging {string.Join(' ', shown)}\n{result.Output}{result.Error}" + (result.ExitCode == 0 ? "" : $"(exit {result.ExitCode})\n");
+        await Gate.WaitAsync();
+        try { await File.AppendAllTextAsync(file, text + "\n"); }
+        finally { Gate.Release(); }
+    }
+
+    private static readonly SemaphoreSlim Gate = new(1, 1);
 
     /// <summary>Runs it and requires exit code 0.</summary>
     public static async Task<CliResult> OkAsync(params string[] args)
