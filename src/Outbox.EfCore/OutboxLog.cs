@@ -50,6 +50,9 @@ internal static partial class OutboxLog
     [LoggerMessage(4100, LogLevel.Debug, "Inbox: message {MessageId} already handled by {Handler}; skipped")]
     public static partial void DuplicateSkipped(ILogger logger, string messageId, string handler);
 
+    [LoggerMessage(4103, LogLevel.Warning, "Inbox: a batch of {Count} handled message(s) did not commit ({Error}); each is retried by the handler pipeline")]
+    public static partial void InboxBatchFailed(ILogger logger, int count, string error);
+
     [LoggerMessage(4102, LogLevel.Warning, "Inbox: rollback for message {MessageId} in {Handler} failed; the transaction is abandoned")]
     public static partial void RollbackFailed(ILogger logger, Exception exception, string messageId, string handler);
 }

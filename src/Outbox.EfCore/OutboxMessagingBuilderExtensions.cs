@@ -63,13 +63,15 @@ public static class OutboxMessagingBuilderExtensions
         services.AddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
         services.AddHostedService<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxListener<TContext>>();
+        services.TryAddSingleton<InboxBatcher<TContext>>();
         builder.AddHandlerFilter<InboxFilter<TContext>>();
         services.TryAddSingleton<IDeliveryLedger, DeliveryLedger<TContext>>();
         services.TryAddSingleton<IDeadLetterRecorder, DeadLetterRecorder<TContext>>();
         services.AddSingleton(sp => new GuaranteeStatement(null, GuaranteeStatement.InboxTopic, _ =>
         {
             var o = sp.GetRequiredService<IOptions<OutboxOptions>>().Value;
-            return $"inbox on ({typeof(TContext).Name}); dead letters recorded in the database; outbox ordering {o.Ordering}, {o.MaxAttempts} attempts before Failed";
+            var batches = o.InboxBatchSize > 1 ? $"up to {o.InboxBatchSize} messages per transaction" : "one transaction per message";
+            return $"inbox on ({typeof(TContext).Name}, {batches}); dead letters recorded in the database; outbox ordering {o.Ordering}, {o.MaxAttempts} attempts before Failed";
         }));
         services.AddHealthChecks().Add(new HealthCheckRegistration("messaging-outbox",
             sp => ActivatorUtilities.CreateInstance<OutboxHealthCheck<TContext>>(sp), HealthStatus.Unhealthy, [MessagingBuilder.HealthTag]));

@@ -64,6 +64,27 @@ public sealed class OutboxOptions
     /// <summary><c>Messaging:Outbox:Health</c>: thresholds of the <c>messaging-outbox</c> health check.</summary>
     public OutboxHealthOptions Health { get; set; } = new();
 
+    /// <summary><c>Messaging:Outbox:InboxBatchSize</c>: most handled messages the inbox commits in one database
+    /// transaction (count, 1..1000; 1 = a transaction per message). Default 50: each message of a batch is a savepoint
+    /// (a subtransaction), and PostgreSQL keeps at most 64 subtransaction ids per session in shared memory
+    /// (<c>PGPROC_MAX_CACHED_SUBXIDS</c>); beyond that other sessions' snapshots slow down while the batch is open.</summary>
+    /// <remarks>Runs that arrive while the database is busy share a transaction: each its own savepoint, inbox row,
+    /// handler and DbContext on the batch's connection, one after another; one commit; each message is acknowledged only
+    /// after that commit. A failing handler is rolled back to its savepoint and retried on its own; the others commit.
+    /// Batches form only when several messages are handled at once (<c>Messaging:RabbitMq:ConcurrentMessageLimit</c>,
+    /// <c>Messaging:Kafka:MaxConcurrency</c> above 1). Handlers of a batch run one after another, so one that waits on
+    /// slow I/O (an HTTP call) holds up the others: set 1 for such endpoints. DbContext pools are not batched.</remarks>
+    public int InboxBatchSize { get; set; } = 50;
+
+    /// <summary><c>Messaging:Outbox:InboxBatchWaitMs</c>: how long a batch that is not full waits for more messages
+    /// before it starts (ms, 0..1000). Default 0: a batch takes what is waiting and starts at once, so no message waits
+    /// for others under light load.</summary>
+    public int InboxBatchWaitMs { get; set; }
+
+    /// <summary><c>Messaging:Outbox:InboxConcurrentBatches</c>: inbox batches (each one connection and transaction) that
+    /// run at once (count, 1..64). Default 4. On a single-writer database (SQLite) always 1.</summary>
+    public int InboxConcurrentBatches { get; set; } = 4;
+
     /// <summary><c>Messaging:Outbox:RetentionBatchSize</c>: most rows one delete statement removes, so retention
     /// never holds long locks or writes a huge transaction (count, 1..100000). Default 1000.</summary>
     public int RetentionBatchSize { get; set; } = 1_000;

@@ -17,6 +17,9 @@ internal sealed class OutboxOptionsValidator : IValidateOptions<OutboxOptions>
         errors.Range(nameof(OutboxOptions.MaxBackoffMs), options.MaxBackoffMs, 1, 3_600_000, "ms");
         errors.Range(nameof(OutboxOptions.LeaseMs), options.LeaseMs, 1_000, 3_600_000, "ms");
         errors.Range(nameof(OutboxOptions.RetentionIntervalMs), options.RetentionIntervalMs, 1_000, 86_400_000, "ms");
+        errors.Range(nameof(OutboxOptions.InboxBatchSize), options.InboxBatchSize, 1, 1_000, "count");
+        errors.Range(nameof(OutboxOptions.InboxBatchWaitMs), options.InboxBatchWaitMs, 0, 1_000, "ms");
+        errors.Range(nameof(OutboxOptions.InboxConcurrentBatches), options.InboxConcurrentBatches, 1, 64, "count");
         errors.Range(nameof(OutboxOptions.RetentionBatchSize), options.RetentionBatchSize, 1, 100_000, "count");
         if (options.SentRetentionMs != 0) errors.Range(nameof(OutboxOptions.SentRetentionMs), options.SentRetentionMs, 1_000, MaxRetentionMs, "ms, or 0 to keep");
         if (options.InboxRetentionMs != 0) errors.Range(nameof(OutboxOptions.InboxRetentionMs), options.InboxRetentionMs, 1_000, MaxRetentionMs, "ms, or 0 to keep");

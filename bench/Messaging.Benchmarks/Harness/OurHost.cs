@@ -23,6 +23,8 @@ public static class OurHost
         };
         foreach (var (key, value) in settings) values[key] = value;
         builder.Configuration.AddInMemoryCollection(values);
+        // A setting to try without a rebuild, over the scenario's: BENCH_Messaging__Outbox__InboxBatchSize=1.
+        builder.Configuration.AddEnvironmentVariables("BENCH_");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<Probe>();
         var messagingBuilder = builder.Services.AddMessaging(builder.Configuration).AddRabbitMq();

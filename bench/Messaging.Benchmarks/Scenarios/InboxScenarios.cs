@@ -11,11 +11,15 @@ namespace Messaging.Benchmarks.Scenarios;
 
 /// <summary>
 /// The inbox: the same consumer host (RabbitMQ quorum queue, prefetch 100, preloaded untimed) with and without
-/// AddEntityFrameworkOutbox (which adds the inbox filter). 'raw' here means "ours without the inbox".
+/// AddEntityFrameworkOutbox (which adds the inbox filter). 'raw' here means "ours without the inbox". Both handle
+/// <see cref="Concurrency"/> messages at once (per-key lanes over the 64 keys), so the inbox can batch its commits.
 /// </summary>
 public static class InboxScenarios
 {
     private const int BodyBytes = 256;
+
+    /// <summary>Messages handled at once on both sides (<c>Messaging:RabbitMq:ConcurrentMessageLimit</c>).</summary>
+    public const int Concurrency = 32;
 
     public static Scenario Create(string db, bool writesRow) => new(
         $"inbox.rabbitmq.{(writesRow ? "write-row" : "noop")}.{db}", 0.1,
@@ -23,7 +27,7 @@ public static class InboxScenarios
         (writesRow
             ? "handler adds one business row and saves (with the inbox: inside the inbox transaction)"
             : "no-op handler (with the inbox: inbox row + transaction around nothing)")
-        + "; ours = with the inbox, raw = the same host without it; rate from first to last handled",
+        + $"; {Concurrency} at a time (prefetch 200); ours = with the inbox, raw = the same host without it; rate from first to last handled",
         new Target("with inbox >= 0.5 x without", r => r.Ratio >= 0.5));
 
     private sealed class Side(string role, string db, bool writesRow, bool inbox) : Contender(role)
@@ -39,7 +43,8 @@ public static class InboxScenarios
         {
             ["Messaging:Transport"] = "RabbitMq",
             ["Messaging:Endpoint"] = _queue,
-            ["Messaging:RabbitMq:Prefetch"] = "100",
+            ["Messaging:RabbitMq:Prefetch"] = "200",
+            ["Messaging:RabbitMq:ConcurrentMessageLimit"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, m =>
         {
             m.Map<BenchMessage>(Exchange, x => x.Key, name: "bench-message");

@@ -19,8 +19,8 @@ namespace Messaging.Outbox;
 /// alongside, and then sees the committed row. Round trips per handled message: the insert (with the lazily sent
 /// BEGIN), the handler's own saves, COMMIT.
 /// </remarks>
-internal sealed class InboxFilter<TContext>(TimeProvider time, ILogger<InboxFilter<TContext>> logger) : IHandlerFilter
-    where TContext : DbContext
+internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TContext> batcher, OutboxCommitInterceptor commits, ILogger<InboxFilter<TContext>> logger)
+    : IHandlerFilter where TContext : DbContext
 {
     public async Task<HandlerOutcome> InvokeAsync(MessageContext context, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
     {
@@ -29,6 +29,8 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, ILogger<InboxFilt
         var db = context.Services.GetRequiredService<TContext>();
         if (db.Database.CurrentTransaction is not null)
             return await RunInCallersTransactionAsync(db, context, next, cancellationToken).ConfigureAwait(false);
+        if (batcher.Accepts(db))
+            return await RunInBatchAsync(db, context, next, cancellationToken).ConfigureAwait(false);
 
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
@@ -52,6 +54,73 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, ILogger<InboxFilt
                 await TryRollbackAsync(transaction, context).ConfigureAwait(false);
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// In a batch's transaction (<see cref="InboxBatcher{TContext}"/>): waits for the turn, then on the batch's connection,
+    /// inside a savepoint, records and runs as in a transaction of its own; returns only after the batch committed.
+    /// A failure rolls back to the savepoint and is thrown at once (the pipeline retries it); the batch goes on.
+    /// </summary>
+    private async Task<HandlerOutcome> RunInBatchAsync(TContext db, MessageContext context, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
+    {
+        var turn = batcher.Enqueue(db, cancellationToken);
+        var (connection, shared, savepoint) = await turn.Granted.ConfigureAwait(false);
+        HandlerOutcome outcome;
+        IDbContextTransaction? transaction = null;
+        try
+        {
+            db.Database.SetDbConnection(connection, contextOwnsConnection: false);
+            transaction = await db.Database.UseTransactionAsync(shared, cancellationToken).ConfigureAwait(false);
+            db.Database.AutoSavepointsEnabled = false; // the run's own savepoint is the unit of rollback
+            // Not released (the commit ends them all: one round trip less); the name is this run's alone, so a rollback
+            // to it fails rather than undo another run if it was never made.
+            var create = "SAVEPOINT " + savepoint; // our own name: messaging_inbox_<position>
+            await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
+            outcome = await TryRecordAsync(db, context, cancellationToken).ConfigureAwait(false)
+                ? await RunAndSaveAsync(db, next, cancellationToken).ConfigureAwait(false)
+                : HandlerOutcome.SkippedDuplicate;
+        }
+        catch (Exception)
+        {
+            await LeaveBatchAsync(db, turn, transaction is not null ? savepoint : null, context).ConfigureAwait(false);
+            throw;
+        }
+        turn.Finish(kept: true);
+        await turn.Committed.ConfigureAwait(false); // a failed commit throws here: nothing of this run is durable
+        commits.CommittedElsewhere(db);
+        if (outcome == HandlerOutcome.SkippedDuplicate) OutboxLog.DuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
+        return outcome;
+    }
+
+    private static async Task<HandlerOutcome> RunAndSaveAsync(TContext db, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
+    {
+        var outcome = await next(cancellationToken).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>Undoes the run's part of the batch; when even that fails the batch's transaction is lost and the batch
+    /// learns it.</summary>
+    private async Task LeaveBatchAsync(TContext db, InboxTurn turn, string? savepoint, MessageContext context)
+    {
+        if (savepoint is null)
+        {
+            turn.Finish(kept: false); // failed before touching the shared transaction
+            return;
+        }
+        try
+        {
+            var rollback = "ROLLBACK TO SAVEPOINT " + savepoint; // our own name: messaging_inbox_<position>
+            await db.Database.ExecuteSqlRawAsync(rollback, CancellationToken.None).ConfigureAwait(false);
+            turn.Finish(kept: false);
+        }
+#pragma warning disable CA1031 // the handler's exception is what the pipeline needs; the batch gets the rollback's
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OutboxLog.RollbackFailed(logger, ex, context.Envelope.MessageId, context.HandlerName);
+            turn.Break(new InvalidOperationException($"The inbox batch's transaction is lost: rolling back message {context.Envelope.MessageId} to its savepoint failed.", ex));
         }
     }
 

@@ -84,6 +84,10 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
         return Task.CompletedTask;
     }
 
+    /// <summary>A context whose changes another context's transaction committed (an inbox batch): wakes the dispatcher
+    /// when it wrote outbox rows.</summary>
+    public void CommittedElsewhere(DbContext db) => Wake(db);
+
     private void Note(DbContext? db)
     {
         if (db is null) return;

@@ -3,7 +3,6 @@ using Messaging.Outbox.Tests.Infrastructure;
 using Messaging.Publishing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Messaging.Handling;
 using Xunit.Abstractions;
 
@@ -53,9 +52,10 @@ public abstract class InboxScenarios<TDatabase>(TDatabase database, ITestOutputH
     [Fact]
     public async Task Concurrent_duplicate_is_skipped_without_running_the_handler_twice()
     {
-        var host = await HostAsync(start: false);
+        // A transaction per message (no batch): the second execution waits on the first one's inbox key.
+        var host = await HostAsync(start: false, settings: new Dictionary<string, string?> { ["Messaging:Outbox:InboxBatchSize"] = "1" });
         var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new OrderPlaced("H-1"), typeof(OrderPlaced));
-        var filter = new InboxFilter<ShopContext>(TimeProvider.System, host.Services.GetRequiredService<ILogger<InboxFilter<ShopContext>>>());
+        var filter = ActivatorUtilities.CreateInstance<InboxFilter<ShopContext>>(host.Services);
         var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondRan = false;
@@ -92,7 +92,7 @@ public abstract class InboxScenarios<TDatabase>(TDatabase database, ITestOutputH
     {
         var host = await HostAsync(start: false);
         var factory = host.Services.GetRequiredService<IEnvelopeFactory>();
-        var filter = new InboxFilter<ShopContext>(TimeProvider.System, host.Services.GetRequiredService<ILogger<InboxFilter<ShopContext>>>());
+        var filter = ActivatorUtilities.CreateInstance<InboxFilter<ShopContext>>(host.Services);
         var runs = 0;
         Func<IServiceProvider, Func<CancellationToken, Task<HandlerOutcome>>> handler = services => _ =>
         {
