@@ -52,9 +52,14 @@ internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptio
         _waiting.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         // A handler that ignores its cancellation must not hold the host's shutdown forever.
-        if (_batches is { } batches) await Task.WhenAny(Task.WhenAll(batches), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+        var ended = true;
+        if (_batches is { } batches)
+        {
+            await Task.WhenAny(Task.WhenAll(batches), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+            ended = batches.All(b => b.IsCompleted);
+        }
         while (_waiting.Reader.TryRead(out var turn)) turn.Refuse(new ObjectDisposedException(nameof(InboxBatcher<TContext>), "The inbox is stopping."));
-        _stopping.Dispose();
+        if (ended) _stopping.Dispose(); // else a batch still runs and may read its token
     }
 
     private void Start(TContext db)
