@@ -35,7 +35,7 @@ internal static class BrokerDeadLetterRows
             CorrelationId = envelope.CorrelationId,
             CausationId = envelope.CausationId,
             ContentType = envelope.ContentType,
-            Headers = DeadLetterRows.HeadersJson(applicationHeaders),
+            Headers = OutboxRows.HeadersJson(applicationHeaders),
             Body = envelope.Body.ToArray(),
             SentAt = envelope.Timestamp.UtcDateTime,
             FirstFailedAt = failedAt,

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Messaging.Cli.Output;
 using Messaging.Outbox;
 using Messaging.Outbox.Operations;
@@ -47,7 +46,7 @@ internal static class DlqRender
 
     public static void Details(CliContext context, DeadLetter d, string? position)
     {
-        var headers = JsonSerializer.Deserialize<Dictionary<string, string>>(d.Headers) ?? [];
+        var headers = OutboxRows.ReadHeaders(d.Headers);
         var body = BodyText(d.Body, out var encoding);
         if (context.Json)
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Messaging.Transport;
 
 namespace Messaging.Outbox;
@@ -22,7 +21,7 @@ internal static class DeadLetterRows
             CorrelationId = envelope.CorrelationId,
             CausationId = envelope.CausationId,
             ContentType = envelope.ContentType,
-            Headers = HeadersJson(envelope.Headers),
+            Headers = OutboxRows.HeadersJson(envelope.Headers),
             Body = BodyBytes.AsArray(envelope.Body),
             SentAt = envelope.Timestamp.UtcDateTime,
             FirstFailedAt = entry.Time.UtcDateTime,
@@ -69,12 +68,9 @@ internal static class DeadLetterRows
         CausationId = row.CausationId,
         ContentType = row.ContentType,
         Timestamp = now,
-        Headers = (JsonSerializer.Deserialize<Dictionary<string, string>>(row.Headers) ?? [])
+        Headers = OutboxRows.ReadHeaders(row.Headers)
             .Where(h => h.Key != HeaderNames.TraceParent && !h.Key.StartsWith(DeadLetterPrefix, StringComparison.Ordinal))
             .ToDictionary(StringComparer.Ordinal),
         Body = row.Body,
     };
-
-    public static string HeadersJson(IReadOnlyDictionary<string, string> headers) =>
-        JsonSerializer.Serialize(headers.Where(h => EnvelopeHeaders.IsApplication(h.Key)).ToDictionary(StringComparer.Ordinal));
 }

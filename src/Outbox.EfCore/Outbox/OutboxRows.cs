@@ -14,7 +14,7 @@ internal static class OutboxRows
         PartitionKey = envelope.PartitionKey,
         CorrelationId = envelope.CorrelationId,
         CausationId = envelope.CausationId,
-        Headers = JsonSerializer.Serialize(envelope.Headers.Where(h => EnvelopeHeaders.IsApplication(h.Key)).ToDictionary(StringComparer.Ordinal)),
+        Headers = HeadersJson(envelope.Headers),
         Body = BodyBytes.AsArray(envelope.Body),
         ContentType = envelope.ContentType,
         CreatedAt = envelope.Timestamp.UtcDateTime,
@@ -31,9 +31,17 @@ internal static class OutboxRows
         PartitionKey = row.PartitionKey,
         CorrelationId = row.CorrelationId,
         CausationId = row.CausationId,
-        Headers = JsonSerializer.Deserialize<Dictionary<string, string>>(row.Headers) ?? [],
+        Headers = ReadHeaders(row.Headers),
         Body = row.Body,
         ContentType = row.ContentType,
         Timestamp = new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)),
     };
+
+    /// <summary>The application headers (not <see cref="EnvelopeHeaders.Reserved"/>) as the JSON object a row keeps; the
+    /// outbox and dead-letter tables share the format.</summary>
+    public static string HeadersJson(IReadOnlyDictionary<string, string> headers) =>
+        JsonSerializer.Serialize(headers.Where(h => EnvelopeHeaders.IsApplication(h.Key)).ToDictionary(StringComparer.Ordinal));
+
+    /// <summary>A row's headers column back into a dictionary.</summary>
+    public static Dictionary<string, string> ReadHeaders(string json) => JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
 }
