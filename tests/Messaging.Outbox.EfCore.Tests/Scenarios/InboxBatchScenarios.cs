@@ -94,7 +94,8 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
     }
 
     /// <summary>A host whose inbox waits up to 1 s to fill batches of <paramref name="size"/>, so runs started together
-    /// share one; and the inbox filter as the pipeline uses it.</summary>
+    /// share one; and the inbox filter as the pipeline uses it. One batch at a time: with several (PostgreSQL's default)
+    /// runs started together may each wake a different idle batch and never share one.</summary>
     private async Task<(IHost Host, InboxFilter<ShopContext> Filter)> BatchingAsync(int size)
     {
         var host = await HostAsync(start: false, configure: m => m.Services.ConfigureDbContext<ShopContext>((_, o) => o.AddInterceptors(_failingCommit)),
@@ -102,6 +103,7 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
             {
                 ["Messaging:Outbox:InboxBatchSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Messaging:Outbox:InboxBatchWaitMs"] = "1000",
+                ["Messaging:Outbox:InboxConcurrentBatches"] = "1",
             });
         return (host, ActivatorUtilities.CreateInstance<InboxFilter<ShopContext>>(host.Services));
     }
