@@ -31,6 +31,11 @@ internal class OutboxDialect
     /// dispatcher must not block the application's writes) and records before it claims again.</summary>
     public virtual bool ConcurrentWriters => false;
 
+    /// <summary>A <c>SAVEPOINT</c> can lead the command of the statement after it (one round trip) and the command's row
+    /// count is still that statement's. Not by default: Microsoft.Data.Sqlite adds <c>sqlite3_changes()</c> after every
+    /// statement, which after a <c>SAVEPOINT</c> repeats the previous insert's count.</summary>
+    public virtual bool SavepointSharesCommand => false;
+
     /// <summary>Appended to the claim's candidate query.</summary>
     public virtual string CandidateLock => "";
 

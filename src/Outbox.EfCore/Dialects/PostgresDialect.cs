@@ -12,6 +12,7 @@ internal sealed class PostgresDialect : OutboxDialect
 
     public override string Name => "PostgreSQL";
     public override bool ConcurrentWriters => true;
+    public override bool SavepointSharesCommand => true; // SAVEPOINT completes without a row count: Npgsql's count is the insert's
     public override string CandidateLock => " FOR UPDATE SKIP LOCKED";
     public override bool SupportsNotify => true;
 

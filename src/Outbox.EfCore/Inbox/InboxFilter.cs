@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Messaging.Handling;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,11 +19,14 @@ namespace Messaging.Outbox;
 /// no row written means the message was already handled. A concurrent duplicate waits on the key (PostgreSQL: until
 /// the first inserter commits or rolls back) or on the write lock (SQLite) instead of running the handler
 /// alongside, and then sees the committed row. Round trips per handled message: the insert (with the lazily sent
-/// BEGIN), the handler's own saves, COMMIT.
+/// BEGIN), the handler's own saves, COMMIT; in a batch, the savepoint with the insert and the handler's saves, and one
+/// COMMIT for the batch.
 /// </remarks>
 internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TContext> batcher, OutboxCommitInterceptor commits, ILogger<InboxFilter<TContext>> logger)
     : IHandlerFilter where TContext : DbContext
 {
+    private static readonly ConditionalWeakTable<IModel, string> InsertByModel = [];
+
     public async Task<HandlerOutcome> InvokeAsync(MessageContext context, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -37,7 +42,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         {
             try
             {
-                if (!await TryRecordAsync(db, context, cancellationToken).ConfigureAwait(false))
+                if (!await TryRecordAsync(db, context, savepoint: null, cancellationToken).ConfigureAwait(false))
                 {
                     await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
                     OutboxLog.DuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
@@ -73,11 +78,10 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
             db.Database.SetDbConnection(connection, contextOwnsConnection: false);
             transaction = await db.Database.UseTransactionAsync(shared, cancellationToken).ConfigureAwait(false);
             db.Database.AutoSavepointsEnabled = false; // the run's own savepoint is the unit of rollback
-            // Not released (the commit ends them all: one round trip less); the name is this run's alone, so a rollback
-            // to it fails rather than undo another run if it was never made.
-            var create = "SAVEPOINT " + savepoint; // our own name: messaging_inbox_<position>
-            await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
-            outcome = await TryRecordAsync(db, context, cancellationToken).ConfigureAwait(false)
+            // The savepoint is made with the inbox row (in its command where the dialect allows) and never released (the
+            // commit ends them all); the name is this run's alone, so a rollback to it fails rather than undo another run
+            // if it was never made.
+            outcome = await TryRecordAsync(db, context, savepoint, cancellationToken).ConfigureAwait(false)
                 ? await RunAndSaveAsync(db, next, cancellationToken).ConfigureAwait(false)
                 : HandlerOutcome.SkippedDuplicate;
         }
@@ -127,7 +131,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
     /// <summary>Someone else owns the transaction: record and run inside it, leave commit and rollback to them.</summary>
     private async Task<HandlerOutcome> RunInCallersTransactionAsync(TContext db, MessageContext context, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
     {
-        if (!await TryRecordAsync(db, context, cancellationToken).ConfigureAwait(false))
+        if (!await TryRecordAsync(db, context, savepoint: null, cancellationToken).ConfigureAwait(false))
         {
             OutboxLog.DuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
             return HandlerOutcome.SkippedDuplicate;
@@ -137,21 +141,35 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         return outcome;
     }
 
-    /// <summary>Writes the inbox row in the current transaction; false when (message id, handler) is already there.</summary>
+    /// <summary>Writes the inbox row in the current transaction, after making <paramref name="savepoint"/> when one is
+    /// given; false when (message id, handler) is already there.</summary>
     /// <remarks><c>received_at</c> and <c>processed_at</c> both get the time handling started: the row commits only
     /// with the handler's work, so a committed row means "processed"; a separate update at the end would cost a round
-    /// trip per message.</remarks>
-    private async Task<bool> TryRecordAsync(TContext db, MessageContext context, CancellationToken cancellationToken)
+    /// trip per message. Where the dialect allows, the savepoint travels in the insert's command.</remarks>
+    private async Task<bool> TryRecordAsync(TContext db, MessageContext context, string? savepoint, CancellationToken cancellationToken)
     {
-        var t = OutboxTableNames.ForInbox(db);
-        string messageId = t[nameof(InboxRecord.MessageId)], handler = t[nameof(InboxRecord.HandlerName)];
-        var sql = $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
-            $"VALUES ({{0}}, {{1}}, {{2}}, {{2}}) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
+        var sql = InsertSql(db);
+        if (savepoint is not null)
+        {
+            var create = "SAVEPOINT " + savepoint; // our own name: messaging_inbox_<position>
+            if (OutboxDialect.For(db).SavepointSharesCommand) sql = create + "; " + sql;
+            else await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
+        }
         var now = time.GetUtcNow().UtcDateTime;
         var written = await db.Database.ExecuteSqlRawAsync(sql, [context.Envelope.MessageId, context.HandlerName, now], cancellationToken)
             .ConfigureAwait(false);
         return written == 1;
     }
+
+    /// <summary>The inbox insert with the model's table and column names, built once per model (it read the model's
+    /// metadata for every message).</summary>
+    private static string InsertSql(TContext db) => InsertByModel.GetValue(db.Model, _ =>
+    {
+        var t = OutboxTableNames.ForInbox(db);
+        string messageId = t[nameof(InboxRecord.MessageId)], handler = t[nameof(InboxRecord.HandlerName)];
+        return $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
+            $"VALUES ({{0}}, {{1}}, {{2}}, {{2}}) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
+    });
 
     private async Task TryRollbackAsync(IDbContextTransaction transaction, MessageContext context)
     {
