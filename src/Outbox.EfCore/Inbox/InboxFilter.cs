@@ -163,13 +163,16 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
 
     /// <summary>The inbox insert with the model's table and column names, built once per model (it read the model's
     /// metadata for every message).</summary>
-    private static string InsertSql(TContext db) => InsertByModel.GetValue(db.Model, _ =>
+    private static string InsertSql(TContext db)
     {
+        if (InsertByModel.TryGetValue(db.Model, out var cached)) return cached;
         var t = OutboxTableNames.ForInbox(db);
         string messageId = t[nameof(InboxRecord.MessageId)], handler = t[nameof(InboxRecord.HandlerName)];
-        return $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
+        var sql = $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
             $"VALUES ({{0}}, {{1}}, {{2}}, {{2}}) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
-    });
+        InsertByModel.AddOrUpdate(db.Model, sql);
+        return sql;
+    }
 
     private async Task TryRollbackAsync(IDbContextTransaction transaction, MessageContext context)
     {
