@@ -43,7 +43,7 @@ internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptio
     {
         Start(db);
         var turn = new InboxTurn(cancellationToken);
-        if (!_waiting.Writer.TryWrite(turn)) turn.Refuse(new ObjectDisposedException(nameof(InboxBatcher<TContext>), "The inbox is stopping."));
+        if (!_waiting.Writer.TryWrite(turn)) turn.Refuse(Stopping());
         return turn;
     }
 
@@ -58,7 +58,7 @@ internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptio
             await Task.WhenAny(Task.WhenAll(batches), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
             ended = batches.All(b => b.IsCompleted);
         }
-        while (_waiting.Reader.TryRead(out var turn)) turn.Refuse(new ObjectDisposedException(nameof(InboxBatcher<TContext>), "The inbox is stopping."));
+        while (_waiting.Reader.TryRead(out var turn)) turn.Refuse(Stopping());
         if (ended) _stopping.Dispose(); // else a batch still runs and may read its token
     }
 
@@ -100,8 +100,11 @@ internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptio
         {
             // disposed: what is still queued is refused in DisposeAsync
         }
-        Abandon(batch, new ObjectDisposedException(nameof(InboxBatcher<TContext>), "The inbox is stopping."));
+        Abandon(batch, Stopping());
     }
+
+    /// <summary>What a run learns when the host stops before its batch commits.</summary>
+    private static ObjectDisposedException Stopping() => new(nameof(InboxBatcher<TContext>), "The inbox is stopping.");
 
     /// <summary>Every run of the batch that still waits learns <paramref name="error"/> (completed runs ignore it).</summary>
     private static void Abandon(List<InboxTurn> batch, Exception error)

@@ -48,9 +48,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
                     OutboxLog.DuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
                     return HandlerOutcome.SkippedDuplicate;
                 }
-                var outcome = await next(cancellationToken).ConfigureAwait(false);
-                // Changes the handler tracked but did not save commit with the inbox row (no round trip when none).
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                var outcome = await RunAndSaveAsync(db, next, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return outcome;
             }
@@ -97,6 +95,8 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         return outcome;
     }
 
+    /// <summary>Runs the handler, then saves what it tracked but did not save, so it commits with the inbox row (no round
+    /// trip when there is nothing).</summary>
     private static async Task<HandlerOutcome> RunAndSaveAsync(TContext db, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
     {
         var outcome = await next(cancellationToken).ConfigureAwait(false);
@@ -136,9 +136,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
             OutboxLog.DuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
             return HandlerOutcome.SkippedDuplicate;
         }
-        var outcome = await next(cancellationToken).ConfigureAwait(false);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return outcome;
+        return await RunAndSaveAsync(db, next, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes the inbox row in the current transaction, after making <paramref name="savepoint"/> when one is

@@ -22,7 +22,7 @@ internal sealed class InboxTurn(CancellationToken cancellationToken)
     /// error) or the run was cancelled while it waited.</summary>
     public Task<(DbConnection Connection, DbTransaction Transaction, string Savepoint)> Granted => _granted.Task;
 
-    /// <summary>Completes when the caller finished its run: true when its work stands (released savepoint), false when
+    /// <summary>Completes when the caller finished its run: true when its work stands (its savepoint kept), false when
     /// it was rolled back to its savepoint; an exception when the shared transaction is no longer usable.</summary>
     public Task<bool> Done => _done.Task;
 
