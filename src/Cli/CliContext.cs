@@ -36,6 +36,9 @@ internal sealed class CliContext
     /// <summary>The endpoint: <c>--endpoint</c>, else <c>Messaging:Endpoint</c>, else the library's default.</summary>
     public string Endpoint => Value(CliOptions.Endpoint) ?? Configuration["Messaging:Endpoint"] ?? "messaging-app";
 
+    /// <summary>The application's primary transport (<c>Messaging:Transport</c>), which rows that name no transport go through.</summary>
+    public string? PrimaryTransport => Configuration["Messaging:Transport"] is { Length: > 0 } name ? name : null;
+
     public DatabaseTarget Database => _database ??= DatabaseTarget.Resolve(Configuration, Value(CliOptions.Connection), Value(CliOptions.ConnectionName),
         Value(CliOptions.Provider), new CliTables(Value(CliOptions.Schema), Value(CliOptions.OutboxTable), Value(CliOptions.InboxTable),
             Value(CliOptions.RedeliveriesTable), Value(CliOptions.DeadLettersTable)));

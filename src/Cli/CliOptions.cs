@@ -5,7 +5,7 @@ namespace Messaging.Cli;
 /// <summary>The options every command takes (recursive on the root command).</summary>
 internal static class CliOptions
 {
-    public static readonly Option<string?> Config = Global("--config", "The application's appsettings.json; environment variables (Messaging__*, ConnectionStrings__*) are read too.");
+    public static readonly Option<string?> Config = Global("--config", "The application's appsettings.json (default: ./appsettings.json when present); environment variables (Messaging__*, ConnectionStrings__*) are read too.");
     public static readonly Option<string?> Connection = Global("--connection", "Database connection string (else ConnectionStrings from the configuration). Never printed.");
     public static readonly Option<string?> ConnectionName = Global("--connection-name", "Which ConnectionStrings entry to use when there are several.");
     public static readonly Option<string?> Provider = Global("--provider", "sqlite | postgres (default: told from the connection string).");

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(1010, LogLevel.Information, "Endpoint {Endpoint} on {Transport} ({Role}): {Guarantees}")]
     public static partial void EndpointGuarantees(ILogger logger, string endpoint, string transport, string role, string guarantees);
 
+    [LoggerMessage(1011, LogLevel.Information, "Skipping messages of type {MessageType} on {Destination}: {Reason} (Messaging:UnhandledMessages = Skip). They are acknowledged unhandled and counted in messaging.process.skipped; this line is written once per type")]
+    public static partial void SkippingUnhandled(ILogger logger, string messageType, string destination, string reason);
+
     [LoggerMessage(1009, LogLevel.Warning, "Could not record the redelivery of message {MessageId} in the delivery ledger; poison detection uses the broker's count ({DeliveryCount}) for it")]
     public static partial void DeliveryLedgerFailed(ILogger logger, Exception exception, string messageId, int deliveryCount);
 }

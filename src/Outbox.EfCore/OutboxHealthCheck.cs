@@ -13,7 +13,7 @@ namespace Messaging.Outbox;
 /// when it is older than <see cref="OutboxHealthOptions.PendingAgeDegradedMs"/>, when more than
 /// <see cref="OutboxHealthOptions.PendingCountDegraded"/> rows are Pending, when at least
 /// <see cref="OutboxHealthOptions.FailedRowsDegraded"/> rows are Failed, or while the dispatcher has a transport
-/// paused; Healthy otherwise. The data lists the figures and the paused transports.
+/// paused, or while Pending rows name a transport this host does not use (they wait for a host that does); Healthy otherwise. The data lists the figures and the paused transports.
 /// </summary>
 internal sealed class OutboxHealthCheck<TContext>(IServiceScopeFactory scopes, TransportCircuits circuits, IOptions<OutboxOptions> options, TimeProvider time)
     : IHealthCheck where TContext : DbContext
@@ -26,7 +26,9 @@ internal sealed class OutboxHealthCheck<TContext>(IServiceScopeFactory scopes, T
         await using (scope.ConfigureAwait(false))
         {
             var outbox = scope.ServiceProvider.GetRequiredService<TContext>().Set<OutboxMessage>().AsNoTracking();
-            var pending = await outbox.CountAsync(m => m.Status == OutboxStatus.Pending, cancellationToken).ConfigureAwait(false);
+            var byTransport = await OutboxMetrics.PendingByTransportAsync(scope.ServiceProvider.GetRequiredService<TContext>(), cancellationToken).ConfigureAwait(false);
+            var pending = byTransport.Sum(t => t.Pending);
+            var others = byTransport.Where(t => !circuits.Sends(t.Transport)).Select(t => $"{t.Pending} for {t.Transport ?? "(none)"}").ToList();
             var failed = await outbox.CountAsync(m => m.Status == OutboxStatus.Failed, cancellationToken).ConfigureAwait(false);
             var oldest = await outbox.Where(m => m.Status == OutboxStatus.Pending).OrderBy(m => m.Id)
                 .Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
@@ -38,13 +40,15 @@ internal sealed class OutboxHealthCheck<TContext>(IServiceScopeFactory scopes, T
                 ["oldest_pending_age_ms"] = ageMs,
                 ["failed"] = failed,
                 ["paused_transports"] = string.Join(", ", paused),
+                ["pending_for_other_transports"] = string.Join(", ", others),
             };
             var summary = string.Create(CultureInfo.InvariantCulture, $"{pending} pending (oldest {ageMs / 1000} s), {failed} failed")
-                + (paused.Count > 0 ? $", paused: {string.Join(", ", paused)}" : "");
+                + (paused.Count > 0 ? $", paused: {string.Join(", ", paused)}" : "")
+                + (others.Count > 0 ? $", pending for transports this host does not use: {string.Join(", ", others)}" : "");
             if (ageMs > limits.PendingAgeUnhealthyMs)
                 return new HealthCheckResult(context.Registration.FailureStatus, $"outbox not draining: {summary}", data: data);
             var degraded = ageMs > limits.PendingAgeDegradedMs || pending > limits.PendingCountDegraded
-                || (limits.FailedRowsDegraded > 0 && failed >= limits.FailedRowsDegraded) || paused.Count > 0;
+                || (limits.FailedRowsDegraded > 0 && failed >= limits.FailedRowsDegraded) || paused.Count > 0 || others.Count > 0;
             return degraded ? HealthCheckResult.Degraded(summary, data: data) : HealthCheckResult.Healthy(summary, data);
         }
     }

@@ -47,6 +47,9 @@ internal static partial class OutboxLog
     [LoggerMessage(4013, LogLevel.Information, "Outbox resumes publishing through {Transport} after {Seconds} s paused; {Pending} row(s) waited")]
     public static partial void TransportResumed(ILogger logger, string transport, long seconds, int pending);
 
+    [LoggerMessage(4014, LogLevel.Warning, "Outbox: {Pending} Pending row(s) name transport {Transport}, which this host does not use (it sends through {Used}); they wait for a host that does. If that transport is gone for good, move them: messaging outbox retarget --from {Transport} --to <transport>")]
+    public static partial void RowsOfOtherTransport(ILogger logger, long pending, string transport, string used);
+
     [LoggerMessage(4100, LogLevel.Debug, "Inbox: message {MessageId} already handled by {Handler}; skipped")]
     public static partial void DuplicateSkipped(ILogger logger, string messageId, string handler);
 

@@ -38,7 +38,7 @@ internal static class KafkaClientConfig
         BootstrapServers = options.BootstrapServers,
         ClientId = "messaging-consumer",
         GroupId = groupId,
-        AutoOffsetReset = AutoOffsetReset.Earliest,
+        AutoOffsetReset = options.AutoOffsetReset == KafkaOffsetReset.Latest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
         EnableAutoCommit = true,        // commits what was stored, in the background...
         EnableAutoOffsetStore = false,  // ...and offsets are stored only after the processor finished
         SessionTimeoutMs = options.SessionTimeoutMs,

@@ -74,6 +74,12 @@ public sealed class KafkaOptions
     /// <see cref="MaxPollIntervalMs"/>. Default 10000.</summary>
     public int RevokeDrainTimeoutMs { get; set; } = 10_000;
 
+    /// <summary><c>Messaging:Kafka:AutoOffsetReset</c>: where this endpoint's consumer group starts on a partition it has
+    /// no committed offset for (librdkafka <c>auto.offset.reset</c>): <see cref="KafkaOffsetReset.Earliest"/> (default:
+    /// a new group reads the topic from its oldest record) or <see cref="KafkaOffsetReset.Latest"/> (only what is
+    /// published after it joined).</summary>
+    public KafkaOffsetReset AutoOffsetReset { get; set; } = KafkaOffsetReset.Earliest;
+
     /// <summary><c>Messaging:Kafka:AutoCommitIntervalMs</c>: how often the stored watermarks are committed in the
     /// background (librdkafka <c>auto.commit.interval.ms</c>); revoke and shutdown also commit at once. A crash
     /// redelivers at most what finished in the last interval, and so does a revoke whose commit the broker

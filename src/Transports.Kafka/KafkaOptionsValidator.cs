@@ -29,6 +29,7 @@ internal sealed class KafkaOptionsValidator(TransportUsage usage) : IValidateOpt
         errors.Range("MaxBufferedPerPartition", options.MaxBufferedPerPartition, 1, 100_000, "records");
         errors.Defined("CommitMode", options.CommitMode);
         errors.Defined("PartitionAssignmentStrategy", options.PartitionAssignmentStrategy);
+        errors.Defined("AutoOffsetReset", options.AutoOffsetReset);
         errors.Range("RevokeDrainTimeoutMs", options.RevokeDrainTimeoutMs, 0, 3_600_000, "ms");
         errors.Range("AutoCommitIntervalMs", options.AutoCommitIntervalMs, 100, 600_000, "ms");
         return errors.Result;

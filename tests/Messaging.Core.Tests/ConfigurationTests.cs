@@ -17,6 +17,15 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public async Task A_host_without_a_transport_setting_refuses_to_start_naming_the_key()
+    {
+        var ex = await StartFailsAsync(new() { ["Messaging:Endpoint"] = "no-transport" }); // no Messaging:Transport at all
+        Assert.Contains("Messaging:Transport is not set", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("InMemory for in-process messages", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AddRabbitMq()", ex.Message, StringComparison.Ordinal); // no broker package registered: how to add one
+    }
+
+    [Fact]
     public async Task A_transport_the_application_registers_itself_is_accepted_by_its_name()
     {
         var builder = Host.CreateApplicationBuilder();

@@ -48,7 +48,7 @@ public class MultipleTransportsTests
     public async Task Unregistered_ConsumeFrom_entry_fails_start_up_naming_the_key()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:ConsumeFrom:0"] = "InMemory", ["Messaging:ConsumeFrom:1"] = "RabbitMq" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "InMemory", ["Messaging:ConsumeFrom:0"] = "InMemory", ["Messaging:ConsumeFrom:1"] = "RabbitMq" });
         builder.Services.AddMessaging(builder.Configuration);
         using var host = builder.Build();
         var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
@@ -58,7 +58,7 @@ public class MultipleTransportsTests
     private async Task<IHost> StartAsync(HandlerProbe probe, string? routeTransport, string[]? consumeFrom = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        var settings = new Dictionary<string, string?> { ["Messaging:Endpoint"] = "multi" };
+        var settings = new Dictionary<string, string?> { ["Messaging:Transport"] = "InMemory", ["Messaging:Endpoint"] = "multi" };
         var consumed = consumeFrom ?? ["InMemory", "Kafka"];
         for (var i = 0; i < consumed.Length; i++) settings[$"Messaging:ConsumeFrom:{i}"] = consumed[i];
         builder.Configuration.AddInMemoryCollection(settings);

@@ -8,6 +8,7 @@ using Messaging.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Messaging.Tests;
 
@@ -84,6 +85,46 @@ public class PipelineTests
         Assert.Empty(probe.Calls);
     }
 
+    [Fact]
+    public async Task With_the_skip_policy_messages_without_a_handler_are_acknowledged_counted_and_logged_once_per_type()
+    {
+        var probe = new HandlerProbe();
+        var logs = new Compliance.Outage.LogCounter();
+        long skipped = 0;
+        using var meters = new System.Diagnostics.Metrics.MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == Diagnostics.TelemetryNames.Skipped) listener.EnableMeasurementEvents(instrument);
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag is { Key: Diagnostics.TelemetryNames.ConsumerGroup, Value: "pipeline" }) Interlocked.Add(ref skipped, value);
+        });
+        meters.Start();
+        using var host = await StartAsync(probe, new() { ["Messaging:UnhandledMessages"] = "Skip" }, logs: logs);
+        var transport = (InMemoryTransport)host.Services.GetRequiredService<IMessageTransport>();
+        for (var i = 0; i < 3; i++)
+            await transport.SendAsync(Raw("{}") with { MessageType = "another-app.invoice-paid" }, CancellationToken.None);
+        await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new ComplianceMessage("k", 1));
+
+        // One queue, handled in order: once the known message is handled, the three before it were processed.
+        await Eventually.WaitUntilAsync(() => probe.Calls.Count == 1, Deadline, "the known message after the unknown ones");
+        Assert.Equal(3, Interlocked.Read(ref skipped));
+        Assert.Empty(transport.DeadLetters("pipeline"));
+        Assert.Equal(1, logs.Count(1011));
+    }
+
+    [Fact]
+    public async Task By_default_a_message_of_an_unknown_type_is_dead_lettered_with_the_reason()
+    {
+        using var host = await StartAsync(new HandlerProbe());
+        var transport = (InMemoryTransport)host.Services.GetRequiredService<IMessageTransport>();
+        await transport.SendAsync(Raw("{}") with { MessageType = "another-app.invoice-paid" }, CancellationToken.None);
+        var dead = await WaitForDeadLetterAsync(transport);
+        Assert.Equal("unknown message type 'another-app.invoice-paid'", dead.Headers[HeaderNames.DeadLetterReason]);
+    }
+
     private sealed record Unmapped;
 
     private sealed class HangingHandler : IMessageHandler<ComplianceMessage>
@@ -115,11 +156,14 @@ public class PipelineTests
         return transport.DeadLetters("pipeline")[0];
     }
 
-    private static async Task<IHost> StartAsync(HandlerProbe probe, Dictionary<string, string?>? settings = null, Action<MessagingBuilder>? configure = null)
+    private static async Task<IHost> StartAsync(HandlerProbe probe, Dictionary<string, string?>? settings = null, Action<MessagingBuilder>? configure = null,
+        Compliance.Outage.LogCounter? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        if (logs is not null) builder.Logging.AddProvider(logs);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Messaging:Transport"] = "InMemory",
             ["Messaging:Endpoint"] = "pipeline",
             ["Messaging:Retry:MaxAttempts"] = "2",
             ["Messaging:Retry:InitialDelayMs"] = "10",

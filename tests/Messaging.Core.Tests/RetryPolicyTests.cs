@@ -105,6 +105,7 @@ public class RetryPolicyTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Messaging:Transport"] = "InMemory",
             ["Messaging:Endpoint"] = "retry",
             ["Messaging:Retry:MaxAttempts"] = "2",
             ["Messaging:Retry:InitialDelayMs"] = "5",

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Messaging.Cli.Commands;
 
-/// <summary><c>messaging outbox stats|list|retry|purge-sent</c>.</summary>
+/// <summary><c>messaging outbox stats|list|retry|retarget|purge-sent</c>.</summary>
 internal static class OutboxCommands
 {
     private static readonly Option<OutboxStatus?> Status = new("--status") { Description = "Pending | Sent | Failed." };
@@ -14,6 +14,8 @@ internal static class OutboxCommands
     private static readonly Option<int> Limit = new("--limit") { Description = "Most rows shown (newest first).", DefaultValueFactory = _ => 20 };
     private static readonly Argument<long[]> Ids = new("id") { Description = "Outbox row ids (column id).", Arity = ArgumentArity.ZeroOrMore };
     private static readonly Option<bool> Failed = new("--failed") { Description = "Every Failed row." };
+    private static readonly Option<string> From = new("--from") { Description = "The transport the Pending rows name now (column transport).", Required = true };
+    private static readonly Option<string> To = new("--to") { Description = "The transport to send them through instead: RabbitMq, Kafka.", Required = true };
     private static readonly Option<string> OlderThan = new("--older-than") { Description = "Sent before this long ago: 90s, 30m, 12h, 7d.", Required = true };
 
     public static Command Create(CliRunner run)
@@ -24,15 +26,17 @@ internal static class OutboxCommands
         run.Bind(list, ListAsync);
         var retry = new Command("retry", "Failed rows back to Pending with attempts at 0 and the same message id.") { Ids, Failed };
         run.Bind(retry, RetryAsync);
+        var retarget = new Command("retarget", "Pending rows of a transport no host uses any more, moved to another one (same message ids).") { From, To };
+        run.Bind(retarget, RetargetAsync);
         var purge = new Command("purge-sent", "Deletes Sent rows sent before --older-than (Pending and Failed rows are never deleted).") { OlderThan };
         run.Bind(purge, PurgeAsync);
-        return new Command("outbox", "The outbox table: what waits, what went, what failed.") { stats, list, retry, purge };
+        return new Command("outbox", "The outbox table: what waits, what went, what failed.") { stats, list, retry, retarget, purge };
     }
 
     private static async Task<int> StatsAsync(CliContext context, CancellationToken cancellationToken)
     {
         await using var db = context.Database.Open();
-        var (counts, oldest) = await OutboxOperations.StatsAsync(db, cancellationToken);
+        var (counts, oldest) = await OutboxOperations.StatsAsync(db, context.PrimaryTransport, cancellationToken);
         var age = oldest is { } created ? DateTime.UtcNow - created : (TimeSpan?)null;
         if (context.Json)
         {
@@ -67,7 +71,7 @@ internal static class OutboxCommands
         }
         var table = Render.Table("id", "message id", "type", "destination", "key", "transport", "status", "attempts", "created", "last error");
         foreach (var r in rows)
-            Render.Row(table, r.Id, r.MessageId, r.MessageType, r.Destination, r.PartitionKey, r.Transport ?? "(primary)", r.Status, r.Attempts, r.CreatedAt,
+            Render.Row(table, r.Id, r.MessageId, r.MessageType, r.Destination, r.PartitionKey, r.Transport ?? context.PrimaryTransport ?? "(none)", r.Status, r.Attempts, r.CreatedAt,
                 Render.Shorten(r.LastError, 60));
         context.Console.Write(table);
         Render.Line(context, $"{rows.Count} row(s)");
@@ -84,6 +88,18 @@ internal static class OutboxCommands
         var changed = await OutboxOperations.RetryAsync(db, all ? null : ids, cancellationToken);
         if (context.Json) Render.Json(context, new { retried = changed });
         else Render.Line(context, $"{changed} Failed row(s) back to Pending (attempts 0, same message id); the dispatcher sends them on its next round");
+        return 0;
+    }
+
+    private static async Task<int> RetargetAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        string from = context.Value(From)!, to = context.Value(To)!;
+        if (string.Equals(from, to, StringComparison.OrdinalIgnoreCase)) throw new CliException("outbox retarget: --from and --to name the same transport.");
+        await using var db = context.Database.Open();
+        context.Confirm($"Send every Pending outbox row of transport {from} through {to} instead ({context.Database.Describe()})?");
+        var changed = await OutboxOperations.RetargetAsync(db, from, to, cancellationToken);
+        if (context.Json) Render.Json(context, new { retargeted = changed, from, to });
+        else Render.Line(context, $"{changed} Pending row(s) of {from} now go through {to} (same message ids); a dispatcher that uses {to} sends them");
         return 0;
     }
 

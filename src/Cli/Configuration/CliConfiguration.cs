@@ -3,15 +3,20 @@ using Microsoft.Extensions.Configuration;
 namespace Messaging.Cli.Configuration;
 
 /// <summary>
-/// The application's configuration as the CLI reads it: the file given with <c>--config</c> (an appsettings.json; its
-/// <c>appsettings.&lt;DOTNET_ENVIRONMENT&gt;.json</c> sibling too when present), then environment variables
+/// The application's configuration as the CLI reads it: the file given with <c>--config</c>, else <c>appsettings.json</c> in
+/// the current folder when there is one (an application's own folder, as <c>dotnet run</c> reads it); its
+/// <c>appsettings.&lt;DOTNET_ENVIRONMENT&gt;.json</c> sibling too when present; then environment variables
 /// (<c>Messaging__Transport</c>, <c>ConnectionStrings__Orders</c>), the same keys the application reads.
 /// </summary>
 internal static class CliConfiguration
 {
+    /// <summary>The file read when <c>--config</c> is not given, if it exists.</summary>
+    public const string DefaultFile = "appsettings.json";
+
     public static IConfiguration Load(string? configFile)
     {
         var builder = new ConfigurationBuilder();
+        if (configFile is null && File.Exists(DefaultFile)) configFile = DefaultFile;
         if (configFile is not null)
         {
             var path = Path.GetFullPath(configFile);

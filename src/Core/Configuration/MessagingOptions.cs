@@ -11,9 +11,12 @@ public sealed class MessagingOptions
     /// <summary>The configuration section name: <c>Messaging</c>.</summary>
     public const string SectionName = "Messaging";
 
-    /// <summary><c>Messaging:Transport</c>: the broker, one of <c>InMemory</c> (default), <c>RabbitMq</c>,
-    /// <c>Kafka</c> (case-insensitive). The transport's package must be registered.</summary>
-    public string Transport { get; set; } = "InMemory";
+    /// <summary><c>Messaging:Transport</c>: the primary transport, one of <c>RabbitMq</c>, <c>Kafka</c> or <c>InMemory</c>
+    /// (case-insensitive; a transport package must register it). Required, with no default: a host without it fails
+    /// at start-up, so a missing <c>Messaging</c> section can never publish committed outbox rows through the in-process
+    /// transport, where they would be lost. <c>InMemory</c> keeps nothing across a restart: choose it only for tests
+    /// and demos.</summary>
+    public string Transport { get; set; } = "";
 
     /// <summary><c>Messaging:ConsumeFrom</c>: the transports this endpoint consumes from, for a service that
     /// listens on both brokers (for example while migrating). Default empty: only <see cref="Transport"/>.
@@ -55,6 +58,11 @@ public sealed class MessagingOptions
     /// consumed broker's first connection attempt before it goes on without it (ms, 0..600000). A broker that
     /// refuses connections is known to be down at once; this bounds a broker that does not answer. Default 10000.</summary>
     public int StartupWaitMs { get; set; } = 10_000;
+
+    /// <summary><c>Messaging:UnhandledMessages</c>: what this endpoint does with a message it has no handler for (an unknown
+    /// message type, or a type no handler here takes): <c>DeadLetter</c> (default) or <c>Skip</c> (acknowledge, count in
+    /// <c>messaging.process.skipped</c>, log once per type). Unreadable or undeserializable messages are always dead-lettered.</summary>
+    public UnhandledMessagePolicy UnhandledMessages { get; set; } = UnhandledMessagePolicy.DeadLetter;
 
     /// <summary><c>Messaging:Retry</c>: the retry policy for failing handlers.</summary>
     public RetryOptions Retry { get; set; } = new();

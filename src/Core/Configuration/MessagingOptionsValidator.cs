@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Messaging.InMemory;
 using Messaging.Transport;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,8 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
     {
         var errors = new OptionsErrors(MessagingOptions.SectionName);
         var registered = transports.Select(t => t.Name).ToList();
-        CheckTransport(errors, "Transport", options.Transport, registered);
+        if (string.IsNullOrWhiteSpace(options.Transport)) errors.Require(false, "Transport", NotSet(registered));
+        else CheckTransport(errors, "Transport", options.Transport, registered);
         for (var i = 0; i < options.ConsumeFrom.Length; i++)
             CheckTransport(errors, $"ConsumeFrom:{i}", options.ConsumeFrom[i], registered);
         errors.Require(!string.IsNullOrEmpty(options.Endpoint) && EndpointName().IsMatch(options.Endpoint), "Endpoint",
@@ -18,6 +20,7 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
         errors.Range("HandlerTimeoutMs", options.HandlerTimeoutMs, 1, 3_600_000, "ms");
         errors.Range("MaxBodyBytes", options.MaxBodyBytes, 1, 134_217_728, "bytes");
         errors.Defined("StartupMode", options.StartupMode);
+        errors.Defined("UnhandledMessages", options.UnhandledMessages);
         errors.Range("StartupWaitMs", options.StartupWaitMs, 0, 600_000, "ms");
         var retry = options.Retry;
         errors.Range("Retry:MaxAttempts", retry.MaxAttempts, 1, 100, "count");
@@ -36,6 +39,18 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
             $"is '{value}', which is not a registered transport; registered: {string.Join(", ", registered)}. " +
             "A transport package registers its transport: reference Messaging.Transports.RabbitMq and call builder.AddRabbitMq(), " +
             "or Messaging.Transports.Kafka and builder.AddKafka().");
+
+    /// <summary>No default on purpose: a host whose <c>Messaging</c> section is missing would otherwise run on the in-process
+    /// transport and publish the shared outbox's committed rows where no other service can receive them.</summary>
+    private static string NotSet(List<string> registered)
+    {
+        var brokers = registered.Where(r => !string.Equals(r, InMemoryTransport.TransportName, StringComparison.OrdinalIgnoreCase)).ToList();
+        var choice = brokers.Count > 0 ? string.Join(" or ", brokers)
+            : "none is registered: reference Messaging.Transports.RabbitMq and call builder.AddRabbitMq(), or Messaging.Transports.Kafka and builder.AddKafka()";
+        return $"is not set. Set it to the broker this service publishes through ({choice}), or to {InMemoryTransport.TransportName} " +
+            "for in-process messages that nothing keeps across a restart (tests, demos). There is no default, so that a missing " +
+            "'Messaging' section never sends committed outbox rows where no broker receives them.";
+    }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,200}$")]
     private static partial Regex EndpointName();

@@ -20,6 +20,8 @@ internal static class MessagingTelemetry
         "Time to process one received message, retries included");
     public static readonly Counter<long> Retries = Meter.CreateCounter<long>(TelemetryNames.Retries, "{retry}", "Failed handler attempts that were retried");
     public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(TelemetryNames.DeadLettered, "{message}", "Messages dead-lettered");
+    public static readonly Counter<long> SkippedUnhandled = Meter.CreateCounter<long>(TelemetryNames.Skipped, "{message}",
+        "Messages acknowledged unhandled: no handler on this endpoint and Messaging:UnhandledMessages = Skip");
     public static readonly Counter<long> DuplicatesSkipped = Meter.CreateCounter<long>(TelemetryNames.DuplicatesSkipped, "{message}",
         "Handler executions skipped by the inbox");
 
@@ -92,6 +94,9 @@ internal static class MessagingTelemetry
             { TelemetryNames.DeadLetterReasonKind, reason.Kind },
             { TelemetryNames.ErrorType, reason.ExceptionType ?? reason.Kind },
         });
+
+    public static void Skipped(string destination, string endpoint, string kind) =>
+        SkippedUnhandled.Add(1, new TagList { { TelemetryNames.DestinationName, destination }, { TelemetryNames.ConsumerGroup, endpoint }, { TelemetryNames.DeadLetterReasonKind, kind } });
 
     public static void Duplicate(string endpoint, string handler) =>
         DuplicatesSkipped.Add(1, new TagList { { TelemetryNames.ConsumerGroup, endpoint }, { TelemetryNames.HandlerName, handler } });

@@ -23,7 +23,7 @@ public static class TelemetryNames
     public const string MessageId = "messaging.message.id";
     /// <summary>Attribute: the consumer group or queue.</summary>
     public const string ConsumerGroup = "messaging.consumer.group.name";
-    /// <summary>Attribute: outcome of processing: <c>ack</c>, <c>retry</c>, <c>dead_letter</c>.</summary>
+    /// <summary>Attribute: outcome of processing: <c>ack</c>, <c>retry</c>, <c>dead_letter</c>, <c>skipped</c>.</summary>
     public const string Result = "messaging.operation.result";
     /// <summary>Histogram: time from handing a message to the transport until the broker confirmed or refused it
     /// (seconds; for a pipelined batch, until the whole batch was answered), with <see cref="System"/>,
@@ -42,6 +42,10 @@ public static class TelemetryNames
     /// <summary>Counter: messages dead-lettered (count), with <see cref="DestinationName"/>, <see cref="ConsumerGroup"/>,
     /// <see cref="DeadLetterReasonKind"/> and <see cref="ErrorType"/>.</summary>
     public const string DeadLettered = "messaging.process.dead_lettered";
+    /// <summary>Counter: messages acknowledged without being handled because this endpoint has no handler for them and
+    /// <c>Messaging:UnhandledMessages</c> is <c>Skip</c> (count), with <see cref="DestinationName"/>, <see cref="ConsumerGroup"/>
+    /// and <see cref="DeadLetterReasonKind"/> (<c>unknown_type</c> or <c>no_handler</c>).</summary>
+    public const string Skipped = "messaging.process.skipped";
     /// <summary>Attribute: the kind of dead-letter reason: <c>handler_failed</c>, <c>unreadable</c>, <c>too_large</c>,
     /// <c>unknown_type</c>, <c>no_handler</c>, <c>undeserializable</c>, <c>poison</c>.</summary>
     public const string DeadLetterReasonKind = "messaging.dead_letter.reason";

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Messaging.Configuration;
 using Messaging.Diagnostics;
@@ -27,6 +28,11 @@ internal sealed class MessagePipeline(
 {
     private readonly MessagingOptions _options = options.Value;
     private readonly IDeliveryLedger? _ledger = ledgers.LastOrDefault();
+    private readonly ConcurrentDictionary<string, byte> _skippedTypes = new(StringComparer.Ordinal);
+    private const int MaxSkippedTypesLogged = 1_000; // a foreign topic's type names are not ours to keep without bound
+
+    /// <summary>Returned for a message acknowledged unhandled (<see cref="UnhandledMessagePolicy.Skip"/>); an Ack to the transport.</summary>
+    private static readonly ProcessingResult SkippedUnhandled = new(ProcessingStatus.Ack, null);
 
     public async Task<ProcessingResult> ProcessAsync(IncomingMessage incoming, CancellationToken cancellationToken)
     {
@@ -34,7 +40,8 @@ internal sealed class MessagePipeline(
         using var activity = MessagingTelemetry.StartProcess(_options.Endpoint, envelope);
         var started = Stopwatch.GetTimestamp();
         var result = await ProcessCoreAsync(incoming, cancellationToken).ConfigureAwait(false);
-        var outcome = result.Status switch { ProcessingStatus.Ack => "ack", ProcessingStatus.RetryLater => "retry", _ => "dead_letter" };
+        var outcome = ReferenceEquals(result, SkippedUnhandled) ? "skipped"
+            : result.Status switch { ProcessingStatus.Ack => "ack", ProcessingStatus.RetryLater => "retry", _ => "dead_letter" };
         MessagingTelemetry.Consumed.Add(1, new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.ConsumerGroup, _options.Endpoint),
             new(TelemetryNames.Result, outcome));
         MessagingTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
@@ -63,10 +70,10 @@ internal sealed class MessagePipeline(
         if (envelope.Body.Length > _options.MaxBodyBytes)
             return Reject($"body of {envelope.Body.Length} bytes exceeds Messaging:MaxBodyBytes = {_options.MaxBodyBytes}", "too_large", envelope.MessageType);
         if (!routes.TryGet(envelope.MessageType, out var route))
-            return Reject($"unknown message type '{envelope.MessageType}'", "unknown_type", envelope.MessageType);
+            return Unhandled(envelope, $"unknown message type '{envelope.MessageType}'", "unknown_type");
         var descriptors = handlers.For(route.Type);
         if (descriptors.Count == 0)
-            return Reject($"no handler for message type '{envelope.MessageType}' on this endpoint", "no_handler", envelope.MessageType);
+            return Unhandled(envelope, $"no handler for message type '{envelope.MessageType}' on this endpoint", "no_handler");
         var (deliveries, counted) = await CountDeliveriesAsync(incoming, descriptors, cancellationToken).ConfigureAwait(false);
         if (counted is null)
         {
@@ -121,6 +128,17 @@ internal sealed class MessagePipeline(
             Log.DeliveryLedgerFailed(logger, ex, incoming.Envelope.MessageId, incoming.DeliveryCount);
             return (incoming.DeliveryCount, "delivered");
         }
+    }
+
+    /// <summary>A message this endpoint has no handler for: dead-lettered, or acknowledged and counted under
+    /// <see cref="UnhandledMessagePolicy.Skip"/> (logged the first time its type is seen).</summary>
+    private ProcessingResult Unhandled(Envelope envelope, string reason, string kind)
+    {
+        if (_options.UnhandledMessages != UnhandledMessagePolicy.Skip) return Reject(reason, kind, envelope.MessageType);
+        MessagingTelemetry.Skipped(envelope.Destination, _options.Endpoint, kind);
+        if (_skippedTypes.Count < MaxSkippedTypesLogged && _skippedTypes.TryAdd(envelope.MessageType, 0))
+            Log.SkippingUnhandled(logger, envelope.MessageType, envelope.Destination, reason);
+        return SkippedUnhandled;
     }
 
     /// <summary>Dead-letters a message no handler can run; <paramref name="kind"/> and the message type make its failure group.</summary>

@@ -42,9 +42,9 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<MessagingTransports>();
         services.AddSingleton<TransportUsage>();
         services.AddHostedService<MessagingHostedService>();
-        services.AddSingleton(new GuaranteeStatement("InMemory", GuaranteeStatement.TransportTopic,
+        services.AddSingleton(new GuaranteeStatement(InMemoryTransport.TransportName, GuaranteeStatement.TransportTopic,
             endpoint => $"in-process queues: nothing survives a restart; dead letters kept in memory for {endpoint}"));
-        builder.AddTransport("InMemory", sp => new InMemoryTransport(sp.GetService<IDeadLetterRecorder>()));
+        builder.AddTransport(InMemoryTransport.TransportName, sp => new InMemoryTransport(sp.GetService<IDeadLetterRecorder>()));
         return builder;
     }
 

@@ -16,7 +16,8 @@ internal static class StartupReport
         var delayed = retry.DelayedRetryDelaysMs.Length == 0 ? "no delayed retries"
             : "delayed retries after [" + string.Join(", ", retry.DelayedRetryDelaysMs.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "] ms";
         var policy = string.Create(CultureInfo.InvariantCulture,
-            $"retry: {retry.MaxAttempts} immediate attempt(s) with {retry.InitialDelayMs}-{retry.MaxDelayMs} ms backoff, {delayed}, then dead-letter; poison after {retry.MaxDeliveries} deliveries; handler timeout {options.HandlerTimeoutMs} ms");
+            $"retry: {retry.MaxAttempts} immediate attempt(s) with {retry.InitialDelayMs}-{retry.MaxDelayMs} ms backoff, {delayed}, then dead-letter; poison after {retry.MaxDeliveries} deliveries; handler timeout {options.HandlerTimeoutMs} ms; " +
+            $"messages without a handler here {(options.UnhandledMessages == Handling.UnhandledMessagePolicy.Skip ? "acknowledged and counted (Skip)" : "dead-lettered")}");
         var shared = all.Where(s => s.Transport is null).Select(s => s.Describe(options.Endpoint)).ToList();
         if (!all.Any(s => s.Topic == GuaranteeStatement.InboxTopic)) shared.Insert(0, "inbox off: a redelivered message runs its handlers again");
         foreach (var transport in transports)

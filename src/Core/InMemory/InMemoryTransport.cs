@@ -28,15 +28,18 @@ public sealed class InMemoryTransport : IMessageTransport
     /// <summary>Records each dead letter with <paramref name="recorder"/> too (the EF Core outbox's table).</summary>
     internal InMemoryTransport(IDeadLetterRecorder? recorder) => _recorder = recorder;
 
+    /// <summary>The configuration name that selects this transport: <c>InMemory</c>.</summary>
+    public const string TransportName = "InMemory";
+
     /// <inheritdoc />
-    public string Name => "InMemory";
+    public string Name => TransportName;
 
     /// <inheritdoc />
     public TransportCapabilities Capabilities => TransportCapabilities.UnroutableDetection | TransportCapabilities.DelayedRetry;
 
     /// <inheritdoc />
     /// <remarks>Always available: there is no broker to lose.</remarks>
-    public TransportHealth Health { get; } = new("InMemory", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    public TransportHealth Health { get; } = new(TransportName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     /// <inheritdoc />
     public Task PrepareAsync(IReadOnlyList<ConsumerEndpoint> endpoints, CancellationToken cancellationToken)

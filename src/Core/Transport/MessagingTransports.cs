@@ -43,6 +43,18 @@ public sealed class MessagingTransports : IAsyncDisposable
         return _others.GetOrAdd(name, n => new Lazy<IMessageTransport>(() => Create(n))).Value;
     }
 
+    /// <summary>The registered name a row or route's transport stands for: <paramref name="name"/> as it was registered, or the
+    /// primary's (<c>Messaging:Transport</c>) for null or empty. The outbox writes this name into every row, so a row is only
+    /// ever published through the transport its writer meant.</summary>
+    /// <param name="name">A transport name (case-insensitive), or null or empty for the primary.</param>
+    /// <returns>The name as registered, for example <c>RabbitMq</c>.</returns>
+    /// <exception cref="InvalidOperationException">No transport of that name is registered.</exception>
+    public string Resolve(string? name)
+    {
+        var wanted = string.IsNullOrEmpty(name) ? _options.Transport : name;
+        return Registration(wanted).Name;
+    }
+
     /// <summary>Disposes the transports created here (the primary is disposed by the container).</summary>
     /// <returns>A task that completes when they are closed.</returns>
     public async ValueTask DisposeAsync()
@@ -52,12 +64,13 @@ public sealed class MessagingTransports : IAsyncDisposable
         _others.Clear();
     }
 
-    private IMessageTransport Create(string name)
+    private IMessageTransport Create(string name) => Registration(name).Factory(_services);
+
+    private TransportRegistration Registration(string name)
     {
-        var registration = _services.GetServices<TransportRegistration>()
-            .LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+        var registered = _services.GetServices<TransportRegistration>().ToList();
+        return registered.LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException(
-                $"Transport '{name}' is not registered; registered: {string.Join(", ", _services.GetServices<TransportRegistration>().Select(t => t.Name))}.");
-        return registration.Factory(_services);
+                $"Transport '{name}' is not registered; registered: {string.Join(", ", registered.Select(t => t.Name))}.");
     }
 }

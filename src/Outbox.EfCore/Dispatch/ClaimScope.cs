@@ -1,29 +1,17 @@
 namespace Messaging.Outbox;
 
-/// <summary>Which transports' rows a claim may take: all but the paused ones, or one row of one paused transport
-/// (a probe). Transport names compare case-insensitively; a row with a null <c>transport</c> goes through
-/// <see cref="Primary"/>.</summary>
-/// <param name="Primary">The primary transport's name.</param>
-/// <param name="Excluded">Transports whose rows are not claimed.</param>
-/// <param name="Only">When set, only rows of this transport are claimed.</param>
+/// <summary>Which rows a claim may take: rows whose <c>transport</c> is one of <see cref="Transports"/> (compared
+/// case-insensitively), and rows with a null <c>transport</c> when <see cref="IncludesNull"/> (rows written before every
+/// row named its transport; they go through the primary, and only a durable primary takes them). A row of any other
+/// transport is never claimed here: its writer meant a transport this host does not use.</summary>
+/// <param name="Transports">The transports whose rows are claimed.</param>
+/// <param name="IncludesNull">True when rows whose <c>transport</c> is null belong to the claim.</param>
 /// <param name="Limit">Most rows claimed; null for <see cref="OutboxOptions.BatchSize"/>.</param>
-internal sealed record ClaimScope(string Primary, IReadOnlyCollection<string> Excluded, string? Only, int? Limit)
+internal sealed record ClaimScope(IReadOnlyCollection<string> Transports, bool IncludesNull, int? Limit)
 {
-    /// <summary>Every transport's rows, up to the batch size.</summary>
-    public static ClaimScope All { get; } = new("", [], null, null);
-
-    /// <summary>Every transport's rows but the paused ones', up to the batch size.</summary>
-    public static ClaimScope Except(string primary, IReadOnlyCollection<string> paused) => new(primary, paused, null, null);
-
-    /// <summary>One row of <paramref name="transport"/>, to probe its broker.</summary>
-    public static ClaimScope Probe(string primary, string transport) => new(primary, [], transport, 1);
-
-    /// <summary>True when <paramref name="transport"/> is the primary's name.</summary>
-    public bool IsPrimary(string transport) => string.Equals(transport, Primary, StringComparison.OrdinalIgnoreCase);
+    /// <summary>True when no row can belong to the claim.</summary>
+    public bool IsEmpty => Transports.Count == 0 && !IncludesNull;
 
     /// <summary>The lower-case names the SQL compares <c>LOWER(transport)</c> with.</summary>
-    public IReadOnlyList<string> Names => Only is { } only ? [only.ToLowerInvariant()] : [.. Excluded.Select(e => e.ToLowerInvariant())];
-
-    /// <summary>True when rows whose <c>transport</c> is null belong to the claim.</summary>
-    public bool IncludesNull => Only is { } only ? IsPrimary(only) : !Excluded.Any(IsPrimary);
+    public IReadOnlyList<string> Names => [.. Transports.Select(t => t.ToLowerInvariant()).Distinct(StringComparer.Ordinal)];
 }

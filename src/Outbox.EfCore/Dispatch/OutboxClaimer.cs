@@ -24,15 +24,12 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
 {
     private readonly OutboxOptions _options = options.Value;
 
-    /// <summary>Claims up to <see cref="OutboxOptions.BatchSize"/> rows for <paramref name="owner"/>; returns them in id order.</summary>
-    public Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, CancellationToken cancellationToken) =>
-        ClaimAsync(db, owner, [], ClaimScope.All, cancellationToken);
-
-    /// <summary>As <see cref="ClaimAsync(DbContext, string, CancellationToken)"/>, for the rows of <paramref name="scope"/>;
-    /// <paramref name="confirmed"/> are this dispatcher's rows the broker confirmed whose Sent mark is still being written
+    /// <summary>Claims up to <see cref="OutboxOptions.BatchSize"/> rows of <paramref name="scope"/> for <paramref name="owner"/>
+    /// and returns them in id order; <paramref name="confirmed"/> are this dispatcher's rows the broker confirmed whose Sent mark is still being written
     /// (PostgreSQL only): they no longer hold their key back.</summary>
     public async Task<List<OutboxMessage>> ClaimAsync(DbContext db, string owner, IReadOnlyList<long> confirmed, ClaimScope scope, CancellationToken cancellationToken)
     {
+        if (scope.IsEmpty) return [];
         var now = time.GetUtcNow().UtcDateTime;
         var until = now.AddMilliseconds(_options.LeaseMs);
         var outbox = db.Set<OutboxMessage>();
@@ -51,20 +48,16 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
         return rows;
     }
 
-    /// <summary>Pending rows of one transport (null: all), for the outage log lines.</summary>
+    /// <summary>Pending rows of <paramref name="scope"/>, for the outage log lines.</summary>
     public static Task<int> CountPendingAsync(DbContext db, ClaimScope scope, CancellationToken cancellationToken) =>
         InScope(db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Pending), scope).CountAsync(cancellationToken);
 
 #pragma warning disable CA1304, CA1311 // ToLower() here is SQL LOWER(), translated by the provider, not run in .NET
     private static IQueryable<OutboxMessage> InScope(IQueryable<OutboxMessage> rows, ClaimScope scope)
     {
-        if (scope.Only is null && scope.Excluded.Count == 0) return rows;
         var names = scope.Names;
-        if (scope.Only is not null)
-            return scope.IncludesNull ? rows.Where(m => m.Transport == null || names.Contains(m.Transport.ToLower()))
-                : rows.Where(m => m.Transport != null && names.Contains(m.Transport.ToLower()));
-        return scope.IncludesNull ? rows.Where(m => m.Transport == null || !names.Contains(m.Transport.ToLower()))
-            : rows.Where(m => m.Transport != null && !names.Contains(m.Transport.ToLower()));
+        return scope.IncludesNull ? rows.Where(m => m.Transport == null || names.Contains(m.Transport.ToLower()))
+            : rows.Where(m => m.Transport != null && names.Contains(m.Transport.ToLower()));
     }
 #pragma warning restore CA1304, CA1311
 
@@ -89,17 +82,17 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
             "RETURNING *";
     }
 
-    /// <summary>The candidates' transport condition; a row of an excluded transport still holds later rows of its key
-    /// back through the per-key rule, so order per key holds across transports.</summary>
+    /// <summary>The candidates' transport condition; a row of another transport still holds later rows of its key back
+    /// through the per-key rule, so order per key holds across transports.</summary>
     private static string TransportClause(ClaimScope scope, string column, List<object> parameters)
     {
-        if (scope.Only is null && scope.Excluded.Count == 0) return "";
         var names = string.Join(", ", scope.Names.Select(name =>
         {
             parameters.Add(name);
             return $"{{{parameters.Count - 1}}}";
         }));
-        var match = scope.Only is null ? $"LOWER({column}) NOT IN ({names})" : $"LOWER({column}) IN ({names})";
-        return scope.IncludesNull ? $" AND ({column} IS NULL OR {match})" : $" AND {column} IS NOT NULL AND {match}";
+        var match = names.Length == 0 ? "" : $"LOWER({column}) IN ({names})";
+        if (!scope.IncludesNull) return $" AND {column} IS NOT NULL AND {match}";
+        return match.Length == 0 ? $" AND {column} IS NULL" : $" AND ({column} IS NULL OR {match})";
     }
 }

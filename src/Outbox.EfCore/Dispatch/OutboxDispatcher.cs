@@ -1,3 +1,4 @@
+using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,7 @@ internal sealed class OutboxDispatcher<TContext>(
     private readonly OutboxOptions _options = options.Value;
     private DateTimeOffset _nextRetention;
     private DateTimeOffset _nextMetrics;
+    private DateTimeOffset _nextOtherTransportsLine;
     private Task? _recording;           // the previous round's outcome being written
     private List<long> _recordingSent = []; // its confirmed row ids
 
@@ -108,11 +110,11 @@ internal sealed class OutboxDispatcher<TContext>(
             var probes = circuits.DueProbes();
             var rows = new List<OutboxMessage>();
             foreach (var transport in probes)
-                rows.AddRange(await claimer.ClaimAsync(db, Owner, _recordingSent, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false));
+                rows.AddRange(await claimer.ClaimAsync(db, Owner, _recordingSent, circuits.ProbeOf(transport), cancellationToken).ConfigureAwait(false));
             var claimed = 0;
             if (!circuits.AllPaused)
             {
-                var batch = await claimer.ClaimAsync(db, Owner, _recordingSent, ClaimScope.Except(circuits.Primary, circuits.Paused), cancellationToken).ConfigureAwait(false);
+                var batch = await claimer.ClaimAsync(db, Owner, _recordingSent, circuits.Flowing(), cancellationToken).ConfigureAwait(false);
                 claimed = batch.Count;
                 rows.AddRange(batch);
                 rows.Sort((a, b) => a.Id.CompareTo(b.Id));
@@ -162,7 +164,7 @@ internal sealed class OutboxDispatcher<TContext>(
                 continue;
             }
             if (circuits.Resume(transport) is not { } paused) continue;
-            var waiting = await OutboxClaimer.CountPendingAsync(db, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false);
+            var waiting = await OutboxClaimer.CountPendingAsync(db, circuits.ProbeOf(transport), cancellationToken).ConfigureAwait(false);
             OutboxLog.TransportResumed(logger, transport, (long)paused.TotalSeconds, waiting);
             signal.Wake(); // its rows are claimable again: go on at once
         }
@@ -172,7 +174,7 @@ internal sealed class OutboxDispatcher<TContext>(
     {
         foreach (var (transport, pausedFor, reason) in circuits.SummariesDue())
         {
-            var waiting = await OutboxClaimer.CountPendingAsync(db, ClaimScope.Probe(circuits.Primary, transport), cancellationToken).ConfigureAwait(false);
+            var waiting = await OutboxClaimer.CountPendingAsync(db, circuits.ProbeOf(transport), cancellationToken).ConfigureAwait(false);
             OutboxLog.TransportStillPaused(logger, transport, (long)pausedFor.TotalSeconds, waiting, reason);
         }
     }
@@ -212,7 +214,8 @@ internal sealed class OutboxDispatcher<TContext>(
         }
     }
 
-    /// <summary>Refreshes the Pending gauges at most every <see cref="OutboxMetrics.RefreshInterval"/>: a scrape never queries.</summary>
+    /// <summary>Refreshes the Pending gauges at most every <see cref="OutboxMetrics.RefreshInterval"/> (a scrape never queries),
+    /// and says at most once a minute which Pending rows name a transport this host does not use.</summary>
     private async Task RefreshMetricsIfDueAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -221,7 +224,12 @@ internal sealed class OutboxDispatcher<TContext>(
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            await OutboxMetrics.RefreshAsync(this, scope.ServiceProvider.GetRequiredService<TContext>(), cancellationToken).ConfigureAwait(false);
+            var pending = await OutboxMetrics.RefreshAsync(this, scope.ServiceProvider.GetRequiredService<TContext>(), cancellationToken).ConfigureAwait(false);
+            var others = pending.Where(p => !circuits.Sends(p.Transport)).ToList();
+            if (others.Count == 0 || now < _nextOtherTransportsLine) return;
+            _nextOtherTransportsLine = now + TransportHealth.SummaryInterval;
+            foreach (var (transport, rows) in others)
+                OutboxLog.RowsOfOtherTransport(logger, rows, transport ?? "(none)", string.Join(", ", circuits.Used));
         }
     }
 

@@ -35,13 +35,23 @@ internal static class OutboxMetrics
         DispatchDuration.Record(elapsed.TotalSeconds);
     }
 
-    /// <summary>Reads the Pending count and the oldest Pending row's creation time for <paramref name="dispatcher"/>.</summary>
-    public static async Task RefreshAsync(object dispatcher, DbContext db, CancellationToken cancellationToken)
+    /// <summary>Reads the Pending count and the oldest Pending row's creation time for <paramref name="dispatcher"/>; returns
+    /// the Pending rows per <c>transport</c> column value (null for rows that name none).</summary>
+    public static async Task<IReadOnlyList<(string? Transport, int Pending)>> RefreshAsync(object dispatcher, DbContext db, CancellationToken cancellationToken)
     {
         var outbox = db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Pending);
-        var pending = await outbox.CountAsync(cancellationToken).ConfigureAwait(false);
+        var byTransport = await PendingByTransportAsync(db, cancellationToken).ConfigureAwait(false);
         var oldest = await outbox.OrderBy(m => m.Id).Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        Figures[dispatcher] = (pending, oldest);
+        Figures[dispatcher] = (byTransport.Sum(t => (long)t.Pending), oldest);
+        return byTransport;
+    }
+
+    /// <summary>Pending rows per <c>transport</c> column value (null for rows that name none); one grouped query.</summary>
+    public static async Task<IReadOnlyList<(string? Transport, int Pending)>> PendingByTransportAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var groups = await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Pending)
+            .GroupBy(m => m.Transport).Select(g => new { Transport = g.Key, Pending = g.Count() }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return groups.ConvertAll(g => (g.Transport, g.Pending));
     }
 
     /// <summary>Stops reporting a dispatcher's figures (it stopped).</summary>

@@ -36,6 +36,7 @@ internal sealed class TransportCircuits
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Lazy<bool> _nullRowsClaimable; // legacy rows with no transport: only a durable primary takes them
 
     public TransportCircuits(MessagingTransports transports, IOptions<MessagingOptions> messaging, MessageTypeMap routes,
         IEnumerable<OutboxTransportTarget> targets, OutboxSignal signal, IOptions<OutboxOptions> options, TimeProvider time,
@@ -47,21 +48,38 @@ internal sealed class TransportCircuits
         _time = time;
         _logger = logger;
         Primary = messaging.Value.Transport;
-        Published = new HashSet<string>(routes.Routes.Select(r => NameOf(r.Transport)).Append(Primary)
-            .Concat(targets.Select(t => t.Transport)), StringComparer.OrdinalIgnoreCase);
+        Used = new HashSet<string>(routes.Routes.Select(r => NameOf(r.Transport)).Append(Primary)
+            .Concat(messaging.Value.ConsumedTransports()).Concat(targets.Select(t => t.Transport)), StringComparer.OrdinalIgnoreCase);
+        _nullRowsClaimable = new Lazy<bool>(() => transports.Primary.Capabilities.HasFlag(TransportCapabilities.Durable));
     }
 
     /// <summary>The primary transport's name: the one a row with a null <c>transport</c> goes through.</summary>
     public string Primary { get; }
 
-    /// <summary>The transports the application's rows name (primary, routes, bridges).</summary>
-    public IReadOnlySet<string> Published { get; }
+    /// <summary>The transports whose rows this host sends: the primary, the routes', the consumed ones (a re-driven dead
+    /// letter goes back through the transport it came from) and the bridges'. Rows naming any other transport are left
+    /// to a host that uses it.</summary>
+    public IReadOnlySet<string> Used { get; }
 
     /// <summary>The transports paused now.</summary>
     public IReadOnlyCollection<string> Paused => [.. _paused.Keys];
 
     /// <summary>True when every transport the application publishes through is paused: claiming would find only probes' work.</summary>
-    public bool AllPaused => Published.All(_paused.ContainsKey);
+    public bool AllPaused => Used.All(_paused.ContainsKey);
+
+    /// <summary>The rows a batch claim may take: those of the used transports that are not paused.</summary>
+    public ClaimScope Flowing()
+    {
+        var paused = _paused.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return new ClaimScope([.. Used.Where(t => !paused.Contains(t))], !paused.Contains(Primary) && _nullRowsClaimable.Value, null);
+    }
+
+    /// <summary>One row of <paramref name="transport"/>, to probe its broker (or to count its rows).</summary>
+    public ClaimScope ProbeOf(string transport) =>
+        new([transport], string.Equals(transport, Primary, StringComparison.OrdinalIgnoreCase) && _nullRowsClaimable.Value, 1);
+
+    /// <summary>True when <paramref name="rowTransport"/> (a row's <c>transport</c> column) is one this host sends.</summary>
+    public bool Sends(string? rowTransport) => rowTransport is null ? _nullRowsClaimable.Value : Used.Contains(rowTransport);
 
     /// <summary>The transport a row goes through.</summary>
     public string NameOf(string? rowTransport) => string.IsNullOrEmpty(rowTransport) ? Primary : rowTransport;
@@ -70,7 +88,7 @@ internal sealed class TransportCircuits
     /// fails and one that comes back is probed at once. Called when the dispatcher starts.</summary>
     public void Watch()
     {
-        foreach (var name in Published) Watch(name);
+        foreach (var name in Used) Watch(name);
     }
 
     /// <summary>Pauses <paramref name="transport"/> (logged once per outage).</summary>

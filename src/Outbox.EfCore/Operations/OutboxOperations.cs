@@ -5,16 +5,19 @@ namespace Messaging.Outbox.Operations;
 /// <summary>What an operator does with the outbox table (the <c>messaging outbox</c> commands).</summary>
 internal static class OutboxOperations
 {
-    /// <summary>Rows per status and transport (a null transport is the application's primary one), and the oldest Pending
-    /// row's creation time (null when none is pending).</summary>
-    public static async Task<(List<(string Status, string Transport, int Count)> Counts, DateTime? OldestPending)> StatsAsync(DbContext db, CancellationToken cancellationToken)
+    /// <summary>Rows per status and transport, and the oldest Pending row's creation time (null when none is pending). A row
+    /// that names no transport (written before every row named its own) is counted under <paramref name="primary"/>, the
+    /// transport it goes through, or <c>(none)</c> when that is unknown; names differing only in case are one transport.</summary>
+    public static async Task<(List<(string Status, string Transport, int Count)> Counts, DateTime? OldestPending)> StatsAsync(DbContext db, string? primary, CancellationToken cancellationToken)
     {
         var outbox = db.Set<OutboxMessage>().AsNoTracking();
         var counts = await outbox.GroupBy(m => new { m.Status, m.Transport }).Select(g => new { g.Key.Status, g.Key.Transport, Count = g.Count() })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var oldest = await outbox.Where(m => m.Status == OutboxStatus.Pending).OrderBy(m => m.Id).Select(m => (DateTime?)m.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return ([.. counts.Select(c => (c.Status.ToString(), c.Transport ?? "(primary)", c.Count)).OrderBy(c => c.Item1).ThenBy(c => c.Item2)], oldest);
+        var merged = counts.GroupBy(c => (c.Status, Transport: (c.Transport ?? primary ?? "(none)").ToUpperInvariant()))
+            .Select(g => (g.Key.Status.ToString(), g.First().Transport ?? primary ?? "(none)", g.Sum(c => c.Count)));
+        return ([.. merged.OrderBy(c => c.Item1).ThenBy(c => c.Item2, StringComparer.OrdinalIgnoreCase)], oldest);
     }
 
     /// <summary>The newest rows, optionally of one status and destination.</summary>
@@ -38,6 +41,19 @@ internal static class OutboxOperations
         }
         return rows.ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Pending).SetProperty(m => m.Attempts, 0)
             .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LeaseUntil, (DateTime?)null), cancellationToken);
+    }
+
+    /// <summary>Moves Pending rows from transport <paramref name="from"/> (case-insensitive) to <paramref name="to"/>, leases
+    /// cleared, message ids kept: for rows whose transport no host uses any more (a deployment moved to the other broker).
+    /// Returns the rows changed; Sent and Failed rows are not touched.</summary>
+    public static Task<int> RetargetAsync(DbContext db, string from, string to, CancellationToken cancellationToken)
+    {
+#pragma warning disable CA1304, CA1311 // ToLower() here is SQL LOWER(), translated by the provider, not run in .NET
+        string[] names = [from.ToLowerInvariant()];
+        return db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Pending && m.Transport != null && names.Contains(m.Transport.ToLower()))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Transport, to).SetProperty(m => m.LeaseUntil, (DateTime?)null)
+                .SetProperty(m => m.LeaseOwner, (string?)null), cancellationToken);
+#pragma warning restore CA1304, CA1311
     }
 
     /// <summary>Deletes Sent rows sent before <paramref name="cutoff"/>, <paramref name="batchSize"/> per statement; returns how many.</summary>

@@ -9,6 +9,9 @@ namespace Messaging.Outbox;
 /// the rows, publishes each with a publisher confirm through its transport, in order per partition key, and marks
 /// it sent (at-least-once: a crash between the confirm and the mark re-sends the message with the same message id,
 /// which the consumer's inbox absorbs). A rolled-back transaction leaves no outbox row, so nothing is published.
+/// Every row records the name of the transport it goes through (column <c>transport</c>: the route's, else
+/// <c>Messaging:Transport</c>); a dispatcher claims only rows of the transports its own host uses, so a host configured
+/// differently on the same database never publishes another host's rows somewhere else.
 /// </summary>
 public interface IOutbox
 {
@@ -31,7 +34,9 @@ public interface IOutbox
     /// <param name="transport">The registered transport that publishes it (<c>RabbitMq</c>, <c>Kafka</c>); null for
     /// the route's transport of its message type, or the primary one if the type is not mapped here.</param>
     /// <exception cref="ArgumentNullException"><paramref name="envelope"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">No transport named <paramref name="transport"/> is registered.</exception>
+    /// <exception cref="InvalidOperationException">No transport named <paramref name="transport"/> is registered, or this host
+    /// does not use it (not <c>Messaging:Transport</c>, not in <c>Messaging:ConsumeFrom</c>, no route or bridge through it):
+    /// its settings would not be validated and no dispatcher of this service would send the row.</exception>
     /// <exception cref="PublishException"><see cref="PublishFailure.Invalid"/>: the body is larger than
     /// <c>Messaging:MaxBodyBytes</c>; nothing is added.</exception>
     void Enqueue(Envelope envelope, string? transport = null);

@@ -4,10 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace Messaging.Compliance.Outage;
 
 /// <summary>Counts the log lines a run writes at Information and above (what an on-call person reads), and keeps
-/// the Warning+ ones for the test output.</summary>
+/// the Warning+ ones for the test output; counts each event id too.</summary>
 public sealed class LogCounter : ILoggerProvider
 {
     private long _lines;
+    private readonly ConcurrentDictionary<int, long> _events = new();
+
+    /// <summary>How many lines (Information and above) carried <paramref name="eventId"/>.</summary>
+    public long Count(int eventId) => _events.TryGetValue(eventId, out var count) ? count : 0;
 
     public long Lines => Interlocked.Read(ref _lines);
 
@@ -33,6 +37,7 @@ public sealed class LogCounter : ILoggerProvider
         {
             if (!IsEnabled(logLevel) || category.StartsWith("Microsoft.", StringComparison.Ordinal)) return;
             Interlocked.Increment(ref owner._lines);
+            owner._events.AddOrUpdate(eventId.Id, 1, (_, count) => count + 1);
             if (logLevel >= LogLevel.Warning) owner.Warnings.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {eventId.Id} {formatter(state, exception)}");
         }
     }

@@ -42,3 +42,6 @@ public sealed class Shipment
 public sealed record OrderPlaced(string Number);
 
 public sealed record Unrouted(string Note);
+
+/// <summary>Routed through a second transport, so that the host uses it (rows may only name transports their host uses).</summary>
+public sealed record SecondaryNote(string Note);

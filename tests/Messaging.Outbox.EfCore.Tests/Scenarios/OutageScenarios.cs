@@ -17,7 +17,8 @@ public abstract class OutageScenarios<TDatabase>(TDatabase database, ITestOutput
     [Fact]
     public async Task A_transport_whose_broker_is_down_waits_without_spending_attempts_while_the_others_flow()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Switchable", _ => _switchable),
+        var host = await HostAsync(configure: m => m.AddTransport("Switchable", _ => _switchable)
+                .Map<SecondaryNote>("notes-" + Guid.NewGuid().ToString("N"), transport: "Switchable"),
             settings: new Dictionary<string, string?> { ["Messaging:Outbox:MaxAttempts"] = "2", ["Messaging:Outbox:MaxBackoffMs"] = "200" });
         var destination = host.Services.GetRequiredService<MessageTypeMap>().Get(typeof(OrderPlaced)).Destination;
         await using var downSink = await TransportSink.StartAsync(_switchable, "switchable-side", destination);

@@ -40,7 +40,7 @@ public abstract class SchemaScenarios<TDatabase>(TDatabase database, ITestOutput
             db.Add(OutboxRows.ToRow(new Envelope { MessageId = $"x-{i}", MessageType = "t", Destination = "d", PartitionKey = "k" }));
         await db.SaveChangesAsync();
         var options = Options.Create(new OutboxOptions { SentRetentionMs = 1_000 });
-        var claimed = await new OutboxClaimer(options, TimeProvider.System).ClaimAsync(db, "me", CancellationToken.None);
+        var claimed = await new OutboxClaimer(options, TimeProvider.System).ClaimAsync(db, "me", [], new ClaimScope([], IncludesNull: true, null), CancellationToken.None);
         Assert.Equal(["x-0", "x-1", "x-2"], claimed.Select(r => r.MessageId));
         var result = new OutboxSendResult();
         result.Sent.AddRange(claimed);

@@ -77,7 +77,8 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
     [Fact]
     public async Task Rows_go_through_their_own_transport()
     {
-        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _secondary));
+        var host = await HostAsync(configure: m => m.AddTransport("Secondary", _ => _secondary).AddTransport("Unused", _ => new InMemoryTransport())
+            .Map<SecondaryNote>("notes-" + Guid.NewGuid().ToString("N"), transport: "Secondary"));
         var destination = host.Services.GetRequiredService<MessageTypeMap>().Get(typeof(OrderPlaced)).Destination;
         await using var kafkaSink = await TransportSink.StartAsync(_secondary, "kafka-side", destination);
         await using var primarySink = await TransportSink.StartAsync(host.Services.GetRequiredService<Transport.IMessageTransport>(), "primary-side", destination);
@@ -90,6 +91,8 @@ public abstract class TransportScenarios<TDatabase>(TDatabase database, ITestOut
             outbox.Enqueue(viaKafka, "secondary"); // names compare case-insensitively
             outbox.Enqueue(viaPrimary);
             Assert.Throws<InvalidOperationException>(() => outbox.Enqueue(viaPrimary, "Carrier-Pigeon"));
+            var unused = Assert.Throws<InvalidOperationException>(() => outbox.Enqueue(viaPrimary, "Unused"));
+            Assert.Contains("registered but this host does not use it", unused.Message, StringComparison.Ordinal);
             return await services.GetRequiredService<ShopContext>().SaveChangesAsync();
         });
 
