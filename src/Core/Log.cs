@@ -26,8 +26,11 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Information, "Messaging transport {Transport} reaches its broker again after {DownMs} ms (outage: {Reason})")]
     public static partial void TransportAvailable(ILogger logger, string transport, long downMs, string reason);
 
-    [LoggerMessage(1007, LogLevel.Critical, "Messaging transport {Transport} can never work with this configuration; the host stops")]
-    public static partial void TransportCannotWork(ILogger logger, Exception exception, string transport);
+    [LoggerMessage(1007, LogLevel.Critical, "Messaging transport {Transport} can never work with this configuration; the host stops: {Reason}")]
+    public static partial void TransportCannotWork(ILogger logger, string transport, string reason);
+
+    [LoggerMessage(1012, LogLevel.Critical, "Messaging cannot start: {Reason} (exit code {ExitCode})")]
+    public static partial void CannotStart(ILogger logger, string reason, int exitCode);
 
     [LoggerMessage(1008, LogLevel.Warning, "Messaging transport {Transport} is not reachable at start-up; the host starts degraded (Messaging:StartupMode = Degraded): the outbox accepts writes, and the consumers start when the broker answers")]
     public static partial void StartingDegraded(ILogger logger, string transport);

@@ -67,7 +67,8 @@ public sealed class MessagingBuilder
 
     /// <summary>Makes a transport available under a configuration name (called by transport packages), and adds its
     /// health check <c>messaging-&lt;name&gt;</c> (tag <c>messaging</c>; Unhealthy while its broker cannot be reached)
-    /// to <c>AddHealthChecks()</c>, so <c>MapHealthChecks</c> shows it.</summary>
+    /// to <c>AddHealthChecks()</c>, so <c>MapHealthChecks</c> shows it while the host uses the transport
+    /// (<c>Messaging:Transport</c>, <c>Messaging:ConsumeFrom</c> or a route); an unused one is not listed.</summary>
     /// <param name="name">The <c>Messaging:Transport</c> value that selects it.</param>
     /// <param name="factory">Creates the transport; called once, only if selected.</param>
     /// <returns>This builder.</returns>
@@ -76,10 +77,13 @@ public sealed class MessagingBuilder
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Services.AddSingleton(new TransportRegistration(name, factory));
         if (_healthChecks.Add(name))
-            Services.AddHealthChecks().Add(new HealthCheckRegistration($"messaging-{name.ToLowerInvariant()}",
+            Services.AddHealthChecks().Add(new HealthCheckRegistration(HealthCheckName(name),
                 services => ActivatorUtilities.CreateInstance<TransportHealthCheck>(services, name), HealthStatus.Unhealthy, [HealthTag]));
         return this;
     }
+
+    /// <summary>The name of a transport's health check: <c>messaging-&lt;name in lower case&gt;</c>.</summary>
+    internal static string HealthCheckName(string transport) => $"messaging-{transport.ToLowerInvariant()}";
 
     /// <summary>The tag of every health check the library adds: <c>messaging</c>.</summary>
     public const string HealthTag = "messaging";

@@ -15,7 +15,8 @@ namespace Messaging.Hosting;
 /// <see cref="StartupMode.Degraded"/>: start-up waits for each broker's first attempt (at most
 /// <c>StartupWaitMs</c>); a broker that cannot be reached is tried again in the background with backoff, and its
 /// receive loops start once it answers. In both modes a refused topology or login fails start-up (or, found later,
-/// stops the host). Stopping waits for in-flight handlers.
+/// stops the host). Stopping waits for in-flight handlers. Under <see cref="MessagingHostExtensions.RunMessagingAsync"/> such a
+/// failure is one log line, a stopped application and an exit code instead of an exception.
 /// </summary>
 internal sealed class MessagingHostedService(
     MessagingTransports transports,
@@ -24,6 +25,8 @@ internal sealed class MessagingHostedService(
     MessagePipeline pipeline,
     IOptions<MessagingOptions> options,
     IEnumerable<GuaranteeStatement> guarantees,
+    FatalStartup fatal,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<MessagingHostedService> logger) : BackgroundService
 {
@@ -36,6 +39,28 @@ internal sealed class MessagingHostedService(
     private Task<bool>[] _prepared = [];
 
     public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PrepareAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsFatal(ex, cancellationToken))
+        {
+            if (!fatal.ExitInsteadOfThrow)
+            {
+                Report(ex);
+                throw;
+            }
+            Stop(ex);
+            return;
+        }
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks the routes and the retry policy against the transports, writes the start-up report and prepares each
+    /// consumed transport (<see cref="StartupMode.FailFast"/>: all of them; <see cref="StartupMode.Degraded"/>: waits at most
+    /// <c>StartupWaitMs</c> for each one's first attempt).</summary>
+    private async Task PrepareAsync(CancellationToken cancellationToken)
     {
         foreach (var route in routes.Routes) transports.Get(route.Transport); // an unknown transport fails here
         _consumed = transports.Consumed;
@@ -65,7 +90,24 @@ internal sealed class MessagingHostedService(
             for (var i = 0; i < _consumed.Count; i++)
                 if (!_prepared[i].IsCompleted) Log.StartingDegraded(logger, _consumed[i].Name);
         }
-        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Failures that no waiting can mend: a refused login, TLS certificate or topology, a setting the transports
+    /// cannot honour, an unreachable broker under <see cref="StartupMode.FailFast"/>.</summary>
+    private static bool IsFatal(Exception error, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && error is MessagingException or InvalidOperationException;
+
+    /// <summary>Logs a fatal failure in one line before it is rethrown (the generic host logs it again with its stack trace).</summary>
+    private void Report(Exception error, string? transport = null) =>
+        Log.TransportCannotWork(logger, transport ?? string.Join(", ", _consumed.Select(t => t.Name)), MessagingHostExtensions.OneLine(error.Message));
+
+    /// <summary>Ends the application for a failure that can never go away: one line, the exit code, no exception.</summary>
+    private void Stop(Exception error)
+    {
+        var code = MessagingHostExtensions.ExitCodeFor(error);
+        Log.CannotStart(logger, MessagingHostExtensions.OneLine(error.Message), code);
+        fatal.Fail(code);
+        lifetime.StopApplication();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -85,7 +127,21 @@ internal sealed class MessagingHostedService(
 
     private async Task RunAsync(IMessageTransport transport, Task<bool> prepared, CancellationToken stoppingToken)
     {
-        if (!await prepared.ConfigureAwait(false)) return;
+        try
+        {
+            if (!await prepared.ConfigureAwait(false)) return;
+        }
+        catch (Exception ex) when (IsFatal(ex, stoppingToken))
+        {
+            // Found after start-up (the broker answered late): the host stops the same way.
+            if (!fatal.ExitInsteadOfThrow)
+            {
+                Report(ex, transport.Name);
+                throw;
+            }
+            Stop(ex);
+            return;
+        }
         transport.Health.ConsumersRunning = _endpoints.Count > 0;
         try
         {
@@ -120,11 +176,6 @@ internal sealed class MessagingHostedService(
                 catch (BrokerUnavailableException ex)
                 {
                     transport.Health.ReportUnavailable(ex.Message);
-                }
-                catch (Exception ex)
-                {
-                    Log.TransportCannotWork(logger, ex, transport.Name);
-                    throw;
                 }
                 firstAttempt.TrySetResult();
                 if (!await WaitToRetryAsync(transport.Health, attempt, stoppingToken).ConfigureAwait(false)) return false;

@@ -8,6 +8,7 @@ using Messaging.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Messaging.Hosting;
@@ -41,10 +42,17 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<IMessageTransport>(sp => SelectTransport(sp));
         services.AddSingleton<MessagingTransports>();
         services.AddSingleton<TransportUsage>();
+        services.AddSingleton<FatalStartup>();
         services.AddHostedService<MessagingHostedService>();
         services.AddSingleton(new GuaranteeStatement(InMemoryTransport.TransportName, GuaranteeStatement.TransportTopic,
             endpoint => $"in-process queues: nothing survives a restart; dead letters kept in memory for {endpoint}"));
         builder.AddTransport(InMemoryTransport.TransportName, sp => new InMemoryTransport(sp.GetService<IDeadLetterRecorder>()));
+        // Health lists only the transports this host uses: a registered package the configuration does not select says nothing.
+        services.AddOptions<HealthCheckServiceOptions>().PostConfigure<TransportUsage, IEnumerable<TransportRegistration>>((health, usage, registered) =>
+        {
+            var unused = registered.Select(t => t.Name).Where(name => !usage.IsUsed(name)).Select(MessagingBuilder.HealthCheckName).ToHashSet(StringComparer.Ordinal);
+            foreach (var registration in health.Registrations.Where(r => unused.Contains(r.Name)).ToList()) health.Registrations.Remove(registration);
+        });
         return builder;
     }
 

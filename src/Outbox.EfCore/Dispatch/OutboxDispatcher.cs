@@ -25,6 +25,7 @@ internal sealed class OutboxDispatcher<TContext>(
     OutboxRetention retention,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService
     where TContext : DbContext
@@ -42,6 +43,7 @@ internal sealed class OutboxDispatcher<TContext>(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        if (lifetime.ApplicationStopping.IsCancellationRequested) return; // start-up failed (RunMessagingAsync): send nothing
         OutboxLog.DispatcherStarted(logger, typeof(TContext).Name, Owner, _options.BatchSize, _options.PollIntervalMs);
         circuits.Watch();
         var failures = 0;
