@@ -65,6 +65,39 @@ public sealed class MessagingBuilder
         return this;
     }
 
+    /// <summary>
+    /// Registers every handler class of <paramref name="assembly"/>: each non-abstract, non-generic class (nested ones too)
+    /// that implements <see cref="IMessageHandler{TMessage}"/> (once per message type it handles), as
+    /// <see cref="AddHandler{TMessage, THandler}"/> would, in the order of their full names; one added with
+    /// <see cref="AddHandler{TMessage, THandler}"/> before keeps its explicit name. The name of each (the inbox
+    /// key) is its <see cref="HandlerNameAttribute"/>, else its full type name. Every handled message type must still be
+    /// mapped with <see cref="Map{TMessage}"/>; an unmapped one fails start-up.
+    /// </summary>
+    /// <param name="assembly">The assembly to scan, for example <c>typeof(Program).Assembly</c>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="assembly"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The assembly holds no handler class (a wrong assembly would otherwise
+    /// leave the endpoint handling nothing).</exception>
+    public MessagingBuilder AddHandlersFromAssembly(System.Reflection.Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        var found = 0;
+        var add = typeof(MessagingBuilder).GetMethod(nameof(AddHandler))!;
+        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false }).OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            var name = type.GetCustomAttributes(typeof(HandlerNameAttribute), inherit: false).OfType<HandlerNameAttribute>().FirstOrDefault()?.Name;
+            foreach (var handled in type.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IMessageHandler<>)))
+            {
+                found++;
+                var message = handled.GenericTypeArguments[0];
+                if (Handlers.Any(h => h.HandlerType == type && h.MessageType == message)) continue; // added by name already
+                add.MakeGenericMethod(message, type).Invoke(this, [name]);
+            }
+        }
+        return found > 0 ? this : throw new InvalidOperationException(
+            $"AddHandlersFromAssembly: {assembly.GetName().Name} has no class implementing IMessageHandler<T>; pass the assembly that holds the handlers.");
+    }
+
     /// <summary>Makes a transport available under a configuration name (called by transport packages), and adds its
     /// health check <c>messaging-&lt;name&gt;</c> (tag <c>messaging</c>; Unhealthy while its broker cannot be reached)
     /// to <c>AddHealthChecks()</c>, so <c>MapHealthChecks</c> shows it while the host uses the transport
