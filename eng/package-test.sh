@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The packages as a new user meets them: packs them (eng/pack.sh), checks what each .nupkg and .snupkg holds,
 # then restores, builds and runs tests/PackageSmoke (an application outside Messaging.sln that references the
-# packages by version, never the projects) from artifacts/packages into a packages folder of its own, so
-# neither the global NuGet cache nor the repository's build settings can stand in for the packages.
+# packages by version, never the projects) and the README's quick-start service with its tests (samples/QuickStart)
+# from artifacts/packages into a packages folder of its own, so neither the global NuGet cache nor the repository's
+# build settings can stand in for the packages.
 # Any arguments go to eng/pack.sh (e.g. --version 1.0.0-rc.1). Exit code 0 only when everything held.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,6 +60,20 @@ log "building and running tests/PackageSmoke"
 dotnet build "$smoke" -c Release --no-restore -p:MessagingVersion="$version" -nologo -v q >"$build_log" 2>&1 \
   || { cat "$build_log" >&2; fail "build of tests/PackageSmoke"; }
 dotnet run --project "$smoke" -c Release --no-build -p:MessagingVersion="$version" || fail "tests/PackageSmoke exited with $?"
+# The README's "Using it" service (samples/QuickStart) as a new user builds it: from the packages only, with the
+# project-local NuGet.Config of the Install step; its tests run the real Program on the in-memory transport and on
+# RabbitMQ with PostgreSQL (both started by eng/test.sh). The README shows its files verbatim: checked first.
+python3 "$repo/eng/readme-snippets.py" "$repo/README.md" || fail "README.md does not show samples/QuickStart as it is"
+quick="$repo/samples/QuickStart"
+rm -rf "$quick"/Orders/bin "$quick"/Orders/obj "$quick"/Orders.Tests/bin "$quick"/Orders.Tests/obj
+log "restoring, building and testing samples/QuickStart from artifacts/packages"
+dotnet restore "$quick/Orders.Tests" --packages "$packages" --force -p:MessagingVersion="$version" -v q >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "restore of samples/QuickStart"; }
+dotnet build "$quick/Orders.Tests" -c Release --no-restore -p:MessagingVersion="$version" -nologo -v q >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "build of samples/QuickStart"; }
+dotnet test "$quick/Orders.Tests" -c Release --no-build -p:MessagingVersion="$version" -nologo >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "the tests of samples/QuickStart"; }
+grep -E "^(Passed|Failed)!" "$build_log" | sed 's/^/[package-test] QuickStart: /' >&2
 # The CLI as an operator installs it: a .NET tool from the same folder, run by its command name.
 tool="$state/tool"
 rm -rf "$tool"
