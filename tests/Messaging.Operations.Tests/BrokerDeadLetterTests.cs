@@ -62,6 +62,28 @@ public abstract class BrokerDeadLetterTests(OpsFixture fixture)
         await app.StopAsync();
         Assert.Equal((1, 0), (await app.AppliedAsync(poison), await app.AppliedAsync(other)));
     }
+
+    [Fact]
+    public async Task A_broker_copy_of_a_dead_letter_redriven_from_the_table_is_listed_as_redriven()
+    {
+        await using var app = OpsApp.Create(fixture);
+        await app.StartAsync();
+        var poison = await app.PlaceAsync("t-1", poison: true);
+        await Wait.UntilAsync(async () => await app.DeadLetterAsync(poison) is not null, "dead-lettered");
+        var before = Assert.Single((await Operator.OkAsync(Args(app, "dlq", "list", "--json"))).Json().EnumerateArray());
+        Assert.Equal(("Parked", 0), (before.GetProperty("status").GetString(), before.GetProperty("redriveCount").GetInt32()));
+
+        app.Version.Fixed = true;
+        await Operator.OkAsync([.. "dlq redrive".Split(' '), poison, "--yes", .. fixture.Database.CliArguments, "--endpoint", app.Endpoint]); // from the table
+        await Wait.UntilAsync(async () => await app.AppliedAsync(poison) == 1, "the re-driven message applied");
+
+        var copy = Assert.Single((await Operator.OkAsync(Args(app, "dlq", "list", "--json"))).Json().EnumerateArray());
+        Assert.Equal((poison, "Redriven", 1), (copy.GetProperty("messageId").GetString(), copy.GetProperty("status").GetString(), copy.GetProperty("redriveCount").GetInt32()));
+        var table = await Operator.OkAsync(Args(app, "dlq", "list"));
+        Assert.Contains("Redriven", table.Output, StringComparison.Ordinal);
+        Assert.Contains(poison, table.Output, StringComparison.Ordinal);
+        await app.StopAsync();
+    }
 }
 
 public sealed class RabbitMqBrokerDeadLetters(RabbitSqlite fixture) : BrokerDeadLetterTests(fixture), IClassFixture<RabbitSqlite>;

@@ -73,6 +73,43 @@ public abstract class OutboxAndInboxCommandTests(OpsFixture fixture)
     }
 
     [Fact]
+    public async Task Pending_rows_of_a_transport_no_instance_uses_are_retargeted_with_their_message_ids_and_stats_name_each_transport_once()
+    {
+        await using (var db = fixture.Database.Open())
+        {
+            await db.Set<OutboxMessage>().ExecuteDeleteAsync();
+            OutboxMessage Row(string? transport, OutboxStatus status)
+            {
+                var row = OutboxRows.ToRow(new Envelope { MessageId = Envelope.NewMessageId(), MessageType = "ops.ordered", Destination = "orders-seed", Body = "{}"u8.ToArray() }, transport);
+                row.Status = status;
+                return row;
+            }
+            db.AddRange(Row("Kafka", OutboxStatus.Pending), Row("kafka", OutboxStatus.Pending), Row("Kafka", OutboxStatus.Sent),
+                Row(null, OutboxStatus.Pending), Row("RabbitMq", OutboxStatus.Pending)); // null: written before rows named their transport
+            await db.SaveChangesAsync();
+        }
+        var ids = await PendingIdsAsync("Kafka");
+
+        var stats = (await Operator.OkAsync([.. Args("outbox", "stats", "--json")])).Json().GetProperty("rows").EnumerateArray()
+            .Select(r => $"{r.GetProperty("status").GetString()} {r.GetProperty("transport").GetString()} {r.GetProperty("count").GetInt32()}").ToList();
+        Assert.Equal(["Pending (none) 1", "Pending Kafka 2", "Pending RabbitMq 1", "Sent Kafka 1"], stats.Order(StringComparer.Ordinal));
+        var retarget = await Operator.OkAsync(Args("outbox", "retarget", "--from", "kafka", "--to", "RabbitMq", "--yes"));
+
+        Assert.Contains("2 Pending row(s) of kafka now go through RabbitMq", retarget.Output, StringComparison.Ordinal);
+        Assert.Equal(ids, await PendingIdsAsync("RabbitMq", except: ids));
+        await using var check = fixture.Database.Open();
+        Assert.Equal(1, await check.Set<OutboxMessage>().CountAsync(m => m.Transport == "Kafka")); // the Sent row is left as it was
+    }
+
+    private async Task<List<string>> PendingIdsAsync(string transport, List<string>? except = null)
+    {
+        await using var db = fixture.Database.Open();
+        var rows = await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Pending).ToListAsync();
+        return [.. rows.Where(m => string.Equals(m.Transport, transport, StringComparison.OrdinalIgnoreCase)).Select(m => m.MessageId)
+            .Where(id => except is null || except.Contains(id)).Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
     public async Task Forgetting_an_inbox_entry_runs_the_handler_again_for_the_same_message_id()
     {
         await using var app = OpsApp.Create(fixture);

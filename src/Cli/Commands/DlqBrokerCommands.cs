@@ -13,6 +13,7 @@ internal static class DlqBrokerCommands
     {
         await using var broker = Open(context, forChanges: false);
         var found = await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
+        await OverlayTableStateAsync(context, found, cancellationToken);
         if (context.Value(DlqOptions.GroupBy) is { } by) DlqRender.Groups(context, DeadLetterOperations.Group(found.Select(f => f.Row), by), by, broker.Describe);
         else DlqRender.List(context, [.. found.Select(f => (f.Row, (string?)f.Position))], broker.Describe);
         return 0;
@@ -24,6 +25,7 @@ internal static class DlqBrokerCommands
         await using var broker = Open(context, forChanges: false);
         var found = (await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken)).Where(f => f.Row.MessageId == messageId).ToList();
         if (found.Count == 0) throw new CliException($"No dead letter with message id {messageId} among the first {context.Value(DlqOptions.Limit)} of {broker.Describe}.");
+        await OverlayTableStateAsync(context, found, cancellationToken);
         foreach (var item in found) DlqRender.Details(context, item.Row, item.Position);
         return 0;
     }
@@ -83,6 +85,15 @@ internal static class DlqBrokerCommands
             if (note is not null) Render.Line(context, note);
         }
         return 0;
+    }
+
+    /// <summary>Broker copies shown with the state of their row in the application's dead-letters table, when the
+    /// configuration names a database: a copy re-driven from the table says Redriven, not Parked.</summary>
+    private static async Task OverlayTableStateAsync(CliContext context, IReadOnlyList<BrokerDeadLetter> copies, CancellationToken cancellationToken)
+    {
+        if (copies.Count == 0 || TryDatabase(context) is not { } database) return;
+        await using var db = database.Open();
+        await DeadLetterOperations.OverlayTableStateAsync(db, [.. copies.Select(c => c.Row)], cancellationToken);
     }
 
     private static Configuration.DatabaseTarget? TryDatabase(CliContext context)

@@ -49,6 +49,25 @@ internal static class DeadLetterOperations
     }
 
     /// <summary>Every row of a message id (one per endpoint that dead-lettered it).</summary>
+    /// <summary>Gives broker copies the status, failures and re-drives of the same message's row in the dead-letters table
+    /// (same endpoint and message id), so a copy re-driven or discarded from the table is not shown as Parked with no
+    /// re-drive. Copies without a row keep their own. Returns how many were found in the table.</summary>
+    public static async Task<int> OverlayTableStateAsync(DbContext db, IReadOnlyList<DeadLetter> copies, CancellationToken cancellationToken)
+    {
+        var ids = copies.Where(c => c.MessageId.Length > 0).Select(c => c.MessageId).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0) return 0;
+        var rows = await db.Set<DeadLetter>().AsNoTracking().Where(d => ids.Contains(d.MessageId)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var found = 0;
+        foreach (var copy in copies)
+        {
+            var row = rows.FirstOrDefault(r => r.MessageId == copy.MessageId && string.Equals(r.Endpoint, copy.Endpoint, StringComparison.Ordinal));
+            if (row is null) continue;
+            (copy.Status, copy.Failures, copy.RedriveCount, copy.LastRedrivenAt) = (row.Status, row.Failures, row.RedriveCount, row.LastRedrivenAt);
+            found++;
+        }
+        return found;
+    }
+
     public static Task<List<DeadLetter>> FindAsync(DbContext db, string messageId, CancellationToken cancellationToken) =>
         db.Set<DeadLetter>().AsNoTracking().Where(d => d.MessageId == messageId).OrderBy(d => d.Id).ToListAsync(cancellationToken);
 

@@ -15,10 +15,15 @@ internal static class OutboxOperations
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var oldest = await outbox.Where(m => m.Status == OutboxStatus.Pending).OrderBy(m => m.Id).Select(m => (DateTime?)m.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        var merged = counts.GroupBy(c => (c.Status, Transport: (c.Transport ?? primary ?? "(none)").ToUpperInvariant()))
-            .Select(g => (g.Key.Status.ToString(), g.First().Transport ?? primary ?? "(none)", g.Sum(c => c.Count)));
+        var merged = counts.Select(c => (c.Status, Transport: c.Transport ?? primary ?? "(none)", c.Count))
+            .GroupBy(c => (c.Status, Name: c.Transport.ToUpperInvariant()))
+            .Select(g => (g.Key.Status.ToString(), Spelling(g), g.Sum(c => c.Count)));
         return ([.. merged.OrderBy(c => c.Item1).ThenBy(c => c.Item2, StringComparer.OrdinalIgnoreCase)], oldest);
     }
+
+    /// <summary>How a transport written in several cases is shown: the spelling most rows have (ties: ordinal order).</summary>
+    private static string Spelling(IEnumerable<(OutboxStatus Status, string Transport, int Count)> rows) =>
+        rows.GroupBy(r => r.Transport, StringComparer.Ordinal).OrderByDescending(g => g.Sum(r => r.Count)).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
 
     /// <summary>The newest rows, optionally of one status and destination.</summary>
     public static Task<List<OutboxMessage>> ListAsync(DbContext db, OutboxStatus? status, string? destination, int limit, CancellationToken cancellationToken)
