@@ -71,6 +71,27 @@ internal sealed class MockCluster : IDisposable
     /// still handled (and produced records appended) when they arrive.</summary>
     public void SetBrokerRtt(int brokerId, int rttMs) => Check(rd_kafka_mock_broker_set_rtt(Cluster, brokerId, rttMs), "broker_set_rtt");
 
+    /// <summary>From now on the mock records every request it receives (see <see cref="CountRequests"/>).</summary>
+    public void StartRequestTracking() => rd_kafka_mock_start_request_tracking(Cluster);
+
+    /// <summary>How many requests with Kafka API key <paramref name="apiKey"/> (13 = LeaveGroup, 8 = OffsetCommit) the mock
+    /// received since <see cref="StartRequestTracking"/>.</summary>
+    public int CountRequests(short apiKey)
+    {
+        var requests = rd_kafka_mock_get_requests(Cluster, out var count);
+        try
+        {
+            var found = 0;
+            for (var i = 0; i < (int)count; i++)
+                if (rd_kafka_mock_request_api_key(Marshal.ReadIntPtr(requests, i * IntPtr.Size)) == apiKey) found++;
+            return found;
+        }
+        finally
+        {
+            if (requests != IntPtr.Zero) rd_kafka_mock_request_destroy_array(requests, count);
+        }
+    }
+
     private static void Check(int error, string what)
     {
         if (error != 0) throw new InvalidOperationException($"rd_kafka_mock_{what} failed with error {error}.");
@@ -105,6 +126,18 @@ internal sealed class MockCluster : IDisposable
 
     [DllImport("librdkafka")]
     private static extern int rd_kafka_mock_broker_set_rtt(IntPtr mcluster, int brokerId, int rttMs);
+
+    [DllImport("librdkafka")]
+    private static extern void rd_kafka_mock_start_request_tracking(IntPtr mcluster);
+
+    [DllImport("librdkafka")]
+    private static extern IntPtr rd_kafka_mock_get_requests(IntPtr mcluster, out UIntPtr count);
+
+    [DllImport("librdkafka")]
+    private static extern short rd_kafka_mock_request_api_key(IntPtr request);
+
+    [DllImport("librdkafka")]
+    private static extern void rd_kafka_mock_request_destroy_array(IntPtr requests, UIntPtr count);
 
     [DllImport("librdkafka")]
     private static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);

@@ -41,6 +41,12 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Information, "Skipping messages of type {MessageType} on {Destination}: {Reason} (Messaging:UnhandledMessages = Skip). They are acknowledged unhandled and counted in messaging.process.skipped; this line is written once per type")]
     public static partial void SkippingUnhandled(ILogger logger, string messageType, string destination, string reason);
 
+    [LoggerMessage(1013, LogLevel.Warning, "Messaging transport {Transport}, endpoint {Endpoint}: {Condition}: {Problem}")]
+    public static partial void ConsumersNotConsuming(ILogger logger, string transport, string endpoint, string condition, string problem);
+
+    [LoggerMessage(1014, LogLevel.Information, "Messaging transport {Transport}, endpoint {Endpoint}: consuming again")]
+    public static partial void ConsumersConsumingAgain(ILogger logger, string transport, string endpoint);
+
     [LoggerMessage(1009, LogLevel.Warning, "Could not record the redelivery of message {MessageId} in the delivery ledger; poison detection uses the broker's count ({DeliveryCount}) for it")]
     public static partial void DeliveryLedgerFailed(ILogger logger, Exception exception, string messageId, int deliveryCount);
 }

@@ -80,6 +80,16 @@ public sealed class KafkaOptions
     /// published after it joined).</summary>
     public KafkaOffsetReset AutoOffsetReset { get; set; } = KafkaOffsetReset.Earliest;
 
+    /// <summary><c>Messaging:Kafka:NoPartitionsDegradedMs</c>: the <c>messaging-kafka</c> health check says Degraded while a
+    /// consumer group member has held no partition for longer than this (ms, 1000..86400000): a rebalance that waits for a
+    /// member that is gone, or more members than partitions. Default 30000.</summary>
+    public int NoPartitionsDegradedMs { get; set; } = 30_000;
+
+    /// <summary><c>Messaging:Kafka:NoProgressUnhealthyMs</c>: the <c>messaging-kafka</c> health check says Unhealthy while a
+    /// member's lag is above zero and none of its stored offsets has advanced for longer than this (ms, 1000..86400000): a
+    /// hanging handler, or a record retried in place for that long. Default 300000.</summary>
+    public int NoProgressUnhealthyMs { get; set; } = 300_000;
+
     /// <summary><c>Messaging:Kafka:AutoCommitIntervalMs</c>: how often the stored watermarks are committed in the
     /// background (librdkafka <c>auto.commit.interval.ms</c>); revoke and shutdown also commit at once. A crash
     /// redelivers at most what finished in the last interval, and so does a revoke whose commit the broker

@@ -31,6 +31,8 @@ internal sealed class KafkaOptionsValidator(TransportUsage usage) : IValidateOpt
         errors.Defined("PartitionAssignmentStrategy", options.PartitionAssignmentStrategy);
         errors.Defined("AutoOffsetReset", options.AutoOffsetReset);
         errors.Range("RevokeDrainTimeoutMs", options.RevokeDrainTimeoutMs, 0, 3_600_000, "ms");
+        errors.Range("NoPartitionsDegradedMs", options.NoPartitionsDegradedMs, 1_000, 86_400_000, "ms");
+        errors.Range("NoProgressUnhealthyMs", options.NoProgressUnhealthyMs, 1_000, 86_400_000, "ms");
         errors.Range("AutoCommitIntervalMs", options.AutoCommitIntervalMs, 100, 600_000, "ms");
         return errors.Result;
     }

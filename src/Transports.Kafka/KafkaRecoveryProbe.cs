@@ -64,10 +64,14 @@ internal sealed class KafkaRecoveryProbe : IDisposable
         }
     }
 
+    /// <summary>Stops the probe; safe to call again (a transport disposed by its owner and by the container).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _health.Changed -= OnChanged;
         _stop.Cancel();
         _stop.Dispose();
     }
+
+    private int _disposed;
 }

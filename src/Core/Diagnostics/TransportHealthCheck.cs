@@ -10,8 +10,9 @@ namespace Messaging.Diagnostics;
 /// <summary>
 /// The health of one registered transport (check <c>messaging-&lt;transport&gt;</c>, tag <c>messaging</c>):
 /// Healthy when its broker is reachable and, if this host consumes from it, its consumers are receiving; Degraded
-/// while the broker answers but the consumers are still starting; the registration's failure status (Unhealthy)
-/// while the broker cannot be reached. A transport this host does not use is Healthy ("not used").
+/// while the broker answers but the consumers are still starting or the transport reports them
+/// <see cref="ConsumerCondition.NotConsuming"/>; the registration's failure status (Unhealthy) while the broker cannot be
+/// reached or the consumers are <see cref="ConsumerCondition.Stalled"/>. A transport this host does not use is Healthy ("not used").
 /// </summary>
 /// <remarks>Unhealthy is meant for readiness (the service cannot deliver what it accepts), not for liveness: restarting
 /// the process does not bring a broker back, and the outbox keeps accepting writes meanwhile.</remarks>
@@ -44,6 +45,12 @@ internal sealed class TransportHealthCheck(
         }
         if (consumes && !health.ConsumersRunning)
             return Task.FromResult(HealthCheckResult.Degraded($"{transport} reaches its broker; consumers are starting", data: data));
+        var condition = consumes ? health.ConsumerCondition : ConsumerCondition.Consuming;
+        data["consumer_condition"] = condition.ToString();
+        if (condition == ConsumerCondition.Stalled)
+            return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, $"{transport} consumers stalled: {health.ConsumerProblem}", data: data));
+        if (condition == ConsumerCondition.NotConsuming)
+            return Task.FromResult(HealthCheckResult.Degraded($"{transport} connected, consumers not consuming: {health.ConsumerProblem}", data: data));
         return Task.FromResult(HealthCheckResult.Healthy(consumes ? $"{transport} connected, consumers running" : $"{transport} connected", data));
     }
 }

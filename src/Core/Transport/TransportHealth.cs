@@ -23,6 +23,7 @@ public sealed class TransportHealth
     private string? _problem;
     private DateTimeOffset _lastLog;
     private long _reports;
+    private readonly Dictionary<string, (ConsumerCondition Condition, string Problem)> _consumers = new(StringComparer.Ordinal);
 
     /// <summary>Creates the health of one transport, available until told otherwise.</summary>
     /// <param name="transport">The transport's name (<c>RabbitMq</c>, <c>Kafka</c>), for logs and health checks.</param>
@@ -59,6 +60,42 @@ public sealed class TransportHealth
     /// <summary>True once every consumer endpoint of this transport is declared and receiving; false while the host
     /// waits for the broker (or when this host consumes nothing from it).</summary>
     public bool ConsumersRunning { get; internal set; }
+
+    /// <summary>The worst condition any consumer endpoint of this transport reported (see <see cref="ReportConsumerCondition"/>).</summary>
+    public ConsumerCondition ConsumerCondition
+    {
+        get { lock (_lock) return _consumers.Count == 0 ? ConsumerCondition.Consuming : _consumers.Values.Max(c => c.Condition); }
+    }
+
+    /// <summary>Why the worst consumer endpoint is not consuming, for a person; null while every endpoint consumes.</summary>
+    public string? ConsumerProblem
+    {
+        get
+        {
+            lock (_lock)
+                return _consumers.Values.Where(c => c.Condition != ConsumerCondition.Consuming).OrderByDescending(c => c.Condition).Select(c => c.Problem).FirstOrDefault();
+        }
+    }
+
+    /// <summary>Records whether the consumers of <paramref name="endpoint"/> consume (called by transports, at most about
+    /// once a second). A change is logged once: Warning (event 1013) when an endpoint stops consuming, Information (event
+    /// 1014) when it consumes again.</summary>
+    /// <param name="endpoint">The consumer endpoint (queue or consumer group).</param>
+    /// <param name="condition">Its condition now.</param>
+    /// <param name="problem">What is wrong, for a person (no credentials); ignored for <see cref="ConsumerCondition.Consuming"/>.</param>
+    public void ReportConsumerCondition(string endpoint, ConsumerCondition condition, string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        lock (_lock)
+        {
+            var before = _consumers.TryGetValue(endpoint, out var was) ? was.Condition : ConsumerCondition.Consuming;
+            if (condition == ConsumerCondition.Consuming) _consumers.Remove(endpoint);
+            else _consumers[endpoint] = (condition, problem ?? condition.ToString());
+            if (condition == before) return;
+            if (condition == ConsumerCondition.Consuming) Log.ConsumersConsumingAgain(_logger, Transport, endpoint);
+            else Log.ConsumersNotConsuming(_logger, Transport, endpoint, condition.ToString(), problem ?? "");
+        }
+    }
 
     /// <summary>Records that the broker could not be reached. The first report of an outage logs a Warning; later
     /// ones log a summary at most every <see cref="SummaryInterval"/>.</summary>

@@ -29,6 +29,12 @@ internal sealed class AssignedPartitions(
 
     public int Count => _owned.Count;
 
+    /// <summary>The sum of the owned partitions' stored offsets: it changes whenever any of them advances.</summary>
+    public long StoredTotal => _owned.Values.Sum(w => w.Stored);
+
+    /// <summary>Records of the owned partitions not yet handled, as of the last lag refresh (about once a second).</summary>
+    public long Lag { get; private set; }
+
     public void Assign(IEnumerable<TopicPartition> partitions)
     {
         foreach (var partition in partitions)
@@ -72,7 +78,7 @@ internal sealed class AssignedPartitions(
         if (DateTime.UtcNow >= _lagDue)
         {
             _lagDue = DateTime.UtcNow + LagInterval;
-            foreach (var work in _owned.Values) RecordLag(consumer, work);
+            Lag = _owned.Values.Sum(work => RecordLag(consumer, work));
         }
     }
 
@@ -159,17 +165,20 @@ internal sealed class AssignedPartitions(
         }
     }
 
-    private void RecordLag(IConsumer<string?, byte[]> consumer, PartitionWork work)
+    /// <summary>Publishes the partition's lag to the gauge and returns it (0 when it cannot be known yet).</summary>
+    private long RecordLag(IConsumer<string?, byte[]> consumer, PartitionWork work)
     {
         var high = consumer.GetWatermarkOffsets(work.Partition).High;
-        if (high == Offset.Unset) return;
+        if (high == Offset.Unset) return 0;
         var position = work.Offsets.NextUnfinished;
         if (position < 0)
         {
             try { position = consumer.Position(work.Partition).Value; }
-            catch (KafkaException) { return; }
-            if (position < 0) return;
+            catch (KafkaException) { return 0; }
+            if (position < 0) return 0;
         }
-        KafkaTelemetry.SetLag(group, work.Partition.Topic, work.Partition.Partition.Value, high.Value - position);
+        var lag = Math.Max(0, high.Value - position);
+        KafkaTelemetry.SetLag(group, work.Partition.Topic, work.Partition.Partition.Value, lag);
+        return lag;
     }
 }

@@ -62,6 +62,7 @@ internal sealed class KafkaConsumerLoop
         var partitions = new AssignedPartitions(_endpoint.Name, _options, room, stoppingToken,
             p => new PartitionWork(p, _options.CommitMode, stoppingToken, _handler.Slots, room, _handler.HandleAsync), _logger);
         using var consumer = Build(partitions);
+        var progress = new ConsumerProgress(_endpoint.Name, _options, _events.Health);
         consumer.Subscribe(_endpoint.Destinations);
         Log.Subscribed(_logger, _endpoint.Name, string.Join(", ", _endpoint.Destinations));
         try
@@ -74,11 +75,13 @@ internal sealed class KafkaConsumerLoop
                 for (var taken = 1; record is not null && partitions.Dispatch(record) && taken < MaxBatch; taken++)
                     record = Consume(consumer, TimeSpan.Zero);
                 partitions.Maintain(consumer);
+                progress.Observe(partitions);
             }
         }
         finally
         {
             Stop(consumer, partitions);
+            progress.Stopped();
         }
     }
 
