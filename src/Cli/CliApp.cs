@@ -22,6 +22,11 @@ internal static class CliApp
         return root;
     }
 
+    /// <summary>The table width when the output is not a terminal: <c>COLUMNS</c> when set (above 40), else so wide that no cell
+    /// is wrapped, so scripts and logs get message ids whole.</summary>
+    public static int WidthWithoutTerminal(string? columns) =>
+        int.TryParse(columns, out var width) && width > 40 ? width : 4096;
+
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (0 success, 1 failure, 2 usage error).</summary>
     public static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {

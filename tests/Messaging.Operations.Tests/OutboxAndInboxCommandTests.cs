@@ -101,6 +101,34 @@ public abstract class OutboxAndInboxCommandTests(OpsFixture fixture)
         Assert.Equal(1, await check.Set<OutboxMessage>().CountAsync(m => m.Transport == "Kafka")); // the Sent row is left as it was
     }
 
+    [Fact]
+    public async Task Without_config_the_tool_reads_the_appsettings_json_of_the_current_folder()
+    {
+        await SeedAsync();
+        var folder = Directory.CreateTempSubdirectory("messaging-cli-").FullName;
+        var before = Environment.CurrentDirectory;
+        try
+        {
+            var settings = new Dictionary<string, object>
+            {
+                ["ConnectionStrings"] = new Dictionary<string, string> { ["Orders"] = fixture.Database.ConnectionString },
+                ["Messaging"] = new Dictionary<string, string> { ["Transport"] = "RabbitMq" },
+            };
+            await File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), System.Text.Json.JsonSerializer.Serialize(settings));
+            Environment.CurrentDirectory = folder; // the operations tests run one at a time (xunit.runner.json)
+
+            var stats = (await Operator.OkAsync("outbox", "stats", "--json")).Json();
+
+            Assert.Equal(4, stats.GetProperty("rows").EnumerateArray().Sum(r => r.GetProperty("count").GetInt32()));
+            Assert.All(stats.GetProperty("rows").EnumerateArray(), r => Assert.Equal("RabbitMq", r.GetProperty("transport").GetString())); // rows without one: the primary
+        }
+        finally
+        {
+            Environment.CurrentDirectory = before;
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private async Task<List<string>> PendingIdsAsync(string transport, List<string>? except = null)
     {
         await using var db = fixture.Database.Open();

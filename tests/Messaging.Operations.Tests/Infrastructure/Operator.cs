@@ -26,7 +26,7 @@ public static class Operator
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
         });
-        console.Profile.Width = 220;
+        console.Profile.Width = CliApp.WidthWithoutTerminal(null); // as the tool sets it when its output is not a terminal
         var code = await CliApp.RunAsync(args, console, output, error);
         var result = new CliResult(code, output.ToString(), error.ToString());
         await TranscribeAsync(args, result);
