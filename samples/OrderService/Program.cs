@@ -4,21 +4,22 @@ using OrderService;
 // The order service: places orders with the outbox, dispatches them through the configured broker,
 // applies each once through the inbox, and reports what happened, counted from the database.
 var orders = new Option<int>("--orders") { Description = "Orders to place (count).", DefaultValueFactory = _ => 1000 };
-var transport = new Option<string?>("--transport") { Description = "inmemory | rabbitmq | kafka (default: Messaging:Transport, InMemory)." };
+var transport = new Option<string?>("--transport") { Description = "inmemory | rabbitmq | kafka (default: Messaging:Transport of appsettings.json, InMemory)." };
 var database = new Option<string?>("--database") { Description = "sqlite | postgres (default: Sample:Database, sqlite)." };
 var reportJson = new Option<FileInfo?>("--report-json") { Description = "Also write the report as JSON to this file." };
+var warmup = new Option<int?>("--warmup") { Description = "Orders placed and applied before the measured part (default: a fifth of --orders, at most 2000; none below 500)." };
 var otel = new Option<bool>("--otel") { Description = "Print the library's spans and metrics (OpenTelemetry console exporter); try it with a few orders." };
 var timeout = new Option<int>("--timeout-seconds") { Description = "Give up waiting for the consumer after this many seconds.", DefaultValueFactory = _ => 300 };
 
 var root = new RootCommand("Order service sample: outbox -> broker -> inbox, with a report of lost and applied-twice counts.")
 {
-    orders, transport, database, reportJson, timeout, otel,
+    orders, transport, database, reportJson, timeout, otel, warmup,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
     var settings = new RunSettings(
         parse.GetValue(orders), parse.GetValue(transport), parse.GetValue(database),
-        parse.GetValue(reportJson), TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(otel));
+        parse.GetValue(reportJson), TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(otel), parse.GetValue(warmup));
     if (settings.Orders < 1)
     {
         Console.Error.WriteLine("--orders must be at least 1.");

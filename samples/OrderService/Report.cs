@@ -24,7 +24,7 @@ public sealed record Report(
             .ToDictionary(x => x.Key.ToString(), x => x.Count);
         var published = byStatus.GetValueOrDefault(nameof(OutboxStatus.Sent));
         var elapsedMs = (long)context.Elapsed.TotalMilliseconds;
-        var rate = handled / Math.Max(context.Elapsed.TotalSeconds, 0.001);
+        var rate = context.Cost.MeasuredOrders / Math.Max(context.Elapsed.TotalSeconds, 0.001);
         return new Report(placed, published, handled, statistics.DuplicatesSkipped, statistics.DeadLettered, lost, appliedTwice,
             elapsedMs, Math.Round(rate, 1), byStatus, context);
     }
@@ -43,8 +43,11 @@ public sealed record Report(
         Row(o, "dead-lettered (with reason)", DeadLettered);
         Row(o, "lost (placed, never applied; counted in the database)", Lost);
         Row(o, "applied twice (counted in the database)", AppliedTwice);
-        Row(o, "elapsed (ms)", ElapsedMs);
-        Row(o, "throughput (orders handled per second)", MessagesPerSecond);
+        Row(o, "warm-up orders (placed and applied before measuring)", Context.Cost.WarmupOrders);
+        Row(o, "elapsed for the other orders (ms)", ElapsedMs);
+        Row(o, "throughput (orders handled per second, after the warm-up)", MessagesPerSecond);
+        Row(o, "CPU time of this process per order (ms, after the warm-up)", Context.Cost.CpuMsPerOrder);
+        Row(o, "bytes allocated per order (after the warm-up)", Context.Cost.AllocatedBytesPerOrder);
         o.WriteLine($"outbox table messaging_outbox by status: {string.Join(", ", OutboxByStatus.Select(kv => $"{kv.Key} = {kv.Value}"))}");
         if (Context.Database == "sqlite")
             o.WriteLine($"read it yourself: sqlite3 {Context.DataSource} \"select id, message_id, destination, status, attempts, sent_at from messaging_outbox limit 5\"");
@@ -57,7 +60,8 @@ public sealed record Report(
         {
             placed = Placed, published = Published, handled = Handled, duplicatesSkipped = DuplicatesSkipped,
             deadLettered = DeadLettered, lost = Lost, appliedTwice = AppliedTwice, elapsedMs = ElapsedMs,
-            messagesPerSecond = MessagesPerSecond, transport = Context.Transport, database = Context.Database,
+            messagesPerSecond = MessagesPerSecond, warmupOrders = Context.Cost.WarmupOrders, cpuMsPerOrder = Context.Cost.CpuMsPerOrder,
+            allocatedBytesPerOrder = Context.Cost.AllocatedBytesPerOrder, transport = Context.Transport, database = Context.Database,
             outbox = OutboxByStatus, ok = Ok,
         };
         file.Directory?.Create();

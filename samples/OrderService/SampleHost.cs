@@ -33,7 +33,8 @@ public static class SampleHost
         var config = builder.Configuration;
 
         var database = Database(config);
-        builder.Services.AddDbContext<OrdersDbContext>(options =>
+        // Options built once (singleton), not per DbContext: EF Core's own advice for hot paths; each handled message has a context.
+        builder.Services.AddDbContextPool<OrdersDbContext>(options =>
         {
             if (database == "postgres") options.UseNpgsql(config.GetConnectionString("Postgres"));
             else options.UseSqlite(config.GetConnectionString("Sqlite"));

@@ -6,10 +6,10 @@ public static class BenchEnvironment
     public static string RabbitUri =>
         Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 } uri ? uri : "amqp://guest:guest@127.0.0.1:5672/";
 
-    /// <summary>Npgsql connection string of a benchmark database.</summary>
+    /// <summary>Npgsql connection string of a benchmark database (loopback without TLS, for every contender).</summary>
     public static string Postgres(string database) =>
         (Environment.GetEnvironmentVariable("MESSAGING_POSTGRES") is { Length: > 0 } pg ? pg : "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres")
-        + $";Database={database};Maximum Pool Size=20";
+        + $";Database={database};Maximum Pool Size=20;SSL Mode=Disable";
 
     /// <summary>Kafka bootstrap servers: MESSAGING_KAFKA, else the mock cluster's .state/kafka.bootstrap (eng/kafka-mock.sh start).</summary>
     public static string Kafka

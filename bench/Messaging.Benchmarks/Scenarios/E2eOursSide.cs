@@ -32,7 +32,7 @@ public sealed class E2eOursSide(string broker, string db) : Contender(Ours)
         .Map<OrderPlaced>(_names.Destination, o => o.CustomerId, name: "order-placed")
         .AddHandler<OrderPlaced, E2eApplyHandler>("apply-order")
         .AddEntityFrameworkOutbox<E2eDbContext>(),
-        s => s.AddDbContext<E2eDbContext>(o => BenchDatabase.Configure(o, db, _names.Database)));
+        s => s.AddDbContextPool<E2eDbContext>(o => BenchDatabase.Configure(o, db, _names.Database)));
 
     public override async Task SetupAsync(CancellationToken ct)
     {

@@ -53,7 +53,7 @@ public static class InboxScenarios
             if (writesRow) m.AddHandler<BenchMessage, WriteRowHandler>("write-row");
             else m.AddHandler<BenchMessage, NoopHandler>("noop");
             if (inbox) m.AddEntityFrameworkOutbox<BenchDbContext>();
-        }, s => s.AddDbContext<BenchDbContext>(o => BenchDatabase.Configure(o, db, DbName)));
+        }, s => s.AddDbContextPool<BenchDbContext>(o => BenchDatabase.Configure(o, db, DbName)));
 
         public override async Task SetupAsync(CancellationToken ct)
         {

@@ -59,7 +59,7 @@ public static class OutboxScenarios
             if (outbox) m.AddEntityFrameworkOutbox<BenchDbContext>();
         }, s =>
         {
-            s.AddDbContext<BenchDbContext>(o => BenchDatabase.Configure(o, db, dbName));
+            s.AddDbContextPool<BenchDbContext>(o => BenchDatabase.Configure(o, db, dbName));
             services?.Invoke(s);
         });
 

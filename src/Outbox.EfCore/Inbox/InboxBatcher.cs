@@ -30,13 +30,18 @@ internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptio
     private readonly Lock _gate = new();
     private Task[]? _batches;
 
-    /// <summary>Whether <paramref name="db"/> (the handler's context, not used yet) can join a batch: batching is on, its
-    /// connection is not open yet, and it is not from a DbContext pool (a pooled instance would keep the batch's
-    /// connection after it is returned).</summary>
+    /// <summary>Whether <paramref name="db"/> (the handler's context, not used yet) can join a batch: batching is on and its
+    /// connection is not open yet. A context from a DbContext pool joins too: the inbox gives it its own connection back
+    /// before it returns to the pool.</summary>
     public bool Accepts(TContext db) =>
         options.Value.InboxBatchSize > 1
         && db.Database.GetDbConnection().State == System.Data.ConnectionState.Closed
-        && db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.MaxPoolSize is null;
+        && !OwnsGivenConnection(db);
+
+    /// <summary>A context given a connection object it owns would have it disposed when it joins the batch's connection, and
+    /// could not get it back: it runs in a transaction of its own.</summary>
+    private static bool OwnsGivenConnection(TContext db) =>
+        RelationalOptionsExtension.Extract(db.GetService<IDbContextOptions>()) is { Connection: not null, IsConnectionOwned: true };
 
     /// <summary>Queues a run for the next batch with room; see <see cref="InboxTurn"/>.</summary>
     public InboxTurn Enqueue(TContext db, CancellationToken cancellationToken)

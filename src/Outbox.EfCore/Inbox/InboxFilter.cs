@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Messaging.Handling;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +72,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         var (connection, shared, savepoint) = await turn.Granted.ConfigureAwait(false);
         HandlerOutcome outcome;
         IDbContextTransaction? transaction = null;
+        var own = OwnConnection.Of(db);
         try
         {
             db.Database.SetDbConnection(connection, contextOwnsConnection: false);
@@ -88,11 +90,35 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
             await LeaveBatchAsync(db, turn, transaction is not null ? savepoint : null, context).ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            await own.RestoreAsync(db).ConfigureAwait(false);
+        }
         turn.Finish(kept: true);
         await turn.Committed.ConfigureAwait(false); // a failed commit throws here: nothing of this run is durable
         commits.CommittedElsewhere(db);
         if (outcome == HandlerOutcome.SkippedDuplicate) OutboxLog.DuplicateSkipped(logger, context.Envelope.MessageId, context.HandlerName);
         return outcome;
+    }
+
+    /// <summary>What a handler's context had before it joined a batch, put back once its run is over, so that a context from
+    /// a DbContext pool goes back to its pool with its own connection (created again from its options when next used), not
+    /// with the batch's connection and transaction (EF Core resets its own state on return, not a connection set by hand).</summary>
+    private readonly record struct OwnConnection(string? ConnectionString, System.Data.Common.DbConnection? Connection, bool Owned, bool AutoSavepoints)
+    {
+        public static OwnConnection Of(TContext db)
+        {
+            var options = RelationalOptionsExtension.Extract(db.GetService<IDbContextOptions>());
+            return new(options.ConnectionString, options.Connection, options.IsConnectionOwned, db.Database.AutoSavepointsEnabled);
+        }
+
+        public async Task RestoreAsync(TContext db)
+        {
+            await db.Database.UseTransactionAsync(null).ConfigureAwait(false);
+            db.Database.SetDbConnection(Connection, Owned); // null: the provider creates one from the string or its data source
+            if (Connection is null && ConnectionString is not null) db.Database.SetConnectionString(ConnectionString);
+            db.Database.AutoSavepointsEnabled = AutoSavepoints;
+        }
     }
 
     /// <summary>Runs the handler, then saves what it tracked but did not save, so it commits with the inbox row (no round

@@ -29,7 +29,9 @@ public static class TestHost
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output));
-        builder.Services.AddDbContext<ShopContext>(database.Configure);
+        // "Test:PooledDbContext": the application's context from a DbContext pool (two instances, so they are reused).
+        if (builder.Configuration["Test:PooledDbContext"] == "true") builder.Services.AddDbContextPool<ShopContext>(database.Configure, poolSize: 2);
+        else builder.Services.AddDbContext<ShopContext>(database.Configure);
         builder.Services.AddSingleton<Probe>();
         var messaging = builder.Services.AddMessaging(builder.Configuration)
             .Map<OrderPlaced>("orders-" + unique)

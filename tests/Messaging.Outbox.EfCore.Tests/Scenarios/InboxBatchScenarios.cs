@@ -93,10 +93,43 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
         Assert.Equal(["C-1", "C-2"], await ShipmentsAsync());
     }
 
+    [Fact]
+    public async Task Contexts_from_a_DbContext_pool_join_batches_and_go_back_with_their_own_connection()
+    {
+        var (host, filter) = await BatchingAsync(size: 3, pooled: true);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ran = new List<string>();
+        var failing = Run(host, filter, "P-0", (_, _) => throw new InvalidOperationException("P-0 refused"), ran); // leaves its batch
+        var holding = Run(host, filter, "P-1", async (db, ct) =>
+        {
+            await db.SaveChangesAsync(ct); // written in the batch's transaction, not committed yet
+            running.SetResult();
+            await release.Task.WaitAsync(ct);
+        }, ran);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // P-0's instance is back in the pool while the batch is still open: the next user must get it as new, not on the
+        // batch's connection inside its transaction (where P-1's uncommitted row would be visible).
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            Assert.Null(db.Database.CurrentTransaction);
+            Assert.Equal(System.Data.ConnectionState.Closed, db.Database.GetDbConnection().State);
+            Assert.True(db.Database.AutoSavepointsEnabled);
+            Assert.Equal(0, await db.Shipments.CountAsync());
+        }
+        release.SetResult();
+        Assert.Equal(HandlerOutcome.Handled, await holding);
+        for (var i = 2; i < 6; i++) Assert.Equal(HandlerOutcome.Handled, await Run(host, filter, $"P-{i}", (_, _) => Task.CompletedTask, ran));
+        Assert.Equal(["P-1", "P-2", "P-3", "P-4", "P-5"], await ShipmentsAsync());
+    }
+
     /// <summary>A host whose inbox waits up to 1 s to fill batches of <paramref name="size"/>, so runs started together
     /// share one; and the inbox filter as the pipeline uses it. One batch at a time: with several (PostgreSQL's default)
     /// runs started together may each wake a different idle batch and never share one.</summary>
-    private async Task<(IHost Host, InboxFilter<ShopContext> Filter)> BatchingAsync(int size)
+    private async Task<(IHost Host, InboxFilter<ShopContext> Filter)> BatchingAsync(int size, bool pooled = false)
     {
         var host = await HostAsync(start: false, configure: m => m.Services.ConfigureDbContext<ShopContext>((_, o) => o.AddInterceptors(_failingCommit)),
             settings: new Dictionary<string, string?>
@@ -104,6 +137,7 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
                 ["Messaging:Outbox:InboxBatchSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Messaging:Outbox:InboxBatchWaitMs"] = "1000",
                 ["Messaging:Outbox:InboxConcurrentBatches"] = "1",
+                ["Test:PooledDbContext"] = pooled ? "true" : null,
             });
         return (host, ActivatorUtilities.CreateInstance<InboxFilter<ShopContext>>(host.Services));
     }
