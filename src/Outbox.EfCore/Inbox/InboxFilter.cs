@@ -179,10 +179,23 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
             if (OutboxDialect.For(db).SavepointSharesCommand) sql = create + "; " + sql;
             else await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
         }
-        var now = time.GetUtcNow().UtcDateTime;
-        var written = await db.Database.ExecuteSqlRawAsync(sql, [context.Envelope.MessageId, context.HandlerName, now], cancellationToken)
-            .ConfigureAwait(false);
-        return written == 1;
+        // One ADO.NET command on the context's connection and transaction: the statement runs per message, and EF Core's raw
+        // SQL path (command building, parameter type mapping, diagnostics) cost more than the insert itself.
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = sql;
+        Add(command, "@message_id", context.Envelope.MessageId);
+        Add(command, "@handler_name", context.HandlerName);
+        Add(command, "@at", time.GetUtcNow().UtcDateTime);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    private static void Add(System.Data.Common.DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>The inbox insert with the model's table and column names, built once per model (it read the model's
@@ -193,7 +206,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         var t = OutboxTableNames.ForInbox(db);
         string messageId = t[nameof(InboxRecord.MessageId)], handler = t[nameof(InboxRecord.HandlerName)];
         var sql = $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
-            $"VALUES ({{0}}, {{1}}, {{2}}, {{2}}) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
+            $"VALUES (@message_id, @handler_name, @at, @at) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
         InsertByModel.AddOrUpdate(db.Model, sql);
         return sql;
     }

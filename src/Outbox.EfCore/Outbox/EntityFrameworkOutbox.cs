@@ -15,7 +15,8 @@ internal sealed class EntityFrameworkOutbox<TContext>(
     MessageTypeMap routes,
     OutgoingPipeline outgoing,
     MessagingTransports transports,
-    TransportCircuits circuits) : IOutbox
+    TransportCircuits circuits,
+    OutboxCommitInterceptor commits) : IOutbox
     where TContext : DbContext
 {
     public void Enqueue<TMessage>(TMessage message, PublishOptions? options = null) where TMessage : notnull
@@ -49,5 +50,6 @@ internal sealed class EntityFrameworkOutbox<TContext>(
                 $"validated at start-up and no dispatcher of this service would send the row. Route a message type through it " +
                 $"(Map<T>(destination, transport: \"{name}\")), bridge to it (AddOutboxBridge<T>(\"{name}\")) or consume from it (Messaging:ConsumeFrom).");
         db.Set<OutboxMessage>().Add(OutboxRows.ToRow(envelope, name, notBefore));
+        commits.Added(db);
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Messaging.Outbox;
 
 /// <summary>
-/// Wakes the dispatcher once a save that added outbox rows has committed: at once after an auto-committed
+/// Wakes the dispatcher once a save after <see cref="Added"/> has committed: at once after an auto-committed
 /// <c>SaveChanges</c>, else when EF Core commits the surrounding transaction (nothing on rollback). With
 /// <see cref="OutboxOptions.UseListenNotify"/> on PostgreSQL it also sends <c>pg_notify</c> inside the writing
 /// transaction, which PostgreSQL delivers to every listening dispatcher on commit. A transaction committed outside
@@ -17,18 +17,6 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
 {
     private static readonly object Marker = new();
     private readonly ConditionalWeakTable<DbContext, object> _pending = [];
-
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Note(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Note(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
@@ -88,16 +76,9 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
     /// when it wrote outbox rows.</summary>
     public void CommittedElsewhere(DbContext db) => Wake(db);
 
-    private void Note(DbContext? db)
-    {
-        if (db is null) return;
-        foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>())
-        {
-            if (entry.State != EntityState.Added) continue;
-            _pending.AddOrUpdate(db, Marker);
-            return;
-        }
-    }
+    /// <summary>The outbox added a row to <paramref name="db"/>: its next commit wakes the dispatcher. Told by the outbox
+    /// itself, so that no save has to scan the change tracker (which would detect changes once more).</summary>
+    public void Added(DbContext db) => _pending.AddOrUpdate(db, Marker);
 
     private void Wake(DbContext db)
     {
