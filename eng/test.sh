@@ -13,7 +13,11 @@ bash eng/librdkafka.sh
 eval "$(bash eng/docker.sh)"              # exports what Testcontainers needs, or MESSAGING_DOCKER=unavailable
 bash eng/rabbitmq.sh                      # installs RabbitMQ; the shared node the sample uses
 if [ -z "${MESSAGING_RABBITMQ:-}" ] && [ "$MESSAGING_DOCKER" != available ]; then
-  eval "$(bash eng/rabbitmq-test-node.sh)"  # no Docker: a fresh private node for the tests' fault injection
+  eval "$(bash eng/rabbitmq-test-node.sh)"  # no Docker: a fresh private node for the tests
+fi
+if [ -z "${MESSAGING_RABBITMQ_FAULTS:-}" ] && [ "$MESSAGING_DOCKER" != available ]; then
+  # and one more for the RabbitMQ fault tests, which stop their broker while the other assemblies run
+  eval "$(bash eng/rabbitmq-test-node.sh faults)"
 fi
 bash eng/postgres.sh
 bash eng/kafka-mock.sh start >/dev/null
