@@ -35,10 +35,11 @@ if [ "$status" -eq 0 ]; then
   harness_passed=$(grep -c "RESULT: nothing lost" "$log"); harness_failed=$(( $(grep -c "^== fault harness" "$log") - harness_passed ))
 fi
 set -e
-# One closing line for every test assembly, the package test and the harness runs together: "N passed, N failed".
+# One closing line for every test assembly, the package test and the harness runs together: "N passed, N failed,
+# N skipped" (a test that cannot run here says so and is skipped, with its reason in the output above; it never passes).
 awk -v hp="$harness_passed" -v hf="$harness_failed" '
-     /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
+     /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      /^RESULT: package test passed/ { p++ } /^RESULT: package test FAILED/ { f++ }
-     END { printf "tests: %d passed, %d failed\n", p + hp, f + hf }' "$log"
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p + hp, f + hf, s }' "$log"
 rm -f "$log"
 exit "$status"
