@@ -27,6 +27,14 @@ public sealed class BrokerControl(Messaging.Tests.Containers.RabbitMqServer? bro
         return names.Count;
     }
 
+    /// <summary>Messages of <paramref name="queue"/> delivered to a consumer and not acknowledged yet.</summary>
+    public async Task<int> UnacknowledgedAsync(string queue)
+    {
+        var listing = await Server.CtlAsync("-q", "list_queues", "--no-table-headers", "name", "messages_unacknowledged");
+        return listing.Split('\n').Select(line => line.Split('\t')).Where(f => f.Length == 2 && f[0] == queue)
+            .Select(f => int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+    }
+
     /// <summary>The client-provided names of the open connections.</summary>
     public Task<string> ListConnectionNamesAsync() => Server.CtlAsync("-q", "list_connections", "--no-table-headers", "client_properties");
 
