@@ -47,7 +47,10 @@ public sealed class BrokerFaultTests(FaultBroker broker, ITestOutputHelper outpu
         Assert.Equal(0, counts.Lost);
         Assert.Equal(0, counts.AppliedTwice);
         Assert.True(counts.ConfirmedAfterFault > 0, "the publisher recovered: some messages were confirmed after the fault");
-        Assert.True(counts.SlowestPublish <= TimeSpan.FromMilliseconds(FaultRun.PublishTimeoutMs + 3_000),
-            $"a publish took {counts.SlowestPublish.TotalMilliseconds:0} ms; the bound is PublishTimeoutMs = {FaultRun.PublishTimeoutMs} ms");
+        // PublishTimeoutMs bounds every publish; on top of it, the time this machine could not run our continuations (with
+        // 64 publishes in flight on 2 shared cores), measured alongside, and 3 s for the rest of the publish's own work.
+        var bound = TimeSpan.FromMilliseconds(FaultRun.PublishTimeoutMs + 3_000) + counts.LongestStall;
+        Assert.True(counts.SlowestPublish <= bound, $"a publish took {counts.SlowestPublish.TotalMilliseconds:0} ms; the bound is PublishTimeoutMs = " +
+            $"{FaultRun.PublishTimeoutMs} ms + 3000 ms + the machine's longest stall meanwhile ({counts.LongestStall.TotalMilliseconds:0} ms)");
     }
 }

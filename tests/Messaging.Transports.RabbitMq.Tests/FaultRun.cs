@@ -13,12 +13,14 @@ namespace Messaging.RabbitMq.Tests;
 
 /// <summary>What a fault run measured; <see cref="ToString"/> is the line quoted in reports.</summary>
 public sealed record FaultCounts(string Scenario, int Published, int Confirmed, int FailedToCaller, int Handled,
-    int Lost, int AppliedTwice, long Deliveries, long DuplicatesSkipped, int FailedButHandled, TimeSpan SlowestPublish, int ConfirmedAfterFault)
+    int Lost, int AppliedTwice, long Deliveries, long DuplicatesSkipped, int FailedButHandled, TimeSpan SlowestPublish, int ConfirmedAfterFault,
+    TimeSpan LongestStall)
 {
     public override string ToString() =>
         $"{Scenario}: published {Published}, confirmed {Confirmed}, failed-to-caller {FailedToCaller}, handled {Handled}, lost {Lost}, " +
         $"applied twice {AppliedTwice} (deliveries {Deliveries}, duplicates skipped by the inbox {DuplicatesSkipped}, " +
-        $"failed-to-caller yet handled {FailedButHandled}, confirmed after the fault {ConfirmedAfterFault}, slowest publish {SlowestPublish.TotalMilliseconds:0} ms)";
+        $"failed-to-caller yet handled {FailedButHandled}, confirmed after the fault {ConfirmedAfterFault}, slowest publish {SlowestPublish.TotalMilliseconds:0} ms, " +
+        $"longest stall of the machine {LongestStall.TotalMilliseconds:0} ms)";
 }
 
 /// <summary>
@@ -33,6 +35,7 @@ internal static class FaultRun
     {
         var destination = Names.Unique("fault");
         var database = Path.Combine(Path.GetTempPath(), Names.Unique("fault-inbox") + ".db");
+        await using var stalls = StallMeter.Start();
         using var host = TestHost.Build(broker, new Dictionary<string, string?>
         {
             ["Messaging:Endpoint"] = Names.Unique("ep-fault"),
@@ -108,7 +111,8 @@ internal static class FaultRun
             Lost: confirmed.Keys.Count(id => !distinct.Contains(id)),
             AppliedTwice: handledRows.GroupBy(id => id, StringComparer.Ordinal).Count(g => g.Count() > 1),
             Deliveries: statistics.Handled + statistics.DuplicatesSkipped, statistics.DuplicatesSkipped,
-            FailedButHandled: failed.Keys.Count(distinct.Contains), TimeSpan.FromTicks(Interlocked.Read(ref slowestTicks)), confirmedAfterFault);
+            FailedButHandled: failed.Keys.Count(distinct.Contains), TimeSpan.FromTicks(Interlocked.Read(ref slowestTicks)), confirmedAfterFault,
+            stalls.Longest);
     }
 
     private static async Task<List<string>> ReadHandledAsync(IHost host)
