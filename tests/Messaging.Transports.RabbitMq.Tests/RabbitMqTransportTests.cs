@@ -216,7 +216,8 @@ public sealed class RabbitMqTransportTests(RabbitMqBroker broker) : IClassFixtur
     [Fact]
     public async Task Redelivered_message_carries_the_redelivered_flag()
     {
-        var (provider, transport) = TestHost.Transport(broker);
+        // The first handler runs until the stop cancels it: a short grace ends it in 1 s, not the default 10 s.
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:ShutdownGraceMs"] = "1000" });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
