@@ -34,7 +34,7 @@ internal static class FaultRun
     public static async Task<FaultCounts> RunAsync(RabbitMqBroker broker, string scenario, int total, Func<Task> fault)
     {
         var destination = Names.Unique("fault");
-        var database = Path.Combine(Path.GetTempPath(), Names.Unique("fault-inbox") + ".db");
+        using var database = new TemporarySqliteFile("fault-inbox");
         await using var stalls = StallMeter.Start();
         using var host = TestHost.Build(broker, new Dictionary<string, string?>
         {
@@ -43,7 +43,7 @@ internal static class FaultRun
             ["Messaging:RabbitMq:RecoveryIntervalMs"] = "500",
             ["Messaging:Retry:InitialDelayMs"] = "10",
         }, b => b.Map<ComplianceMessage>(destination, m => m.Key).AddHandler<ComplianceMessage, InboxRecordingHandler>().AddEntityFrameworkOutbox<InboxDbContext>(),
-            s => s.AddDbContext<InboxDbContext>(o => o.UseSqlite($"Data Source={database};Default Timeout=30")));
+            s => s.AddDbContext<InboxDbContext>(o => o.UseSqlite($"{database.ConnectionString};Default Timeout=30")));
         await using (var scope = host.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<InboxDbContext>().Database.EnsureCreatedAsync();
         await host.StartAsync();
@@ -106,7 +106,6 @@ internal static class FaultRun
         }
         await host.StopAsync();
         var distinct = handledRows.ToHashSet(StringComparer.Ordinal);
-        File.Delete(database);
         return new FaultCounts(scenario, total, confirmed.Count, failed.Count, distinct.Count,
             Lost: confirmed.Keys.Count(id => !distinct.Contains(id)),
             AppliedTwice: handledRows.GroupBy(id => id, StringComparer.Ordinal).Count(g => g.Count() > 1),
