@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Starts a fresh private RabbitMQ node for the test suite on 127.0.0.1:${RMQ_TEST_PORT:-5674}, its data
-# wiped first, so fault tests (close_all_connections, stop_app/start_app) never disturb the shared broker
-# on 5672 and queues left by earlier runs never slow the node down. Prints the variables the tests read:
-#   eval "$(bash eng/rabbitmq-test-node.sh)"   ->  MESSAGING_RABBITMQ (URI), MESSAGING_RABBITMQ_NODE (rabbitmqctl -n)
+# wiped first, so the tests never disturb the shared broker on 5672 and queues left by earlier runs never
+# slow the node down. Prints the variables the tests read:
+#   eval "$(bash eng/rabbitmq-test-node.sh)"         ->  MESSAGING_RABBITMQ (URI), MESSAGING_RABBITMQ_NODE (rabbitmqctl -n)
+# With "faults", a second node of its own for the RabbitMQ fault tests (close_all_connections, stop_app/start_app),
+# so the other test assemblies, which run at the same time, never lose their broker to them (port RMQ_TEST_PORT,
+# default 5675):
+#   eval "$(bash eng/rabbitmq-test-node.sh faults)"  ->  MESSAGING_RABBITMQ_FAULTS, MESSAGING_RABBITMQ_FAULTS_NODE
 # Needs Debian's rabbitmq-server (eng/rabbitmq.sh installs it).
 set -euo pipefail
-port="${RMQ_TEST_PORT:-5674}"
+case "${1:-}" in
+  faults) port="${RMQ_TEST_PORT:-5675}"; prefix=MESSAGING_RABBITMQ_FAULTS ;;
+  "") port="${RMQ_TEST_PORT:-5674}"; prefix=MESSAGING_RABBITMQ ;;
+  *) echo "usage: $0 [faults]" >&2; exit 2 ;;
+esac
 node="rmqtest${port}@localhost"
 base="/tmp/rmq-test-node-${port}"
 log() { echo "[rabbitmq-test-node] $*" >&2; }
@@ -27,5 +35,5 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 rabbitmqctl -q -n "$node" await_startup
-echo "export MESSAGING_RABBITMQ=amqp://guest:guest@127.0.0.1:${port}/"
-echo "export MESSAGING_RABBITMQ_NODE=${node}"
+echo "export ${prefix}=amqp://guest:guest@127.0.0.1:${port}/"
+echo "export ${prefix}_NODE=${node}"

@@ -13,7 +13,11 @@ bash eng/librdkafka.sh
 eval "$(bash eng/docker.sh)"              # exports what Testcontainers needs, or MESSAGING_DOCKER=unavailable
 bash eng/rabbitmq.sh                      # installs RabbitMQ; the shared node the sample uses
 if [ -z "${MESSAGING_RABBITMQ:-}" ] && [ "$MESSAGING_DOCKER" != available ]; then
-  eval "$(bash eng/rabbitmq-test-node.sh)"  # no Docker: a fresh private node for the tests' fault injection
+  eval "$(bash eng/rabbitmq-test-node.sh)"  # no Docker: a fresh private node for the tests
+fi
+if [ -z "${MESSAGING_RABBITMQ_FAULTS:-}" ] && [ "$MESSAGING_DOCKER" != available ]; then
+  # and one more for the RabbitMQ fault tests, which stop their broker while the other assemblies run
+  eval "$(bash eng/rabbitmq-test-node.sh faults)"
 fi
 bash eng/postgres.sh
 bash eng/kafka-mock.sh start >/dev/null
@@ -31,10 +35,11 @@ if [ "$status" -eq 0 ]; then
   harness_passed=$(grep -c "RESULT: nothing lost" "$log"); harness_failed=$(( $(grep -c "^== fault harness" "$log") - harness_passed ))
 fi
 set -e
-# One closing line for every test assembly, the package test and the harness runs together: "N passed, N failed".
+# One closing line for every test assembly, the package test and the harness runs together: "N passed, N failed,
+# N skipped" (a test that cannot run here says so and is skipped, with its reason in the output above; it never passes).
 awk -v hp="$harness_passed" -v hf="$harness_failed" '
-     /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
+     /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      /^RESULT: package test passed/ { p++ } /^RESULT: package test FAILED/ { f++ }
-     END { printf "tests: %d passed, %d failed\n", p + hp, f + hf }' "$log"
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p + hp, f + hf, s }' "$log"
 rm -f "$log"
 exit "$status"

@@ -14,9 +14,12 @@ using Microsoft.Extensions.Hosting;
 
 namespace Messaging.CrossBroker.Tests;
 
-public class CrossBrokerTests(RabbitMqBroker rabbit) : IClassFixture<RabbitMqBroker>
+public sealed class CrossBrokerTests(RabbitMqBroker rabbit) : IClassFixture<RabbitMqBroker>, IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60); // a Kafka group's first join takes seconds
+    private readonly TemporarySqliteFile _database = new("cross"); // xUnit makes an instance per test: one file per test
+
+    public void Dispose() => _database.Dispose(); // after the test, whose host is disposed by then
 
     [Fact]
     public async Task Same_message_id_through_RabbitMQ_and_Kafka_is_applied_once()
@@ -77,7 +80,6 @@ public class CrossBrokerTests(RabbitMqBroker rabbit) : IClassFixture<RabbitMqBro
 
     private async Task<IHost> StartAsync(string destination, string[] consumeFrom, Action<MessagingBuilder> configure)
     {
-        var database = Path.Combine(Path.GetTempPath(), Names.Unique("cross") + ".db");
         var builder = Host.CreateApplicationBuilder();
         var settings = new Dictionary<string, string?>
         {
@@ -90,7 +92,7 @@ public class CrossBrokerTests(RabbitMqBroker rabbit) : IClassFixture<RabbitMqBro
         };
         for (var i = 0; i < consumeFrom.Length; i++) settings[$"Messaging:ConsumeFrom:{i}"] = consumeFrom[i];
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddDbContext<InboxDbContext>(o => o.UseSqlite($"Data Source={database}"));
+        builder.Services.AddDbContext<InboxDbContext>(o => o.UseSqlite(_database.ConnectionString));
         var messaging = builder.Services.AddMessaging(builder.Configuration).AddRabbitMq().AddKafka()
             .Map<ComplianceMessage>(destination, m => m.Key)
             .AddEntityFrameworkOutbox<InboxDbContext>();

@@ -13,12 +13,14 @@ namespace Messaging.RabbitMq.Tests;
 
 /// <summary>What a fault run measured; <see cref="ToString"/> is the line quoted in reports.</summary>
 public sealed record FaultCounts(string Scenario, int Published, int Confirmed, int FailedToCaller, int Handled,
-    int Lost, int AppliedTwice, long Deliveries, long DuplicatesSkipped, int FailedButHandled, TimeSpan SlowestPublish, int ConfirmedAfterFault)
+    int Lost, int AppliedTwice, long Deliveries, long DuplicatesSkipped, int FailedButHandled, TimeSpan SlowestPublish, int ConfirmedAfterFault,
+    TimeSpan LongestStall)
 {
     public override string ToString() =>
         $"{Scenario}: published {Published}, confirmed {Confirmed}, failed-to-caller {FailedToCaller}, handled {Handled}, lost {Lost}, " +
         $"applied twice {AppliedTwice} (deliveries {Deliveries}, duplicates skipped by the inbox {DuplicatesSkipped}, " +
-        $"failed-to-caller yet handled {FailedButHandled}, confirmed after the fault {ConfirmedAfterFault}, slowest publish {SlowestPublish.TotalMilliseconds:0} ms)";
+        $"failed-to-caller yet handled {FailedButHandled}, confirmed after the fault {ConfirmedAfterFault}, slowest publish {SlowestPublish.TotalMilliseconds:0} ms, " +
+        $"longest stall of the machine {LongestStall.TotalMilliseconds:0} ms)";
 }
 
 /// <summary>
@@ -32,7 +34,8 @@ internal static class FaultRun
     public static async Task<FaultCounts> RunAsync(RabbitMqBroker broker, string scenario, int total, Func<Task> fault)
     {
         var destination = Names.Unique("fault");
-        var database = Path.Combine(Path.GetTempPath(), Names.Unique("fault-inbox") + ".db");
+        using var database = new TemporarySqliteFile("fault-inbox");
+        await using var stalls = StallMeter.Start();
         using var host = TestHost.Build(broker, new Dictionary<string, string?>
         {
             ["Messaging:Endpoint"] = Names.Unique("ep-fault"),
@@ -40,7 +43,7 @@ internal static class FaultRun
             ["Messaging:RabbitMq:RecoveryIntervalMs"] = "500",
             ["Messaging:Retry:InitialDelayMs"] = "10",
         }, b => b.Map<ComplianceMessage>(destination, m => m.Key).AddHandler<ComplianceMessage, InboxRecordingHandler>().AddEntityFrameworkOutbox<InboxDbContext>(),
-            s => s.AddDbContext<InboxDbContext>(o => o.UseSqlite($"Data Source={database};Default Timeout=30")));
+            s => s.AddDbContext<InboxDbContext>(o => o.UseSqlite($"{database.ConnectionString};Default Timeout=30")));
         await using (var scope = host.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<InboxDbContext>().Database.EnsureCreatedAsync();
         await host.StartAsync();
@@ -103,12 +106,12 @@ internal static class FaultRun
         }
         await host.StopAsync();
         var distinct = handledRows.ToHashSet(StringComparer.Ordinal);
-        File.Delete(database);
         return new FaultCounts(scenario, total, confirmed.Count, failed.Count, distinct.Count,
             Lost: confirmed.Keys.Count(id => !distinct.Contains(id)),
             AppliedTwice: handledRows.GroupBy(id => id, StringComparer.Ordinal).Count(g => g.Count() > 1),
             Deliveries: statistics.Handled + statistics.DuplicatesSkipped, statistics.DuplicatesSkipped,
-            FailedButHandled: failed.Keys.Count(distinct.Contains), TimeSpan.FromTicks(Interlocked.Read(ref slowestTicks)), confirmedAfterFault);
+            FailedButHandled: failed.Keys.Count(distinct.Contains), TimeSpan.FromTicks(Interlocked.Read(ref slowestTicks)), confirmedAfterFault,
+            stalls.Longest);
     }
 
     private static async Task<List<string>> ReadHandledAsync(IHost host)

@@ -5,24 +5,32 @@ using Xunit;
 namespace Messaging.RabbitMq.Tests;
 
 /// <summary>
-/// The broker of one test class (an xUnit class fixture): a fresh container per fixture where Docker runs, so a fault
-/// test never shares a broker with another class; else the server MESSAGING_RABBITMQ names or the local node
-/// (<see cref="RabbitMqServer"/> decides, in one place).
+/// The broker of one test class (an xUnit class fixture): a fresh container per fixture where Docker runs; else the
+/// server MESSAGING_RABBITMQ names or the local node (<see cref="RabbitMqServer"/> decides, in one place). Fault tests
+/// take a <see cref="FaultBroker"/> instead.
 /// </summary>
-public sealed class RabbitMqBroker : IAsyncLifetime
+public class RabbitMqBroker : IAsyncLifetime
 {
+    private readonly bool _private;
     private RabbitMqServer? _server;
+    private string? _whyNoServer;
 
-    public RabbitMqBroker(Xunit.Abstractions.IMessageSink sink) => DockerEngine.ReportTo(sink);
+    public RabbitMqBroker(Xunit.Abstractions.IMessageSink sink) : this(sink, privateBroker: false) { }
+
+    protected RabbitMqBroker(Xunit.Abstractions.IMessageSink sink, bool privateBroker)
+    {
+        DockerEngine.ReportTo(sink);
+        _private = privateBroker;
+    }
 
     /// <summary>The broker's server; set once the fixture has initialized.</summary>
-    public RabbitMqServer Server => _server ?? throw new InvalidOperationException("The broker fixture has not started yet.");
+    public RabbitMqServer Server => _server ?? throw new InvalidOperationException(_whyNoServer ?? "The broker fixture has not started yet.");
 
     /// <summary>amqp URI with credentials, through loopback.</summary>
     public string Uri => Server.Uri;
 
     /// <summary>Fault injection on this broker (rabbitmqctl).</summary>
-    public BrokerControl Control => new(Server);
+    public BrokerControl Control => new(_server, _whyNoServer);
 
     /// <summary>A raw client connection, independent of the transport under test.</summary>
     public Task<IConnection> OpenConnectionAsync() => new ConnectionFactory { Uri = new Uri(Uri) }.CreateConnectionAsync();
@@ -35,10 +43,19 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         return uri.Uri.ToString();
     }
 
-    public async Task InitializeAsync() => _server = await RabbitMqServer.StartAsync();
+    public async Task InitializeAsync()
+    {
+        if (_private) (_server, _whyNoServer) = await RabbitMqServer.StartPrivateAsync();
+        else _server = await RabbitMqServer.StartAsync();
+    }
 
     public async Task DisposeAsync()
     {
         if (_server is not null) await _server.DisposeAsync();
     }
 }
+
+/// <summary>The broker of one fault-test class (it stops the broker or closes every connection): one no other test
+/// assembly uses, from <see cref="RabbitMqServer.StartPrivateAsync"/> (a fresh container, or the private node
+/// MESSAGING_RABBITMQ_FAULTS names); without one, <see cref="RabbitMqBroker.Control"/> says why and the tests skip.</summary>
+public sealed class FaultBroker(Xunit.Abstractions.IMessageSink sink) : RabbitMqBroker(sink, privateBroker: true);

@@ -20,6 +20,8 @@ public sealed class RabbitMqFixture : ITransportFixture
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Messaging:RabbitMq:Uri"] = Broker.Uri,
+        // The redelivery test's first handler runs until the stop cancels it: a short grace ends it in 1 s, not 10 s.
+        ["Messaging:RabbitMq:ShutdownGraceMs"] = "1000",
     };
 
     public void Register(MessagingBuilder builder) => builder.AddRabbitMq();

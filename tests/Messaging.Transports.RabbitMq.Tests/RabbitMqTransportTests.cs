@@ -2,6 +2,7 @@ using System.Text;
 using Messaging.Compliance;
 using Messaging.Publishing;
 using Messaging.Transport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -92,7 +93,10 @@ public sealed class RabbitMqTransportTests(RabbitMqBroker broker) : IClassFixtur
             ["Messaging:Transport"] = "InMemory",
             ["Messaging:RabbitMq:Prefetch"] = "0",
         });
-        await host.StartAsync();
+        await host.StartAsync(); // no OptionsValidationException
+        // The host runs on the selected transport, and the RabbitMQ settings were bound but never validated.
+        Assert.Equal("InMemory", host.Services.GetRequiredService<IMessageTransport>().Name);
+        Assert.Equal(0, host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value.Prefetch);
         await host.StopAsync();
     }
 
@@ -212,7 +216,8 @@ public sealed class RabbitMqTransportTests(RabbitMqBroker broker) : IClassFixtur
     [Fact]
     public async Task Redelivered_message_carries_the_redelivered_flag()
     {
-        var (provider, transport) = TestHost.Transport(broker);
+        // The first handler runs until the stop cancels it: a short grace ends it in 1 s, not the default 10 s.
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:ShutdownGraceMs"] = "1000" });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);

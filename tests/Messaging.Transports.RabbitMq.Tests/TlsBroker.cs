@@ -6,7 +6,8 @@ namespace Messaging.RabbitMq.Tests;
 
 /// <summary>
 /// A RabbitMQ container that listens for TLS on 5671 (published on 127.0.0.1) with a server certificate signed by a CA
-/// made at test time. Only where Docker runs: against an external or local broker <see cref="Server"/> is null.
+/// made at test time. Only where Docker runs: against an external or local broker <see cref="Server"/> is null and
+/// <see cref="WhyNot"/> says why.
 /// </summary>
 public sealed class TlsBroker : IAsyncLifetime
 {
@@ -24,12 +25,16 @@ public sealed class TlsBroker : IAsyncLifetime
     public TestCertificates? Certificates { get; private set; }
     public RabbitMqServer? Server { get; private set; }
 
+    /// <summary>Why there is no TLS broker (the reason its tests are skipped with); null when there is one.</summary>
+    public string? WhyNot { get; private set; }
+
     /// <summary><c>amqp://user:password@127.0.0.1:port/</c> for the TLS port (TLS comes from the Tls:* keys).</summary>
     public string TlsUri => $"amqp://{User}:{Password}@127.0.0.1:{Server!.Container!.GetMappedPublicPort(5671)}/";
 
     public async Task InitializeAsync()
     {
-        if (Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 } || DockerEngine.Unusable(RabbitMqServer.Image) is not null) return;
+        WhyNot = WhyNoContainer();
+        if (WhyNot is not null) return;
         Certificates = await TestCertificates.CreateAsync();
         var certificates = Certificates;
         Server = await RabbitMqServer.StartAsync(b => b.WithUsername(User).WithPassword(Password).WithPortBinding(5671, true)
@@ -38,6 +43,12 @@ public sealed class TlsBroker : IAsyncLifetime
             .WithResourceMapping(new FileInfo(certificates.ServerCertificatePath), "/etc/rabbitmq/tls/")
             .WithResourceMapping(new FileInfo(certificates.ServerKeyPath), "/etc/rabbitmq/tls/"));
     }
+
+    /// <summary>Why these tests cannot have a broker container of their own (one configured with TLS); null when they can.</summary>
+    internal static string? WhyNoContainer() =>
+        Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 }
+            ? "needs Docker and MESSAGING_RABBITMQ unset: the test configures a broker container of its own"
+            : DockerEngine.Unusable(RabbitMqServer.Image) is { } why ? $"needs Docker: {why}" : null;
 
     public async Task DisposeAsync()
     {

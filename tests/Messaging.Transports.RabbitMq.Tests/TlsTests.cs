@@ -5,13 +5,13 @@ using Xunit;
 namespace Messaging.RabbitMq.Tests;
 
 /// <summary>TLS against a real broker: the documented Tls:* settings connect; an untrusted CA or a wrong name is refused
-/// with one error that says why and holds no secret. Needs Docker (skipped against an external or local broker).</summary>
+/// with one error that says why and holds no secret. Needs Docker: skipped, with the reason, against an external or local broker.</summary>
 public sealed class TlsTests(TlsBroker broker) : IClassFixture<TlsBroker>
 {
-    [Fact]
+    [SkippableFact]
     public async Task Connects_over_tls_trusting_the_ca_from_the_configured_file()
     {
-        if (broker.Server is null) return;
+        Skip.If(broker.WhyNot is not null, broker.WhyNot);
         var (provider, transport) = Transport(broker.Certificates!.CaPath, serverName: "localhost");
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep-tls"), [Names.Unique("tls")]);
@@ -26,26 +26,26 @@ public sealed class TlsTests(TlsBroker broker) : IClassFixture<TlsBroker>
         await receiving.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Certificate_from_a_ca_the_client_does_not_trust_is_refused_with_the_reason()
     {
-        if (broker.Server is null) return;
+        Skip.If(broker.WhyNot is not null, broker.WhyNot);
         var error = await RefusedAsync(broker.Certificates!.OtherCaPath, serverName: "localhost");
         Assert.Contains("TLS: the broker's certificate 'CN=localhost' was refused: it is not signed by a trusted CA", error, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Certificate_without_the_ca_file_is_refused_as_untrusted_by_the_machine()
     {
-        if (broker.Server is null) return;
+        Skip.If(broker.WhyNot is not null, broker.WhyNot);
         var error = await RefusedAsync(caPath: null, serverName: "localhost");
         Assert.Contains("it is not signed by a trusted CA", error, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Certificate_for_another_name_is_refused_naming_the_expected_name()
     {
-        if (broker.Server is null) return;
+        Skip.If(broker.WhyNot is not null, broker.WhyNot);
         var error = await RefusedAsync(broker.Certificates!.CaPath, serverName: "broker.example");
         Assert.Contains("it is not valid for the server name 'broker.example'", error, StringComparison.Ordinal);
         Assert.DoesNotContain("not signed by a trusted CA", error, StringComparison.Ordinal);

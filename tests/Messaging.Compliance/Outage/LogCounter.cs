@@ -15,6 +15,9 @@ public sealed class LogCounter : ILoggerProvider
 
     public long Lines => Interlocked.Read(ref _lines);
 
+    /// <summary>The lines (Information and above) by event id.</summary>
+    public string Summary() => string.Join(", ", _events.OrderBy(e => e.Key).Select(e => $"{e.Key}: {e.Value}"));
+
     public ConcurrentQueue<string> Warnings { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new Counter(this, categoryName);
@@ -22,6 +25,7 @@ public sealed class LogCounter : ILoggerProvider
     public void Reset()
     {
         Interlocked.Exchange(ref _lines, 0);
+        _events.Clear();
         Warnings.Clear();
     }
 

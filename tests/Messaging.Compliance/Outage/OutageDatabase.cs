@@ -4,11 +4,11 @@ using Npgsql;
 
 namespace Messaging.Compliance.Outage;
 
-/// <summary>A fresh database for one outage run: a SQLite file (WAL), or a uniquely named database on the PostgreSQL in
-/// MESSAGING_POSTGRES (else the local one eng/postgres.sh starts). Dropped on dispose.</summary>
+/// <summary>A fresh database for one outage run: a SQLite file (WAL), or a uniquely named database on the test run's
+/// PostgreSQL server (the caller passes it: tests/Containers/PostgresServer chooses between MESSAGING_POSTGRES, the
+/// run's container and the local server). Dropped on dispose.</summary>
 public sealed class OutageDatabase : IAsyncDisposable
 {
-    private const string LocalPostgres = "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres";
     private readonly string? _directory;
     private readonly NpgsqlConnectionStringBuilder? _server;
     private readonly string _connectionString;
@@ -25,6 +25,9 @@ public sealed class OutageDatabase : IAsyncDisposable
 
     public bool IsPostgres => _server is not null;
 
+    /// <summary>Where the database lives: the PostgreSQL server's host and port, or the SQLite folder.</summary>
+    public string Location => _server is { } server ? $"{server.Host}:{server.Port}" : _directory ?? "";
+
     public static OutageDatabase Sqlite()
     {
         var directory = Path.Combine(Path.GetTempPath(), "messaging-outage-tests", Guid.NewGuid().ToString("N"));
@@ -33,9 +36,10 @@ public sealed class OutageDatabase : IAsyncDisposable
         return new OutageDatabase("SQLite", cs, directory, null);
     }
 
-    public static OutageDatabase Postgres()
+    /// <param name="serverConnectionString">The server, as an Npgsql connection string without <c>Database</c>.</param>
+    public static OutageDatabase Postgres(string serverConnectionString)
     {
-        var server = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable("MESSAGING_POSTGRES") ?? LocalPostgres);
+        var server = new NpgsqlConnectionStringBuilder(serverConnectionString);
         var name = "messaging_outage_" + Guid.NewGuid().ToString("N")[..12];
         return new OutageDatabase("PostgreSQL", new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ToString(), null, server);
     }

@@ -22,7 +22,12 @@ public sealed class PostgresDatabase : TestDatabase
 
     public override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(ConnectionString);
 
-    public override async Task<bool> HasLockWaiterAsync()
+    /// <summary>PostgreSQL shows lock waits in <c>pg_stat_activity</c>: completes once a session of this database waits
+    /// for a lock (the test's database has no other sessions that could).</summary>
+    public override Task<LockWatch> WatchLockWaitAsync(ShopContext db) =>
+        Task.FromResult(new LockWatch(Wait.UntilAsync(HasLockWaiterAsync, "a session of the test database waiting for a lock")));
+
+    private async Task<bool> HasLockWaiterAsync()
     {
         await using var db = CreateContext();
         return await db.Database.SqlQueryRaw<int>(

@@ -42,6 +42,29 @@ public sealed class SqliteDatabase : TestDatabase
         return Task.CompletedTask;
     }
 
+    /// <summary>SQLite calls a connection's busy handler while a lock it needs is held by another connection: opens
+    /// <paramref name="db"/>'s connection (the context keeps it open) and puts a handler on it that reports the first
+    /// call, then waits as the busy timeout would (up to 30 s). Disposing the watch puts the busy timeout back, before
+    /// the connection returns to the pool.</summary>
+    public override async Task<LockWatch> WatchLockWaitAsync(ShopContext db)
+    {
+        await db.Database.OpenConnectionAsync(); // after the interceptors' busy_timeout, which the handler replaces
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SqliteBusyHandler.Callback handler = (_, count) =>
+        {
+            waiting.TrySetResult();
+            Thread.Sleep(10);
+            return count < 3_000 ? 1 : 0; // 1: try the lock again; 0: give up with SQLITE_BUSY
+        };
+        SqliteBusyHandler.Set(connection, handler);
+        return new LockWatch(waiting.Task, () =>
+        {
+            SqliteBusyHandler.Reset(connection, TimeSpan.FromSeconds(30));
+            GC.KeepAlive(handler); // native code held only a pointer to it until now
+        });
+    }
+
     private sealed class BusyTimeout : DbConnectionInterceptor
     {
         public static readonly BusyTimeout Instance = new();

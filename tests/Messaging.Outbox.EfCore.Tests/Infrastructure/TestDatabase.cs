@@ -37,11 +37,21 @@ public abstract class TestDatabase : IAsyncLifetime
         await db.Shipments.ExecuteDeleteAsync();
     }
 
-    /// <summary>True when some session of this database waits for a row lock (PostgreSQL); SQLite cannot tell
-    /// and answers true at once.</summary>
-    public virtual Task<bool> HasLockWaiterAsync() => Task.FromResult(true);
+    /// <summary>Prepares <paramref name="db"/>, before it is used, so that <see cref="LockWatch.Waiting"/> completes once
+    /// it waits for a lock another session holds: proof that two sessions really run at once. Dispose the watch before
+    /// <paramref name="db"/>.</summary>
+    public abstract Task<LockWatch> WatchLockWaitAsync(ShopContext db);
 
     protected abstract Task CreateDatabaseAsync();
     protected virtual Task AfterSchemaCreatedAsync(ShopContext db) => Task.CompletedTask;
     protected abstract Task DropDatabaseAsync();
+}
+
+/// <summary>See <see cref="TestDatabase.WatchLockWaitAsync"/>.</summary>
+public sealed class LockWatch(Task waiting, Action? stop = null) : IDisposable
+{
+    /// <summary>Completes when the watched session waits for a lock.</summary>
+    public Task Waiting => waiting;
+
+    public void Dispose() => stop?.Invoke();
 }

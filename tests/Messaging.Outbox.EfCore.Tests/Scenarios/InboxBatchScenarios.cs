@@ -13,7 +13,8 @@ namespace Messaging.Outbox.Tests.Scenarios;
 /// <summary>
 /// The batched inbox (<c>Messaging:Outbox:InboxBatchSize</c>): runs that arrive together share one transaction, each in its
 /// own savepoint and DbContext; none returns (so none is acknowledged) before the commit; a failing run is rolled back
-/// alone; a duplicate inside the batch is skipped; a failed commit fails every run and leaves nothing behind.
+/// alone; a duplicate inside the batch is skipped; a failed commit fails every run and leaves nothing behind. Every
+/// scenario queues its runs while the one batch is busy, so they share the next one on any machine.
 /// </summary>
 public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOutputHelper output)
     : DatabaseTest<TDatabase>(database, output) where TDatabase : TestDatabase
@@ -28,6 +29,7 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var ran = new List<string>();
 
+        var busy = await HoldTheBatchAsync(host, filter);
         var first = Run(host, filter, "B-1", (_, _) => Task.CompletedTask, ran);
         var second = Run(host, filter, "B-2", async (db, ct) =>
         {
@@ -39,6 +41,7 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
             running.SetResult();
             await release.Task.WaitAsync(ct);
         }, ran);
+        await busy.ReleaseAsync(); // the three queued runs now fill the next batch together
 
         await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
         // B-1 and B-2 are done, B-3 runs: nothing is committed, and B-1 has not returned (its message is not acked).
@@ -62,9 +65,10 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
         var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new OrderPlaced("D-1"), typeof(OrderPlaced));
         var ran = new List<string>();
 
-        var outcomes = await Task.WhenAll(
-            Run(host, filter, "D-1", (_, _) => Task.CompletedTask, ran, envelope),
-            Run(host, filter, "D-1", (_, _) => Task.CompletedTask, ran, envelope));
+        var busy = await HoldTheBatchAsync(host, filter);
+        var runs = new[] { Run(host, filter, "D-1", (_, _) => Task.CompletedTask, ran, envelope), Run(host, filter, "D-1", (_, _) => Task.CompletedTask, ran, envelope) };
+        await busy.ReleaseAsync();
+        var outcomes = await Task.WhenAll(runs);
 
         Assert.Equal([HandlerOutcome.Handled, HandlerOutcome.SkippedDuplicate], outcomes);
         Assert.Equal(["D-1"], ran);
@@ -79,16 +83,21 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
         var a = factory.Create(new OrderPlaced("C-1"), typeof(OrderPlaced));
         var b = factory.Create(new OrderPlaced("C-2"), typeof(OrderPlaced));
         var ran = new List<string>();
-        _failingCommit.FailNext = true;
+        _failingCommit.FailNext = true; // the blocker's batch commits nothing: the next commit is C-1's and C-2's
 
+        var busy = await HoldTheBatchAsync(host, filter);
         var first = Run(host, filter, "C-1", (_, _) => Task.CompletedTask, ran, a);
         var second = Run(host, filter, "C-2", (_, _) => Task.CompletedTask, ran, b);
+        await busy.ReleaseAsync();
         await Assert.ThrowsAsync<InvalidOperationException>(() => first);
         await Assert.ThrowsAsync<InvalidOperationException>(() => second);
         Assert.Empty(await ShipmentsAsync());
 
         // Retried (as the pipeline does), both run again: their inbox rows were not kept either.
-        var again = await Task.WhenAll(Run(host, filter, "C-1", (_, _) => Task.CompletedTask, ran, a), Run(host, filter, "C-2", (_, _) => Task.CompletedTask, ran, b));
+        busy = await HoldTheBatchAsync(host, filter);
+        var retried = new[] { Run(host, filter, "C-1", (_, _) => Task.CompletedTask, ran, a), Run(host, filter, "C-2", (_, _) => Task.CompletedTask, ran, b) };
+        await busy.ReleaseAsync();
+        var again = await Task.WhenAll(retried);
         Assert.Equal([HandlerOutcome.Handled, HandlerOutcome.Handled], again);
         Assert.Equal(["C-1", "C-2"], await ShipmentsAsync());
     }
@@ -100,6 +109,7 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var ran = new List<string>();
+        var busy = await HoldTheBatchAsync(host, filter);
         var failing = Run(host, filter, "P-0", (_, _) => throw new InvalidOperationException("P-0 refused"), ran); // leaves its batch
         var holding = Run(host, filter, "P-1", async (db, ct) =>
         {
@@ -107,6 +117,7 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
             running.SetResult();
             await release.Task.WaitAsync(ct);
         }, ran);
+        await busy.ReleaseAsync(); // P-0 and P-1 share the next batch
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
         await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -126,20 +137,49 @@ public abstract class InboxBatchScenarios<TDatabase>(TDatabase database, ITestOu
         Assert.Equal(["P-1", "P-2", "P-3", "P-4", "P-5"], await ShipmentsAsync());
     }
 
-    /// <summary>A host whose inbox waits up to 1 s to fill batches of <paramref name="size"/>, so runs started together
-    /// share one; and the inbox filter as the pipeline uses it. One batch at a time: with several (PostgreSQL's default)
-    /// runs started together may each wake a different idle batch and never share one.</summary>
+    /// <summary>A host whose inbox makes batches of up to <paramref name="size"/>, one batch at a time (with several,
+    /// PostgreSQL's default, runs could each wake a different idle batch and never share one), without waiting for a
+    /// batch to fill; and the inbox filter as the pipeline uses it. Runs share a batch when they are queued while the
+    /// one batch is busy (<see cref="HoldTheBatchAsync"/>), not because they came within some time window.</summary>
     private async Task<(IHost Host, InboxFilter<ShopContext> Filter)> BatchingAsync(int size, bool pooled = false)
     {
         var host = await HostAsync(start: false, configure: m => m.Services.ConfigureDbContext<ShopContext>((_, o) => o.AddInterceptors(_failingCommit)),
             settings: new Dictionary<string, string?>
             {
                 ["Messaging:Outbox:InboxBatchSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Messaging:Outbox:InboxBatchWaitMs"] = "1000",
+                ["Messaging:Outbox:InboxBatchWaitMs"] = "0",
                 ["Messaging:Outbox:InboxConcurrentBatches"] = "1",
                 ["Test:PooledDbContext"] = pooled ? "true" : null,
             });
         return (host, ActivatorUtilities.CreateInstance<InboxFilter<ShopContext>>(host.Services));
+    }
+
+    /// <summary>Keeps the inbox's one batch busy with a run of its own until <see cref="BusyBatch.ReleaseAsync"/>: the
+    /// runs queued meanwhile wait, and the next batch takes them together, however slowly they were queued. The
+    /// blocker then fails, so its batch is rolled back and commits nothing: it leaves no row and no commit behind.</summary>
+    private static async Task<BusyBatch> HoldTheBatchAsync(IHost host, InboxFilter<ShopContext> filter)
+    {
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new OrderPlaced("blocker"), typeof(OrderPlaced));
+        var scope = host.Services.CreateAsyncScope();
+        var blocker = DisposeAfter(filter.InvokeAsync(new MessageContext(envelope, "test", "Tests.Blocker", 1, scope.ServiceProvider), async ct =>
+        {
+            running.SetResult();
+            await release.Task.WaitAsync(ct);
+            throw new InvalidOperationException("the blocker leaves its batch");
+        }, CancellationToken.None), scope);
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return new BusyBatch(release, blocker);
+    }
+
+    private sealed class BusyBatch(TaskCompletionSource release, Task<HandlerOutcome> blocker)
+    {
+        public async Task ReleaseAsync()
+        {
+            release.SetResult();
+            Assert.Equal("the blocker leaves its batch", (await Assert.ThrowsAsync<InvalidOperationException>(() => blocker)).Message);
+        }
     }
 
     /// <summary>Starts a handler run through the inbox in its own scope, as the pipeline does; the run is queued for a

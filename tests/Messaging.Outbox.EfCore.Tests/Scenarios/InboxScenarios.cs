@@ -52,7 +52,8 @@ public abstract class InboxScenarios<TDatabase>(TDatabase database, ITestOutputH
     [Fact]
     public async Task Concurrent_duplicate_is_skipped_without_running_the_handler_twice()
     {
-        // A transaction per message (no batch): the second execution waits on the first one's inbox key.
+        // A transaction per message (no batch): the second execution waits on the first one's inbox key (PostgreSQL) or
+        // on the write lock (SQLite); the first is released only once the database shows the second waiting.
         var host = await HostAsync(start: false, settings: new Dictionary<string, string?> { ["Messaging:Outbox:InboxBatchSize"] = "1" });
         var envelope = host.Services.GetRequiredService<IEnvelopeFactory>().Create(new OrderPlaced("H-1"), typeof(OrderPlaced));
         var filter = ActivatorUtilities.CreateInstance<InboxFilter<ShopContext>>(host.Services);
@@ -71,12 +72,14 @@ public abstract class InboxScenarios<TDatabase>(TDatabase database, ITestOutputH
         }, CancellationToken.None);
         await firstRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
+        using var secondWaits = await Database.WatchLockWaitAsync(scopeB.ServiceProvider.GetRequiredService<ShopContext>());
         var second = Task.Run(() => filter.InvokeAsync(Context(envelope, scopeB.ServiceProvider), ct =>
         {
             secondRan = true;
             return Task.FromResult(HandlerOutcome.Handled);
         }, CancellationToken.None));
-        await Wait.UntilAsync(() => Database.HasLockWaiterAsync(), "the second execution waits on the inbox key");
+        await secondWaits.Waiting.WaitAsync(TimeSpan.FromSeconds(30)); // the second execution waits on the first one's lock
+        Assert.False(second.IsCompleted);
         releaseFirst.SetResult();
 
         Assert.Equal(HandlerOutcome.Handled, await first);

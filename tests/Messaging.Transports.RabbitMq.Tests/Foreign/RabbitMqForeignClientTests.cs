@@ -32,7 +32,7 @@ public sealed class RabbitMqForeignClientTests(RabbitMqBroker broker, ITestOutpu
     {
         var destination = Names.Unique("wire");
         var endpoint = Names.Unique("wire-ep");
-        var database = Path.Combine(Path.GetTempPath(), Names.Unique("wire") + ".db");
+        using var database = new TemporarySqliteFile("wire");
         var tally = new WireTally();
         var log = new WireLog();
         using var host = TestHost.Build(broker, new Dictionary<string, string?> { ["Messaging:Endpoint"] = endpoint },
@@ -40,7 +40,7 @@ public sealed class RabbitMqForeignClientTests(RabbitMqBroker broker, ITestOutpu
                 .AddHandlerFilter<WireTallyFilter>()
                 .AddHandler<ComplianceMessage, InboxRecordingHandler>("apply")
                 .AddEntityFrameworkOutbox<InboxDbContext>(),
-            s => s.AddSingleton(tally).AddLogging(l => l.AddProvider(log)).AddDbContext<InboxDbContext>(o => o.UseSqlite($"Data Source={database}")));
+            s => s.AddSingleton(tally).AddLogging(l => l.AddProvider(log)).AddDbContext<InboxDbContext>(o => o.UseSqlite(database.ConnectionString)));
         await using (var scope = host.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<InboxDbContext>().Database.EnsureCreatedAsync();
         await host.StartAsync();
