@@ -50,6 +50,9 @@ internal static partial class OutboxLog
     [LoggerMessage(4014, LogLevel.Warning, "Outbox: {Pending} Pending row(s) name transport {Transport}, which this host does not use (it sends through {Used}); they wait for a host that does. If that transport is gone for good, move them: messaging outbox retarget --from {Transport} --to <transport>")]
     public static partial void RowsOfOtherTransport(ILogger logger, long pending, string transport, string used);
 
+    [LoggerMessage(4015, LogLevel.Warning, "Outbox: publishing {Count} row(s) right after their commit failed; the dispatcher sends them once their lease runs out (at most {LeaseMs} ms)")]
+    public static partial void FlushFailed(ILogger logger, Exception exception, int count, int leaseMs);
+
     [LoggerMessage(4100, LogLevel.Debug, "Inbox: message {MessageId} already handled by {Handler}; skipped")]
     public static partial void DuplicateSkipped(ILogger logger, string messageId, string handler);
 

@@ -61,6 +61,7 @@ public static class OutboxMessagingBuilderExtensions
         services.TryAddSingleton<OutboxCommitInterceptor>();
         services.ConfigureDbContext<TContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>(), new DialectConnectionInterceptor()));
         services.AddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxFlusher, OutboxFlusher<TContext>>());
         services.AddHostedService<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxListener<TContext>>();
         services.TryAddSingleton<InboxBatcher<TContext>>();

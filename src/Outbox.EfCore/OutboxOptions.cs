@@ -38,6 +38,19 @@ public sealed class OutboxOptions
     /// Default <see cref="OutboxOrdering.StrictPerKey"/>.</summary>
     public OutboxOrdering Ordering { get; set; } = OutboxOrdering.StrictPerKey;
 
+    /// <summary><c>Messaging:Outbox:FlushOnCommit</c>: after a <c>SaveChangesAsync</c> without an explicit transaction commits
+    /// outbox rows, the same process claims those rows, publishes them with confirms and records them before the save
+    /// returns (waiting at most <see cref="FlushTimeoutMs"/>), instead of waking the dispatcher: the message goes out without
+    /// a dispatcher round, and writers that outrun the broker are slowed to its pace rather than building a backlog. Rows
+    /// it does not send (held back by an earlier row of their key, a paused transport, a refusal, the timeout) stay the
+    /// dispatcher's. Default true; false leaves every row to the dispatcher.</summary>
+    public bool FlushOnCommit { get; set; } = true;
+
+    /// <summary><c>Messaging:Outbox:FlushTimeoutMs</c>: the longest a <c>SaveChangesAsync</c> waits for the flush of its rows
+    /// (ms, 0..600000); after it the save returns and the publish finishes in the background (or the dispatcher takes the
+    /// rows over when their lease runs out). Default 5000.</summary>
+    public int FlushTimeoutMs { get; set; } = 5_000;
+
     /// <summary><c>Messaging:Outbox:UseListenNotify</c>: PostgreSQL only: a commit that wrote outbox rows sends
     /// <c>NOTIFY</c> and every dispatcher <c>LISTEN</c>s, so instances other than the writer wake at once too.
     /// Ignored on other databases. Polling stays as the fallback. Default false.</summary>

@@ -16,6 +16,7 @@ internal sealed class OutboxOptionsValidator : IValidateOptions<OutboxOptions>
         errors.Range(nameof(OutboxOptions.MaxAttempts), options.MaxAttempts, 1, 1_000, "count");
         errors.Range(nameof(OutboxOptions.MaxBackoffMs), options.MaxBackoffMs, 1, 3_600_000, "ms");
         errors.Range(nameof(OutboxOptions.LeaseMs), options.LeaseMs, 1_000, 3_600_000, "ms");
+        errors.Range(nameof(OutboxOptions.FlushTimeoutMs), options.FlushTimeoutMs, 0, 600_000, "ms");
         errors.Range(nameof(OutboxOptions.RetentionIntervalMs), options.RetentionIntervalMs, 1_000, 86_400_000, "ms");
         errors.Range(nameof(OutboxOptions.InboxBatchSize), options.InboxBatchSize, 1, 1_000, "count");
         errors.Range(nameof(OutboxOptions.InboxBatchWaitMs), options.InboxBatchWaitMs, 0, 1_000, "ms");

@@ -49,7 +49,8 @@ internal sealed class EntityFrameworkOutbox<TContext>(
                 $"Transport '{name}' is registered but this host does not use it (it uses {string.Join(", ", circuits.Used)}): its settings are not " +
                 $"validated at start-up and no dispatcher of this service would send the row. Route a message type through it " +
                 $"(Map<T>(destination, transport: \"{name}\")), bridge to it (AddOutboxBridge<T>(\"{name}\")) or consume from it (Messaging:ConsumeFrom).");
-        db.Set<OutboxMessage>().Add(OutboxRows.ToRow(envelope, name, notBefore));
-        commits.Added(db);
+        var row = OutboxRows.ToRow(envelope, name, notBefore);
+        db.Set<OutboxMessage>().Add(row);
+        commits.Added(db, row);
     }
 }

@@ -2,24 +2,40 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Messaging.Outbox;
 
 /// <summary>
-/// Wakes the dispatcher once a save after <see cref="Added"/> has committed: at once after an auto-committed
-/// <c>SaveChanges</c>, else when EF Core commits the surrounding transaction (nothing on rollback). With
+/// Acts once a save after <see cref="Added"/> has committed. After an auto-committed <c>SaveChangesAsync</c> with
+/// <see cref="OutboxOptions.FlushOnCommit"/>, it publishes the rows itself (<see cref="IOutboxFlusher"/>) before the save
+/// returns; otherwise it wakes the dispatcher: at once after an auto-committed <c>SaveChanges</c>, else when EF Core
+/// commits the surrounding transaction (nothing on rollback). With
 /// <see cref="OutboxOptions.UseListenNotify"/> on PostgreSQL it also sends <c>pg_notify</c> inside the writing
 /// transaction, which PostgreSQL delivers to every listening dispatcher on commit. A transaction committed outside
 /// EF Core (<c>UseTransaction</c> with the caller's own commit) is found by polling instead.
 /// </summary>
-internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<OutboxOptions> options) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<OutboxOptions> options, IServiceProvider services)
+    : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
-    private static readonly object Marker = new();
-    private readonly ConditionalWeakTable<DbContext, object> _pending = [];
+    private readonly ConditionalWeakTable<DbContext, PendingRows> _pending = [];
+    private IOutboxFlusher[]? _flushers; // resolved on first use: they need the transports, which need the host
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Saving(eventData.Context, true);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Saving(eventData.Context, true);
+        return ValueTask.FromResult(result);
+    }
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
+        Saving(eventData.Context, false);
         if (eventData.Context is { } db && _pending.TryGetValue(db, out _))
         {
             if (UseNotify(db)) OutboxDialect.For(db).NotifyAsync(db, OutboxTableNames.NotifyChannel(db), CancellationToken.None).GetAwaiter().GetResult();
@@ -30,17 +46,24 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
 
     public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } db && _pending.TryGetValue(db, out _))
+        Saving(eventData.Context, false);
+        if (eventData.Context is { } db && _pending.TryGetValue(db, out var pending))
         {
             if (UseNotify(db))
                 await OutboxDialect.For(db).NotifyAsync(db, OutboxTableNames.NotifyChannel(db), cancellationToken).ConfigureAwait(false);
-            if (db.Database.CurrentTransaction is null) Wake(db);
+            if (db.Database.CurrentTransaction is null)
+            {
+                _pending.Remove(db);
+                if (options.Value.FlushOnCommit && FlusherFor(db) is { } flusher) await flusher.FlushAsync(db, pending.Rows, cancellationToken).ConfigureAwait(false);
+                else signal.Wake();
+            }
         }
         return result;
     }
 
     public void SaveChangesFailed(DbContextErrorEventData eventData)
     {
+        Saving(eventData.Context, false);
         if (eventData.Context is { } db && db.Database.CurrentTransaction is null) _pending.Remove(db);
     }
 
@@ -52,7 +75,9 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
-        if (eventData.Context is { } db) Wake(db);
+        // The transaction SaveChanges makes for itself commits before SavedChanges, which decides; the application's own
+        // transaction commits after its saves.
+        if (eventData.Context is { } db && !(_pending.TryGetValue(db, out var pending) && pending.Saving)) Wake(db);
     }
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -76,9 +101,30 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
     /// when it wrote outbox rows.</summary>
     public void CommittedElsewhere(DbContext db) => Wake(db);
 
-    /// <summary>The outbox added a row to <paramref name="db"/>: its next commit wakes the dispatcher. Told by the outbox
-    /// itself, so that no save has to scan the change tracker (which would detect changes once more).</summary>
-    public void Added(DbContext db) => _pending.AddOrUpdate(db, Marker);
+    /// <summary>The outbox added <paramref name="row"/> to <paramref name="db"/>: its next commit flushes it or wakes the
+    /// dispatcher. Told by the outbox itself, so that no save has to scan the change tracker (which would detect changes
+    /// once more).</summary>
+    public void Added(DbContext db, OutboxMessage row) => _pending.GetOrCreateValue(db).Rows.Add(row);
+
+    private void Saving(DbContext? db, bool saving)
+    {
+        if (db is not null && _pending.TryGetValue(db, out var pending)) pending.Saving = saving;
+    }
+
+    /// <summary>The rows the outbox added to one context since its last commit, and whether a save is running.</summary>
+    private sealed class PendingRows
+    {
+        public List<OutboxMessage> Rows { get; } = [];
+        public bool Saving { get; set; }
+    }
+
+    private IOutboxFlusher? FlusherFor(DbContext db)
+    {
+        _flushers ??= [.. services.GetServices<IOutboxFlusher>()];
+        foreach (var flusher in _flushers)
+            if (flusher.ContextType == db.GetType()) return flusher;
+        return null;
+    }
 
     private void Wake(DbContext db)
     {

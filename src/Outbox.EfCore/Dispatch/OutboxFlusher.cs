@@ -1,0 +1,152 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Outbox;
+
+/// <summary>
+/// Flush on commit (<see cref="OutboxOptions.FlushOnCommit"/>): right after a transaction that wrote outbox rows committed,
+/// the writing process claims exactly those rows (one statement by id, with the dispatcher's per-key rule: a row whose key
+/// has an earlier row pending elsewhere is left to the dispatcher), publishes them with confirms and records the outcome,
+/// while <c>SaveChangesAsync</c> waits at most <see cref="OutboxOptions.FlushTimeoutMs"/>. So a message reaches the
+/// broker without waiting for a dispatcher round, and writers that outrun the broker are slowed to its pace instead of
+/// piling up a backlog. The dispatcher stays the fallback for every row this does not send: held back by its key, of a
+/// paused transport, refused, cut off by the timeout (its lease runs out), written before the host started or while it
+/// stops, or written by a process that died.
+/// </summary>
+internal sealed class OutboxFlusher<TContext>(
+    IServiceScopeFactory scopes,
+    OutboxSender sender,
+    OutboxMarker marker,
+    TransportCircuits circuits,
+    OutboxSignal signal,
+    IOptions<OutboxOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<OutboxFlusher<TContext>> logger) : IOutboxFlusher
+    where TContext : DbContext
+{
+    private static readonly ConditionalWeakTable<IModel, string> ClaimByModel = [];
+    private readonly OutboxOptions _options = options.Value;
+
+    /// <summary>This process's lease owner for flushed rows.</summary>
+    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}/flush";
+
+    public Type ContextType => typeof(TContext);
+
+    public async Task FlushAsync(DbContext db, IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        // Only while the host runs: before it has started, the consumers may not have declared their queues yet (a
+        // publish would come back unroutable and spend an attempt), and once it stops, nothing should leave.
+        if (!lifetime.ApplicationStarted.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            signal.Wake();
+            return;
+        }
+        var flowing = rows.Where(r => r.Status == OutboxStatus.Pending && r.NotBefore is null && r.Id > 0 && circuits.Sends(r.Transport)
+            && !circuits.Paused.Contains(circuits.NameOf(r.Transport), StringComparer.OrdinalIgnoreCase)).ToList();
+        var claimed = flowing.Count == 0 ? [] : await ClaimAsync(db, flowing, cancellationToken).ConfigureAwait(false);
+        if (claimed.Count < rows.Count) signal.Wake(); // the rest is the dispatcher's: now, not at its next poll
+        if (claimed.Count == 0) return;
+        // Published and recorded on a context of its own: when the wait below ends first, the application goes on with
+        // its context while this finishes.
+        var publishing = PublishAsync(claimed);
+        try
+        {
+            await publishing.WaitAsync(TimeSpan.FromMilliseconds(_options.FlushTimeoutMs), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // The application stops waiting; the rows are published and recorded all the same, or sent again by the
+            // dispatcher once their lease runs out (the inbox absorbs the copy).
+        }
+    }
+
+    /// <summary>Leases the given rows to this process in one statement; returns those it got, in id order.</summary>
+    private async Task<List<OutboxMessage>> ClaimAsync(DbContext db, List<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var dialect = OutboxDialect.For(db);
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened) await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = ClaimSql(db, dialect, rows.Count);
+            Add(command, "@pending", nameof(OutboxStatus.Pending));
+            Add(command, "@now", now);
+            Add(command, "@owner", Owner);
+            Add(command, "@until", now.AddMilliseconds(_options.LeaseMs));
+            if (dialect.ConcurrentWriters) Add(command, "@ids", rows.ConvertAll(r => r.Id).ToArray());
+            else for (var i = 0; i < rows.Count; i++) Add(command, "@id" + i, rows[i].Id);
+            var got = new HashSet<long>();
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) got.Add(reader.GetInt64(0));
+            var claimed = rows.Where(r => got.Contains(r.Id)).OrderBy(r => r.Id).ToList();
+            foreach (var row in claimed) (row.LeaseOwner, row.LeaseUntil) = (Owner, now.AddMilliseconds(_options.LeaseMs));
+            return claimed;
+        }
+        finally
+        {
+            if (opened) await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task PublishAsync(List<OutboxMessage> rows)
+    {
+        try
+        {
+            var result = await sender.SendAsync(rows, CancellationToken.None).ConfigureAwait(false);
+            foreach (var (transport, reason) in result.Outages) circuits.Pause(transport, reason);
+            var scope = scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                // The broker has answered: record it even when the application has stopped waiting.
+                await marker.RecordAsync(scope.ServiceProvider.GetRequiredService<TContext>(), Owner, result, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // a failed flush is the dispatcher's to finish: the rows' lease runs out and they are sent again
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OutboxLog.FlushFailed(logger, ex, rows.Count, _options.LeaseMs);
+        }
+    }
+
+    /// <summary>The dispatcher's claim (<see cref="OutboxClaimer"/>) restricted to given ids, returning only the ids; built
+    /// once per model and number of ids (PostgreSQL takes them as one array, so once per model).</summary>
+    private static string ClaimSql(DbContext db, OutboxDialect dialect, int count)
+    {
+        var key = dialect.ConcurrentWriters ? db.Model : null;
+        if (key is not null && ClaimByModel.TryGetValue(key, out var cached)) return cached;
+        var t = OutboxTableNames.For(db);
+        string id = t[nameof(OutboxMessage.Id)], partitionKey = t[nameof(OutboxMessage.PartitionKey)], status = t[nameof(OutboxMessage.Status)],
+            notBefore = t[nameof(OutboxMessage.NotBefore)], leaseUntil = t[nameof(OutboxMessage.LeaseUntil)];
+        var ids = dialect.ConcurrentWriters ? $"{id} = ANY(@ids)" : $"{id} IN ({string.Join(", ", Enumerable.Range(0, count).Select(i => "@id" + i))})";
+        var sql =
+            $"WITH candidates AS MATERIALIZED (SELECT {id}, {partitionKey} FROM {t.Table} " +
+            $"WHERE {ids} AND {status} = @pending AND ({notBefore} IS NULL OR {notBefore} <= @now) AND ({leaseUntil} IS NULL OR {leaseUntil} <= @now) " +
+            $"ORDER BY {id}{dialect.CandidateLock}) " +
+            $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.LeaseOwner)]} = @owner, {leaseUntil} = @until " +
+            $"WHERE {id} IN (SELECT c.{id} FROM candidates c WHERE c.{partitionKey} IS NULL OR NOT EXISTS (" +
+            $"SELECT 1 FROM {t.Table} e WHERE e.{status} = @pending AND e.{partitionKey} = c.{partitionKey} AND e.{id} < c.{id} " +
+            $"AND (e.{notBefore} IS NULL OR e.{notBefore} <= @now) AND e.{id} NOT IN (SELECT {id} FROM candidates))) " +
+            $"RETURNING {id}";
+        if (key is not null) ClaimByModel.AddOrUpdate(key, sql);
+        return sql;
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
