@@ -19,7 +19,7 @@ public sealed class KafkaBackpressureTests(ITestOutputHelper output)
             ["Messaging:Kafka:MaxBufferedPerPartition"] = "1",
         });
         var events = new EventLog();
-        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "slow", createTopic: t => cluster.Mock.CreateTopic(t, 1), events: events);
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "slow", createTopic: t => cluster.CreateTopic(t, 1), events: events);
         await using var _ = provider;
         var sent = Enumerable.Range(0, 4).Select(i => KafkaTestSupport.NewEnvelope(endpoint.Destinations[0], "k", i)).ToList();
         await transport.SendBatchAsync(sent, CancellationToken.None);
@@ -49,6 +49,6 @@ public sealed class KafkaBackpressureTests(ITestOutputHelper output)
         Assert.Equal(0, events.Count(3005));
         Assert.Equal(1, events.Count(3004)); // only the final revoke at shutdown
         Assert.True(events.Count(3017, "paused") >= 1, "the busy partition was paused");
-        Assert.Equal(new Confluent.Kafka.Offset(4), KafkaParallelTests.Committed(cluster, endpoint.Name, endpoint.Destinations[0]));
+        Assert.Equal(new Confluent.Kafka.Offset(4), cluster.Committed(endpoint.Name, endpoint.Destinations[0]));
     }
 }

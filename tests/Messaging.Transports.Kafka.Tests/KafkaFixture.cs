@@ -18,22 +18,19 @@ public sealed class KafkaFixture : ITransportFixture
     public string TransportName => "Kafka";
 
     /// <summary>True when MESSAGING_KAFKA names a real cluster; false on librdkafka's mock cluster.</summary>
-    public static bool RealCluster => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_KAFKA"));
+    public static bool RealCluster => KafkaTarget.RealBootstrapServers() is not null;
     public string BootstrapServers { get; private set; } = "";
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Messaging:Kafka:BootstrapServers"] = BootstrapServers,
-        // The mock cluster makes a member that joins right after the last one left wait
-        // session.timeout.ms - 1 s (a real broker empties the group at once); 6000 ms is the least a
-        // real broker accepts by default, so the suite stays runnable against both.
-        ["Messaging:Kafka:SessionTimeoutMs"] = "6000",
+        ["Messaging:Kafka:SessionTimeoutMs"] = KafkaTarget.SessionTimeoutMs(mock: !RealCluster),
     };
 
     public void Register(MessagingBuilder builder) => builder.AddKafka();
 
     public Task InitializeAsync()
     {
-        BootstrapServers = LocalKafka.BootstrapServers() ?? StartInProcess();
+        BootstrapServers = KafkaTarget.RealBootstrapServers() ?? LocalKafka.BootstrapServers() ?? StartInProcess();
         return Task.CompletedTask;
     }
 
@@ -82,12 +79,7 @@ public sealed class KafkaFixture : ITransportFixture
     }
 
     /// <summary>The committed offset of a consumer group on one partition (Offset.Unset when none).</summary>
-    public Offset Committed(string group, TopicPartition partition)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = group })
-            .SetLogHandler((_, _) => { }).Build();
-        return consumer.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset;
-    }
+    public Offset Committed(string group, TopicPartition partition) => KafkaTarget.Committed(BootstrapServers, group, partition);
 
     private string StartInProcess()
     {

@@ -30,7 +30,7 @@ public sealed class KafkaRebalanceTests(ITestOutputHelper output)
         using var cluster = PrivateCluster.Start();
         var topic = Names.Unique("rebalance");
         var endpoint = Names.Unique("ep");
-        cluster.Mock.CreateTopic(topic, 6);
+        cluster.CreateTopic(topic, 6);
         var database = Path.Combine(Path.GetTempPath(), Names.Unique("rebalance") + ".db");
         var settings = cluster.Settings(new()
         {
