@@ -68,7 +68,7 @@ public sealed class KafkaFixture : ITransportFixture
                 {
                     if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record) return record;
                 }
-                catch (ConsumeException) { } // topic not there yet
+                catch (ConsumeException ex) when (ex.Error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic) { } // not there yet
             }
         }
         finally
