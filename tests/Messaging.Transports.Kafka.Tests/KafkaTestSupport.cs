@@ -25,7 +25,7 @@ internal static partial class KafkaTestSupport
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings)
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Kafka" })
             .AddInMemoryCollection(extra ?? new Dictionary<string, string?>()).Build();
-        var services = new ServiceCollection().AddLogging(b => { if (events is not null) b.AddProvider(events).SetMinimumLevel(LogLevel.Information); });
+        var services = new ServiceCollection().AddLogging(b => { if (events is not null) b.AddProvider(events).SetMinimumLevel(events.Minimum); });
         services.AddMessaging(config).AddKafka();
         var provider = services.BuildServiceProvider();
         var transport = provider.GetRequiredService<IMessageTransport>();
