@@ -69,6 +69,14 @@ internal sealed class PrivateCluster : IDisposable
     public Offset Committed(string group, string topic, int partition = 0) =>
         KafkaTarget.Committed(BootstrapServers, group, new TopicPartition(topic, partition));
 
+    /// <summary>The partition's end: the offset its next record will get.</summary>
+    public long EndOffset(string topic, int partition)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = "end-offsets" })
+            .SetLogHandler((_, _) => { }).Build();
+        return consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), TimeSpan.FromSeconds(10)).High.Value;
+    }
+
     public void Dispose() => _mock?.Dispose();
 
     private static PrivateCluster StartMockCluster()
