@@ -31,12 +31,12 @@ public sealed class KafkaForeignClientTests(KafkaFixture fixture, ITestOutputHel
     public async Task Confluent_kafka_producer_records_are_applied_once_each_and_unreadable_ones_dead_lettered_with_the_reason()
     {
         var topic = Names.Unique("wire");
-        var database = Path.Combine(Path.GetTempPath(), Names.Unique("wire") + ".db");
+        using var database = new TempDatabase("wire");
         var tally = new WireTally();
         var log = new WireLog();
         using var host = BuildHost(Names.Unique("wire-ep"), topic, b => b.AddHandlerFilter<WireTallyFilter>()
                 .AddHandler<ComplianceMessage, InboxRecordingHandler>("apply").AddEntityFrameworkOutbox<InboxDbContext>(),
-            s => s.AddSingleton(tally).AddLogging(l => l.AddProvider(log)).AddDbContext<InboxDbContext>(o => o.UseSqlite($"Data Source={database}")));
+            s => s.AddSingleton(tally).AddLogging(l => l.AddProvider(log)).AddDbContext<InboxDbContext>(o => o.UseSqlite(database.ConnectionString)));
         await using (var scope = host.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<InboxDbContext>().Database.EnsureCreatedAsync();
 
