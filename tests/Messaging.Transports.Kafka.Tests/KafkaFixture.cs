@@ -48,11 +48,15 @@ public sealed class KafkaFixture : ITransportFixture
     }
 
     /// <summary>Reads the first record of <paramref name="topic"/> with a fresh consumer group.</summary>
-    public ConsumeResult<string?, byte[]> ReadFirst(string topic, TimeSpan timeout)
+    public ConsumeResult<string?, byte[]> ReadFirst(string topic, TimeSpan timeout) => ReadFirst(BootstrapServers, topic, timeout);
+
+    /// <summary>Reads the first record of <paramref name="topic"/> with a fresh consumer group; waits while the topic is not
+    /// there yet, and throws any other consume error at once.</summary>
+    public static ConsumeResult<string?, byte[]> ReadFirst(string bootstrapServers, string topic, TimeSpan timeout)
     {
         using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
         {
-            BootstrapServers = BootstrapServers,
+            BootstrapServers = bootstrapServers,
             GroupId = "test-reader-" + Guid.NewGuid().ToString("N"),
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
