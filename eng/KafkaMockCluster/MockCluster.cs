@@ -71,24 +71,44 @@ internal sealed class MockCluster : IDisposable
     /// still handled (and produced records appended) when they arrive.</summary>
     public void SetBrokerRtt(int brokerId, int rttMs) => Check(rd_kafka_mock_broker_set_rtt(Cluster, brokerId, rttMs), "broker_set_rtt");
 
-    /// <summary>From now on the mock records every request it receives (see <see cref="CountRequests"/>).</summary>
+    /// <summary>Makes broker <paramref name="brokerId"/> the leader of the partition (clients learn it from their next metadata).</summary>
+    public void SetPartitionLeader(string topic, int partition, int brokerId) =>
+        Check(rd_kafka_mock_partition_set_leader(Cluster, topic, partition, brokerId), "partition_set_leader");
+
+    /// <summary>Makes the next request with Kafka API key <paramref name="apiKey"/> that reaches broker <paramref name="brokerId"/>
+    /// fail with <paramref name="errorCode"/> (0: succeed), its response held back <paramref name="rttMs"/> (ms). A broker's errors
+    /// are taken before the cluster-wide ones of <see cref="PushRequestErrors"/>, and <see cref="BrokerErrorsLeft"/> counts them.</summary>
+    public void PushBrokerRequestError(int brokerId, short apiKey, int errorCode, int rttMs) =>
+        Check(rd_kafka_mock_broker_push_request_error_rtts(Cluster, brokerId, apiKey, 1, errorCode, rttMs), "broker_push_request_error_rtts");
+
+    /// <summary>Errors pushed with <see cref="PushBrokerRequestError"/> that no request of <paramref name="apiKey"/> has taken yet.</summary>
+    public long BrokerErrorsLeft(int brokerId, short apiKey)
+    {
+        Check(rd_kafka_mock_broker_error_stack_cnt(Cluster, brokerId, apiKey, out var count), "broker_error_stack_cnt");
+        return (long)count;
+    }
+
+    /// <summary>From now on the mock records every request it receives (see <see cref="Requests"/>).</summary>
     public void StartRequestTracking() => rd_kafka_mock_start_request_tracking(Cluster);
 
-    /// <summary>How many requests with Kafka API key <paramref name="apiKey"/> (13 = LeaveGroup, 8 = OffsetCommit) the mock
-    /// received since <see cref="StartRequestTracking"/>.</summary>
-    public int CountRequests(short apiKey)
+    /// <summary>The requests received since <see cref="StartRequestTracking"/>, in arrival order.</summary>
+    public IReadOnlyList<MockRequest> Requests()
     {
-        var requests = rd_kafka_mock_get_requests(Cluster, out var count);
+        var array = rd_kafka_mock_get_requests(Cluster, out var count);
+        if (array == IntPtr.Zero) return [];
         try
         {
-            var found = 0;
+            var requests = new List<MockRequest>((int)count);
             for (var i = 0; i < (int)count; i++)
-                if (rd_kafka_mock_request_api_key(Marshal.ReadIntPtr(requests, i * IntPtr.Size)) == apiKey) found++;
-            return found;
+            {
+                var request = Marshal.ReadIntPtr(array, i * IntPtr.Size);
+                requests.Add(new MockRequest(rd_kafka_mock_request_id(request), rd_kafka_mock_request_api_key(request), rd_kafka_mock_request_timestamp(request)));
+            }
+            return requests;
         }
         finally
         {
-            if (requests != IntPtr.Zero) rd_kafka_mock_request_destroy_array(requests, count);
+            rd_kafka_mock_request_destroy_array(array, count);
         }
     }
 
@@ -128,20 +148,40 @@ internal sealed class MockCluster : IDisposable
     private static extern int rd_kafka_mock_broker_set_rtt(IntPtr mcluster, int brokerId, int rttMs);
 
     [DllImport("librdkafka")]
+    private static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);
+
+    [DllImport("librdkafka")]
+    private static extern int rd_kafka_mock_partition_set_leader(IntPtr mcluster, [MarshalAs(UnmanagedType.LPUTF8Str)] string topic, int partition, int brokerId);
+
+    // C variadic (cnt tuples of int error, int rtt_ms), declared with the one tuple we pass: on the System V x86-64 and
+    // Linux AArch64 calling conventions variadic int arguments travel exactly like fixed ones.
+    [DllImport("librdkafka")]
+    private static extern int rd_kafka_mock_broker_push_request_error_rtts(IntPtr mcluster, int brokerId, short apiKey, nuint count, int error, int rttMs);
+
+    [DllImport("librdkafka")]
+    private static extern int rd_kafka_mock_broker_error_stack_cnt(IntPtr mcluster, int brokerId, short apiKey, out nuint count);
+
+    [DllImport("librdkafka")]
     private static extern void rd_kafka_mock_start_request_tracking(IntPtr mcluster);
 
     [DllImport("librdkafka")]
-    private static extern IntPtr rd_kafka_mock_get_requests(IntPtr mcluster, out UIntPtr count);
+    private static extern IntPtr rd_kafka_mock_get_requests(IntPtr mcluster, out nuint count);
+
+    [DllImport("librdkafka")]
+    private static extern void rd_kafka_mock_request_destroy_array(IntPtr requests, nuint count);
+
+    [DllImport("librdkafka")]
+    private static extern int rd_kafka_mock_request_id(IntPtr request);
 
     [DllImport("librdkafka")]
     private static extern short rd_kafka_mock_request_api_key(IntPtr request);
 
     [DllImport("librdkafka")]
-    private static extern void rd_kafka_mock_request_destroy_array(IntPtr requests, UIntPtr count);
-
-    [DllImport("librdkafka")]
-    private static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);
+    private static extern long rd_kafka_mock_request_timestamp(IntPtr request);
 }
+
+/// <summary>A request the mock cluster received: the broker it reached, its Kafka API key (0 = Produce) and when (µs, monotonic clock).</summary>
+internal readonly record struct MockRequest(int BrokerId, short ApiKey, long TimestampMicros);
 
 /// <summary>
 /// Points this assembly's <c>[DllImport("librdkafka")]</c> at the librdkafka that Confluent.Kafka has

@@ -7,7 +7,7 @@ public sealed class ApplyWorkHandler(HarnessDbContext db) : IMessageHandler<Work
 {
     public async Task HandleAsync(WorkDone message, MessageContext context, CancellationToken cancellationToken)
     {
-        db.Effects.Add(new Effect { Seq = message.Seq, MessageId = context.Envelope.MessageId, AppliedAt = DateTime.UtcNow });
+        db.Effects.Add(new Effect { Seq = message.Seq, Key = message.Key, MessageId = context.Envelope.MessageId, AppliedAt = DateTime.UtcNow });
         await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -24,6 +24,7 @@ public sealed class HarnessDbContext(DbContextOptions<HarnessDbContext> options)
             e.ToTable("effects"); // no unique key on purpose: a double application shows as two rows
             e.Property(x => x.Id).HasColumnName("id");
             e.Property(x => x.Seq).HasColumnName("seq");
+            e.Property(x => x.Key).HasColumnName("key");
             e.Property(x => x.MessageId).HasColumnName("message_id");
             e.Property(x => x.AppliedAt).HasColumnName("applied_at");
             e.HasIndex(x => x.Seq);
@@ -39,10 +40,13 @@ public sealed class WorkItem
     public DateTime CreatedAt { get; set; }
 }
 
+/// <summary>One application of a work item. <see cref="Id"/> grows with every insert, so ordered by it the rows of one key
+/// give the order in which that key's messages were applied (a key's messages are applied one at a time).</summary>
 public sealed class Effect
 {
     public long Id { get; set; }
     public int Seq { get; set; }
+    public string Key { get; set; } = "";
     public string MessageId { get; set; } = "";
     public DateTime AppliedAt { get; set; }
 }

@@ -24,6 +24,9 @@ public static class HarnessHost
             ["Messaging:Retry:InitialDelayMs"] = "100",
             ["Messaging:RabbitMq:PublishTimeoutMs"] = "10000",
             ["Messaging:Kafka:SessionTimeoutMs"] = "6000", // the mock makes a rejoining member wait this long
+            // As RabbitMQ's PublishTimeoutMs: a record queued when every broker went away fails after 10 s, not 30 s, which keeps
+            // the whole retry budget (that, plus 9 backoffs of 50 ms doubling to 5 s: about 30 s) below the 40 s long outage.
+            ["Messaging:Kafka:MessageTimeoutMs"] = "10000",
             ["Messaging:Outbox:PollIntervalMs"] = "50", // MaxAttempts stays at its default: an outage must not spend it
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Messaging"] = "Information", // assignments, revokes, pauses: the story of a lost message

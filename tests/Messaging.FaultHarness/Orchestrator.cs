@@ -10,7 +10,6 @@ namespace Messaging.FaultHarness;
 /// </summary>
 public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
 {
-    private readonly Dictionary<string, int> _injected = [];
     private readonly Dictionary<string, string> _environment = [];
 
     /// <summary>On librdkafka's mock cluster, the most work items the producer may be ahead of the consumer (count).
@@ -20,10 +19,18 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
     /// A real cluster keeps records for days; there the backlog is unbounded.</summary>
     private const int MockKafkaMaxBacklog = 10_000;
 
+    /// <summary>After a fault ended, how long the run may take to apply messages again: a restarted process (about 5 s on
+    /// the loaded machine), a Kafka consumer's rejoin (the dead member's 6 s session, then the mock's rejoin wait), the Kafka
+    /// transport's recovery probe (at most 12 s), RabbitMQ's connection recovery (RecoveryIntervalMs 5 s) and consumer
+    /// re-attach, with about twice that for a loaded 2-core machine. A run whose longest stall exceeds the longest fault plus
+    /// this fails; the 136 s stall of commit 75d09f2 exceeds it with any fault of the short form.</summary>
+    public static readonly TimeSpan RecoveryAllowance = TimeSpan.FromSeconds(45);
+
     private int _maxBacklog;
     private int _children;
     private TimeSpan? _firstSentAfterOutage;
     private (DateTime From, DateTime To)? _outageWindow;
+    private TimeSpan _longestFault;
 
     public async Task<HarnessReport> RunAsync()
     {
@@ -41,16 +48,22 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
         _maxBacklog = kafkaMock is not null ? MockKafkaMaxBacklog : 0;
         await using var rabbitContainers = options.RabbitMqContainer == "none" || settings.Transport != "rabbitmq" ? null : await Containers.RabbitMqContainers.StartAsync(options.RabbitMqContainer, _environment);
         var faults = new Faults(settings, kafkaMock, options.LongOutageSeconds, rabbitContainers, options.OnlyFaults);
-        var longOutagePending = faults.LongOutage is not null;
+        if (options.LongOutageSeconds > 0 && faults.LongOutage is null)
+            throw new FaultPlanException($"a {options.LongOutageSeconds} s broker outage was asked for, but this run cannot take its broker away " +
+                "(Kafka: MESSAGING_KAFKA names a cluster the harness does not own; RabbitMQ: MESSAGING_RABBITMQ without MESSAGING_RABBITMQ_NODE)");
+        var plan = new FaultPlan(faults.Kinds, faults.LongOutage, options.Rounds);
+        Console.WriteLine($"fault plan: {(plan.IsFixed ? "exactly" : "at least")} {string.Join(", ", plan.Planned.Select(p => $"{p.Key} x{p.Value}"))}" +
+            (plan.IsFixed ? "" : ", then a fault every interval until everything is applied"));
+        if (plan.IsFixed) WriteAllowance(plan.Done + 1, plan.Total);
 
         var clock = Stopwatch.StartNew();
         var consumer = Start("consume");
         var producer = Start("produce");
         var producerDone = false;
         var nextFault = TimeSpan.FromMilliseconds(options.FaultIntervalMs);
-        var turn = 0;
         var finished = false;
         var consuming = false;
+        (TimeSpan At, int Applied)? lastFault = null;
         while (clock.Elapsed < options.Timeout)
         {
             if (producer.HasExited && !producerDone)
@@ -59,19 +72,25 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
                 else producer = Restart(producer, "produce");
             }
             if (consumer.HasExited) consumer = Restart(consumer, "consume");
-            if (producerDone && await HarnessReport.AppliedAsync(settings) >= settings.Messages)
+            var applied = await HarnessReport.AppliedAsync(settings);
+            if (producerDone && applied >= settings.Messages && (!plan.IsFixed || plan.Complete))
             {
                 finished = true;
                 break;
             }
             // Faults start once the consumer applies messages: a consumer process still starting has not declared its
             // queue, and what the producer publishes meanwhile is unroutable (refused, counted), not an outage.
-            if (!consuming && (consuming = await HarnessReport.AppliedAsync(settings) > 0)) nextFault = clock.Elapsed + TimeSpan.FromMilliseconds(options.FaultIntervalMs);
-            if (consuming && clock.Elapsed >= nextFault && (options.MaxFaults == 0 || _injected.Values.Sum() < options.MaxFaults))
+            if (!consuming && (consuming = applied > 0)) nextFault = clock.Elapsed + TimeSpan.FromMilliseconds(options.FaultIntervalMs);
+            // The next fault waits until the run recovered from the last one (or the recovery allowance is spent, which the
+            // stall check then reports), so that one stall never spans two faults.
+            var recovered = lastFault is not { } last || applied > last.Applied || applied >= await HarnessReport.WrittenAsync(settings)
+                || clock.Elapsed >= last.At + RecoveryAllowance;
+            if (consuming && recovered && clock.Elapsed >= nextFault && plan.Next(producerDone) is { } kind)
             {
-                var kind = longOutagePending ? faults.LongOutage! : NextApplicable(faults.Kinds, ref turn, producerDone);
+                if (plan.IsFixed) WriteAllowance(plan.Done + 2, plan.Total); // messages to write during and after this fault
                 Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] fault: {kind}");
                 var faultStarted = DateTime.Now;
+                var faultClock = Stopwatch.StartNew();
                 switch (kind)
                 {
                     case "consumer-sigkill": consumer.Kill(); consumer = Restart(consumer, "consume"); break;
@@ -79,15 +98,16 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
                     case "dispatcher-sigkill-after-publish": producer.Kill(); producer = Restart(producer, "produce", "--die-after-sends", "1"); break;
                     default: await faults.InjectAsync(kind); break;
                 }
-                if (longOutagePending)
+                if (faultClock.Elapsed > _longestFault) _longestFault = faultClock.Elapsed;
+                if (kind == faults.LongOutage)
                 {
-                    longOutagePending = false;
                     _outageWindow = (faultStarted, DateTime.Now);
                     _firstSentAfterOutage = await FirstSentAsync();
                     Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] broker back after {options.LongOutageSeconds} s; first row sent {_firstSentAfterOutage?.TotalSeconds:0.0} s later");
                     _outageWindow = (_outageWindow!.Value.From, DateTime.Now.AddSeconds(10)); // and the recovery's own lines
                 }
-                _injected[kind] = _injected.GetValueOrDefault(kind) + 1;
+                plan.Record(kind);
+                lastFault = (clock.Elapsed, await HarnessReport.AppliedAsync(settings));
                 nextFault = clock.Elapsed + TimeSpan.FromMilliseconds(options.FaultIntervalMs);
             }
             await Task.Delay(200);
@@ -96,7 +116,8 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
         await producer.StopAsync(TimeSpan.FromSeconds(20));
         consumer.Dispose();
         producer.Dispose();
-        var report = await HarnessReport.CountAsync(settings, _injected, clock.Elapsed, finished, _firstSentAfterOutage);
+        var report = await HarnessReport.CountAsync(settings, plan.Injected, clock.Elapsed, finished, _firstSentAfterOutage);
+        report = report with { PlannedFaults = plan.Planned, StallBoundMs = (long)(_longestFault + RecoveryAllowance).TotalMilliseconds };
         if (_outageWindow is { } window) report = report with { OutageLogLines = ChildLogs.CountEntries(settings.StateDir, window.From, window.To) };
         if (report.Lost > 0)
         {
@@ -104,6 +125,17 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
             foreach (var line in await LostMessages.DescribeAsync(settings, kafka)) Console.WriteLine("  not applied: " + line);
         }
         return report;
+    }
+
+    /// <summary>A fixed plan holds the producer back: before fault k of n it may have written k/(n+1) of the messages, all of
+    /// them once the last fault begins. So the run cannot end before every planned fault, however fast the machine, and
+    /// every fault meets messages in flight.</summary>
+    private void WriteAllowance(int share, int faults)
+    {
+        var allowance = (long)settings.Messages * Math.Min(share, faults + 1) / (faults + 1);
+        var file = ProducerRole.AllowanceFile(settings.StateDir);
+        File.WriteAllText(file + ".tmp", allowance.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Move(file + ".tmp", file, overwrite: true);
     }
 
     /// <summary>Time from now until the outbox marks one more row Sent (at most 120 s; null if it never does).</summary>
@@ -117,17 +149,6 @@ public sealed class Orchestrator(HarnessSettings settings, RunOptions options)
             await Task.Delay(50);
         }
         return null;
-    }
-
-    private static string NextApplicable(IReadOnlyList<string> kinds, ref int turn, bool producerDone)
-    {
-        for (var i = 0; i < kinds.Count; i++)
-        {
-            var kind = kinds[turn++ % kinds.Count];
-            if (producerDone && kind is "producer-sigkill" or "dispatcher-sigkill-after-publish") continue;
-            return kind;
-        }
-        return "consumer-sigkill";
     }
 
     private ChildProcess Restart(ChildProcess old, string role, params string[] extra)

@@ -7,13 +7,16 @@ using Microsoft.Extensions.Hosting;
 namespace Messaging.FaultHarness;
 
 /// <summary>
-/// Writes the work items with their outbox rows (100 per transaction, at most <c>rate</c> a second and at most <c>maxBacklog</c>
-/// ahead of the applied ones when that is above 0), resuming after the last committed one when restarted, and runs the dispatcher
-/// until every row is sent. Survives database restarts.
+/// Writes the work items with their outbox rows (100 per transaction, at most <c>rate</c> a second, at most <c>maxBacklog</c>
+/// ahead of the applied ones when that is above 0, and no further than the orchestrator's allowance when it writes one), resuming
+/// after the last committed one when restarted, and runs the dispatcher until every row is sent. Survives database restarts.
 /// </summary>
 public static class ProducerRole
 {
     private const int PerTransaction = 100;
+
+    /// <summary>The file in which the orchestrator says how many work items may be written so far (absent: all).</summary>
+    public static string AllowanceFile(string stateDir) => Path.Combine(stateDir, "produce-allowance");
 
     public static async Task<int> RunAsync(HarnessSettings settings, int dieAfterSends, int rate, int maxBacklog, CancellationToken ct)
     {
@@ -32,13 +35,14 @@ public static class ProducerRole
                     await Task.Delay(100, ct);
                     continue;
                 }
-                if (maxBacklog > 0 && next - 1 - await db.Effects.CountAsync(ct) > maxBacklog)
+                var allowed = Allowance(settings);
+                if (next > allowed || (maxBacklog > 0 && next - 1 - await db.Effects.CountAsync(ct) > maxBacklog))
                 {
                     await Task.Delay(200, ct);
                     continue;
                 }
                 var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
-                for (var seq = next; seq < next + PerTransaction && seq <= settings.Messages; seq++)
+                for (var seq = next; seq < next + PerTransaction && seq <= allowed; seq++)
                 {
                     var id = Envelope.NewMessageId();
                     db.WorkItems.Add(new WorkItem { Seq = seq, MessageId = id, CreatedAt = DateTime.UtcNow });
@@ -56,5 +60,11 @@ public static class ProducerRole
         }
         await host.StopAsync(CancellationToken.None);
         return 0;
+    }
+
+    private static int Allowance(HarnessSettings settings)
+    {
+        var file = AllowanceFile(settings.StateDir);
+        return File.Exists(file) ? Math.Min(int.Parse(File.ReadAllText(file), System.Globalization.CultureInfo.InvariantCulture), settings.Messages) : settings.Messages;
     }
 }

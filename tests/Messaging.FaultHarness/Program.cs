@@ -7,7 +7,7 @@ var database = new Option<string>("--database") { Description = "sqlite | postgr
 var messages = new Option<int>("--messages") { Description = "Messages to push through (count).", DefaultValueFactory = _ => 20_000 };
 var stateDir = new Option<string>("--state-dir") { Description = "Folder for the SQLite file, child logs and statistics.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "messaging-fault-harness") };
 var interval = new Option<int>("--fault-interval-ms") { Description = "Time between faults (ms).", DefaultValueFactory = _ => 3000 };
-var maxFaults = new Option<int>("--max-faults") { Description = "Stop injecting after this many faults; 0 = until the end.", DefaultValueFactory = _ => 0 };
+var rounds = new Option<int>("--rounds") { Description = "Inject exactly this many rounds of every fault kind (after the long outage) and keep the run going until they are all injected; 0 = a fault every interval until the end.", DefaultValueFactory = _ => 0 };
 var rate = new Option<int>("--rate") { Description = "Producer rate limit (messages/s); 0 = as fast as possible.", DefaultValueFactory = _ => 1000 };
 var timeout = new Option<int>("--timeout-seconds") { Description = "Give up after this many seconds.", DefaultValueFactory = _ => 900 };
 var json = new Option<FileInfo?>("--json") { Description = "Write the figures as JSON to this file." };
@@ -28,17 +28,26 @@ HarnessSettings Settings(ParseResult p)
 
 var run = new Command("run", "Push messages through outbox -> broker -> inbox in separate processes while injecting faults; count from the database.")
 {
-    transport, database, messages, stateDir, interval, maxFaults, rate, timeout, json, longOutage, rabbitContainer, onlyFaults,
+    transport, database, messages, stateDir, interval, rounds, rate, timeout, json, longOutage, rabbitContainer, onlyFaults,
 };
 run.SetAction(async (p, _) =>
 {
-    var options = new RunOptions(p.GetValue(interval), p.GetValue(maxFaults), p.GetValue(rate), TimeSpan.FromSeconds(p.GetValue(timeout)), p.GetValue(json),
+    var options = new RunOptions(p.GetValue(interval), p.GetValue(rounds), p.GetValue(rate), TimeSpan.FromSeconds(p.GetValue(timeout)), p.GetValue(json),
         p.GetValue(longOutage))
     {
         RabbitMqContainer = p.GetValue(rabbitContainer)!.ToLowerInvariant(),
         OnlyFaults = (p.GetValue(onlyFaults) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
     };
-    var report = await new Orchestrator(Settings(p), options).RunAsync();
+    HarnessReport report;
+    try
+    {
+        report = await new Orchestrator(Settings(p), options).RunAsync();
+    }
+    catch (FaultPlanException ex)
+    {
+        Console.WriteLine($"  RESULT: FAILED: {ex.Message}");
+        return 1;
+    }
     report.Print(Console.Out);
     if (options.Json is { } file) await report.WriteJsonAsync(file);
     return report.Ok ? 0 : 1;

@@ -11,13 +11,13 @@ internal sealed class CrashMember : IDisposable
     private CrashMember(Process process) => _process = process;
 
     /// <summary>Starts the member; <paramref name="handled"/> gets each record's source once the member handled it.</summary>
-    public static CrashMember Start(string bootstrapServers, string group, string topic, Action<string> handled)
+    public static CrashMember Start(string bootstrapServers, string group, string topic, string sessionTimeoutMs, Action<string> handled)
     {
         // Built beside this test assembly: .../Messaging.Transports.Kafka.Tests/bin/<config>/<tfm>/ -> the member's folder.
         var dll = Path.Combine(AppContext.BaseDirectory.Replace("Messaging.Transports.Kafka.Tests", "Messaging.Kafka.CrashMember", StringComparison.Ordinal),
             "Messaging.Kafka.CrashMember.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { dll, bootstrapServers, group, topic }) start.ArgumentList.Add(argument);
+        foreach (var argument in new[] { dll, bootstrapServers, group, topic, sessionTimeoutMs }) start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
         process.OutputDataReceived += (_, e) =>
         {

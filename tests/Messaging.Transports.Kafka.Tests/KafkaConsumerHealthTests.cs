@@ -26,7 +26,7 @@ public sealed class KafkaConsumerHealthTests
         cluster.Mock.StartRequestTracking();
         await KafkaTestSupport.ConsumeAsync(firstTransport, endpoint, 1); // consumes, then stops: commits and closes
         await first.DisposeAsync();
-        Assert.Equal(1, cluster.Mock.CountRequests(LeaveGroup)); // a clean stop leaves the group
+        Assert.Equal(1, cluster.Mock.Requests().Count(r => r.ApiKey == LeaveGroup)); // a clean stop leaves the group
 
         await using var second = (await KafkaTestSupport.StartAsync(settings, "leave-second")).Provider;
         var transport = second.GetRequiredService<IMessageTransport>();
@@ -47,7 +47,7 @@ public sealed class KafkaConsumerHealthTests
         await Eventually.WaitUntilAsync(() => transport.Health.ConsumerCondition == ConsumerCondition.Consuming, KafkaTestSupport.Deadline, "consuming again");
         await stop.CancelAsync();
         await receiving.WaitAsync(KafkaTestSupport.Deadline);
-        Assert.Equal(2, cluster.Mock.CountRequests(LeaveGroup)); // and so does the second member
+        Assert.Equal(2, cluster.Mock.Requests().Count(r => r.ApiKey == LeaveGroup)); // and so does the second member
     }
 
     [Fact]

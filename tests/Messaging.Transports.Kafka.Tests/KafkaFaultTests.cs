@@ -3,6 +3,8 @@ using Confluent.Kafka;
 using Messaging.Compliance;
 using Messaging.Kafka.Consuming;
 using Messaging.Transport;
+using Messaging.Eng.KafkaMock;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 using Xunit.Abstractions;
@@ -15,25 +17,47 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
     private const short ProduceApi = 0;
     private const int NotLeaderForPartition = 6, RequestTimedOut = 7, NotEnoughReplicas = 19, NotEnoughReplicasAfterAppend = 20;
 
-    [Fact]
+    /// <summary>Broker 1, then broker 2, down while a batch is in flight, and Produce errors pushed onto every partition's
+    /// leader: every record is confirmed exactly once. The faults are shown to have hit the producer: it lost each broker
+    /// (its connection failures, logged at Debug) while a batch waited for it, and every pushed error was answered to one of
+    /// its Produce requests, which it then sent again.</summary>
+    [SkippableFact]
     public async Task Brokers_down_and_up_and_produce_errors_leave_no_duplicate_and_no_loss_in_the_topic()
     {
-        using var cluster = PrivateCluster.Start();
-        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(cluster.Settings(), "faults", createTopic: t => cluster.Mock.CreateTopic(t, 3));
+        using var cluster = PrivateCluster.StartMock("brokers taken down and up and Produce errors pushed onto the partition leaders");
+        var mock = cluster.Mock;
+        var events = new EventLog(LogLevel.Debug); // the producer's broker connection failures are logged at Debug
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(cluster.Settings(), "faults", createTopic: t =>
+        {
+            mock.CreateTopic(t, 3);
+            for (var partition = 0; partition < 3; partition++) mock.SetPartitionLeader(t, partition, partition + 1); // each broker leads one
+        }, events: events);
         await using var _ = provider;
         var topic = endpoint.Destinations[0];
         var sent = Enumerable.Range(0, 1000).Select(i => KafkaTestSupport.NewEnvelope(topic, $"key-{i % 30}", i)).ToList();
         var batches = sent.Chunk(50).ToList();
-        int confirmed = 0, failed = 0;
+        int confirmed = 0, failed = 0, pushed = 0;
         for (var i = 0; i < batches.Count; i++)
         {
-            if (i == 4) cluster.Mock.SetBrokerDown(1);
-            if (i == 6) cluster.Mock.PushRequestErrors(ProduceApi, NotLeaderForPartition, RequestTimedOut, NotEnoughReplicas, NotEnoughReplicasAfterAppend, RequestTimedOut);
-            if (i == 8) cluster.Mock.SetBrokerDown(2);
+            var down = i switch { 4 => 1, 8 => 2, _ => 0 };
+            if (down > 0) mock.SetBrokerDown(down);
+            if (i == 6)
+            {
+                foreach (var broker in new[] { 1, 2, 3 })
+                    foreach (var error in new[] { NotLeaderForPartition, RequestTimedOut, NotEnoughReplicas, NotEnoughReplicasAfterAppend })
+                    {
+                        mock.PushBrokerRequestError(broker, ProduceApi, error, rttMs: 0);
+                        pushed++;
+                    }
+                Assert.Equal(pushed, new[] { 1, 2, 3 }.Sum(broker => mock.BrokerErrorsLeft(broker, ProduceApi)));
+            }
             var sending = transport.SendBatchAsync(batches[i], CancellationToken.None);
-            if (i is 4 or 8) await Task.WhenAny(sending, Task.Delay(1500)); // let the batch meet the broker that is down
-            if (i == 4) cluster.Mock.SetBrokerUp(1);
-            if (i == 8) cluster.Mock.SetBrokerUp(2);
+            if (down > 0)
+            {
+                await Eventually.WaitUntilAsync(() => ConnectionFailures(events, down) > 0, KafkaTestSupport.Deadline, $"the producer to lose broker {down}");
+                Assert.False(sending.IsCompleted, $"batch {i} has records for the partition broker {down} leads, so it waits for the broker");
+                mock.SetBrokerUp(down);
+            }
             try
             {
                 await sending;
@@ -46,10 +70,13 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
             }
         }
 
-        var read = await Task.Run(() => ReadAll(cluster.Mock.BootstrapServers, topic, sent.Count));
+        var read = await Task.Run(() => ReadAll(cluster.BootstrapServers, topic, sent.Count));
         var distinct = read.Distinct().Count();
-        output.WriteLine($"sent {sent.Count}: confirmed {confirmed}, failed {failed}; read back {read.Count} records, {distinct} distinct message ids, duplicates {read.Count - distinct}, lost {sent.Count(e => !read.Contains(e.MessageId))}");
-        Assert.Equal(sent.Count, confirmed);
+        var errorsLeft = new[] { 1, 2, 3 }.Sum(broker => mock.BrokerErrorsLeft(broker, ProduceApi));
+        output.WriteLine($"sent {sent.Count}: confirmed {confirmed}, failed {failed}; read back {read.Count} records, {distinct} distinct message ids, duplicates {read.Count - distinct}, lost {sent.Count(e => !read.Contains(e.MessageId))}; " +
+            $"producer connection failures to broker 1: {ConnectionFailures(events, 1)}, broker 2: {ConnectionFailures(events, 2)}; pushed Produce errors {pushed}, not taken {errorsLeft}");
+        Assert.Equal(0, errorsLeft); // every pushed error refused a Produce request...
+        Assert.Equal(sent.Count, confirmed); // ...whose records were sent again and confirmed
         Assert.Equal(sent.Count, read.Count);
         Assert.Equal(sent.Select(e => e.MessageId).Order(), read.Order());
     }
@@ -58,40 +85,58 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
     /// Request A fails with a retriable error while request B, sent after it, is appended. A broker that checks the
     /// idempotent producer's sequence numbers rejects B (OUT_OF_ORDER_SEQUENCE_NUMBER); the mock does not, and librdkafka
     /// then acknowledges A's messages implicitly with B's success (rd_kafka_dr_implicit_ack) although they were never
-    /// written. Such a report carries no offset, and must not count as confirmed.
+    /// written. Such a report carries no offset, and must not count as confirmed. The race is set up on the mock's request
+    /// log, not by timing: A takes the pushed error and its refusal is held back until B has reached the broker.
     /// </summary>
-    [Fact]
+    [SkippableFact]
     public async Task A_message_acknowledged_only_implicitly_is_not_confirmed()
     {
-        using var cluster = PrivateCluster.Start();
+        const int Leader = 1, RefusalHeldMs = 1500;
+        using var cluster = PrivateCluster.StartMock("a Produce error pushed onto a broker with its response held back (RTT)");
+        var mock = cluster.Mock;
         var topic = "implicit-ack-" + Guid.NewGuid().ToString("N")[..8];
-        cluster.Mock.CreateTopic(topic, 1);
-        var options = new KafkaOptions { BootstrapServers = cluster.Mock.BootstrapServers };
+        mock.CreateTopic(topic, 1);
+        mock.SetPartitionLeader(topic, 0, Leader);
+        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
         var first = KafkaTestSupport.NewEnvelope(topic, "key-a", 1);
         var second = KafkaTestSupport.NewEnvelope(topic, "key-b", 2);
         await using (var sender = new KafkaSender(options, KafkaTestSupport.Events(), NullLogger.Instance))
         {
             await sender.SendAsync(KafkaTestSupport.NewEnvelope(topic, "key-0", 0), CancellationToken.None); // producer id and leader known
-            for (var broker = 1; broker <= 3; broker++) cluster.Mock.SetBrokerRtt(broker, 500); // A's error arrives after B was sent
-            cluster.Mock.PushRequestErrors(ProduceApi, NotEnoughReplicas);
+            mock.StartRequestTracking();
+            mock.PushBrokerRequestError(Leader, ProduceApi, NotEnoughReplicas, RefusalHeldMs);
+            Assert.Equal(1, mock.BrokerErrorsLeft(Leader, ProduceApi));
             var sendingFirst = sender.SendAsync(first, CancellationToken.None);
-            await Task.Delay(100); // request A is on the wire
+            await Eventually.WaitUntilAsync(() => mock.BrokerErrorsLeft(Leader, ProduceApi) == 0, KafkaTestSupport.Deadline, "request A to take the pushed error");
+            var requestA = Assert.Single(Produces(mock)); // the error went to A, the only Produce request so far
             var sendingSecond = sender.SendAsync(second, CancellationToken.None);
+            await Eventually.WaitUntilAsync(() => Produces(mock).Count >= 2, KafkaTestSupport.Deadline, "request B to reach the broker");
+            var requestB = Produces(mock)[1];
+            var gapMs = (requestB.TimestampMicros - requestA.TimestampMicros) / 1000.0;
+            Assert.True(gapMs < RefusalHeldMs, $"request B reached the broker {gapMs:0} ms after A, after A's refusal was sent ({RefusalHeldMs} ms): no race");
             await sendingSecond;
             var confirmedFirst = await sendingFirst.ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
-            var read = await Task.Run(() => ReadAll(cluster.Mock.BootstrapServers, topic, confirmedFirst ? 3 : 2));
-            output.WriteLine($"first confirmed: {confirmedFirst} ({sendingFirst.Exception?.InnerException?.Message}); topic holds [{string.Join(", ", read.Select(id => id == first.MessageId ? "first" : id == second.MessageId ? "second" : "warm-up"))}]");
-            Assert.Contains(second.MessageId, read);
+            var read = await Task.Run(() => ReadAll(cluster.BootstrapServers, topic, confirmedFirst ? 3 : 2));
+            output.WriteLine($"B reached the broker {gapMs:0} ms after A; first confirmed: {confirmedFirst} ({sendingFirst.Exception?.InnerException?.Message}); topic holds [{string.Join(", ", read.Select(id => id == first.MessageId ? "first" : id == second.MessageId ? "second" : "warm-up"))}]");
+            Assert.Contains(second.MessageId, read); // B was appended while A's refusal was held back
             Assert.True(!confirmedFirst || read.Contains(first.MessageId), "the first message was reported confirmed but is not in the topic");
+            Assert.DoesNotContain(first.MessageId, read); // the race ended as an implicit ack of a record never written: the case under test
         }
     }
+
+    private static List<MockRequest> Produces(MockCluster mock) => [.. mock.Requests().Where(r => r.ApiKey == ProduceApi)];
+
+    /// <summary>The producer's connection failures to broker <paramref name="broker"/>, which librdkafka names host:port/id: its
+    /// error events (3023) and its log lines of facility FAIL (3015), both at Debug.</summary>
+    private static int ConnectionFailures(EventLog events, int broker) =>
+        events.Events.Count(e => (e.Id == 3023 || (e.Id == 3015 && e.Text.Contains("[FAIL]", StringComparison.Ordinal))) && e.Text.Contains($"/{broker}: ", StringComparison.Ordinal));
 
     [Fact]
     public async Task Consumer_killed_mid_batch_gets_only_its_uncommitted_messages_redelivered()
     {
         using var cluster = PrivateCluster.Start();
         var settings = cluster.Settings(new() { ["Messaging:Kafka:AutoCommitIntervalMs"] = "200" });
-        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "killed", createTopic: t => cluster.Mock.CreateTopic(t, 1));
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "killed", createTopic: t => cluster.CreateTopic(t, 1));
         await using var _ = provider;
         var topic = endpoint.Destinations[0];
         var sent = Enumerable.Range(0, 300).Select(i => KafkaTestSupport.NewEnvelope(topic, $"key-{i % 7}", i)).ToList();
@@ -100,14 +145,14 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         // First member, in a child process: handles messages (10 ms each) and is SIGKILLed mid-batch, some way past its
         // last background commit: no drain, no commit, no leave-group.
         var first = new ConcurrentQueue<long>();
-        using (var member = CrashMember.Start(cluster.Mock.BootstrapServers, endpoint.Name, topic, source => first.Enqueue(KafkaTestSupport.Position(source).Offset.Value)))
+        using (var member = CrashMember.Start(cluster.BootstrapServers, endpoint.Name, topic, settings["Messaging:Kafka:SessionTimeoutMs"]!, source => first.Enqueue(KafkaTestSupport.Position(source).Offset.Value)))
         {
             var firstCommit = 0L;
-            await Eventually.WaitUntilAsync(() => (firstCommit = KafkaParallelTests.Committed(cluster, endpoint.Name, topic).Value) > 0, KafkaTestSupport.Deadline, "a background commit");
+            await Eventually.WaitUntilAsync(() => (firstCommit = cluster.Committed(endpoint.Name, topic).Value) > 0, KafkaTestSupport.Deadline, "a background commit");
             await Eventually.WaitUntilAsync(() => first.Count >= firstCommit + 40, KafkaTestSupport.Deadline, "40 messages past the commit");
             member.Kill();
         }
-        var committed = KafkaParallelTests.Committed(cluster, endpoint.Name, topic).Value;
+        var committed = cluster.Committed(endpoint.Name, topic).Value;
 
         // Second member of the group (after the first one's session expired): starts at the commit.
         var second = new ConcurrentQueue<long>();

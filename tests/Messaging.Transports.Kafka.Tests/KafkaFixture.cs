@@ -18,22 +18,19 @@ public sealed class KafkaFixture : ITransportFixture
     public string TransportName => "Kafka";
 
     /// <summary>True when MESSAGING_KAFKA names a real cluster; false on librdkafka's mock cluster.</summary>
-    public static bool RealCluster => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESSAGING_KAFKA"));
+    public static bool RealCluster => KafkaTarget.RealBootstrapServers() is not null;
     public string BootstrapServers { get; private set; } = "";
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Messaging:Kafka:BootstrapServers"] = BootstrapServers,
-        // The mock cluster makes a member that joins right after the last one left wait
-        // session.timeout.ms - 1 s (a real broker empties the group at once); 6000 ms is the least a
-        // real broker accepts by default, so the suite stays runnable against both.
-        ["Messaging:Kafka:SessionTimeoutMs"] = "6000",
+        ["Messaging:Kafka:SessionTimeoutMs"] = KafkaTarget.SessionTimeoutMs(mock: !RealCluster),
     };
 
     public void Register(MessagingBuilder builder) => builder.AddKafka();
 
     public Task InitializeAsync()
     {
-        BootstrapServers = LocalKafka.BootstrapServers() ?? StartInProcess();
+        BootstrapServers = KafkaTarget.RealBootstrapServers() ?? LocalKafka.BootstrapServers() ?? StartInProcess();
         return Task.CompletedTask;
     }
 
@@ -51,11 +48,15 @@ public sealed class KafkaFixture : ITransportFixture
     }
 
     /// <summary>Reads the first record of <paramref name="topic"/> with a fresh consumer group.</summary>
-    public ConsumeResult<string?, byte[]> ReadFirst(string topic, TimeSpan timeout)
+    public ConsumeResult<string?, byte[]> ReadFirst(string topic, TimeSpan timeout) => ReadFirst(BootstrapServers, topic, timeout);
+
+    /// <summary>Reads the first record of <paramref name="topic"/> with a fresh consumer group; waits while the topic is not
+    /// there yet, and throws any other consume error at once.</summary>
+    public static ConsumeResult<string?, byte[]> ReadFirst(string bootstrapServers, string topic, TimeSpan timeout)
     {
         using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
         {
-            BootstrapServers = BootstrapServers,
+            BootstrapServers = bootstrapServers,
             GroupId = "test-reader-" + Guid.NewGuid().ToString("N"),
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
@@ -71,7 +72,7 @@ public sealed class KafkaFixture : ITransportFixture
                 {
                     if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record) return record;
                 }
-                catch (ConsumeException) { } // topic not there yet
+                catch (ConsumeException ex) when (ex.Error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic) { } // not there yet
             }
         }
         finally
@@ -82,12 +83,7 @@ public sealed class KafkaFixture : ITransportFixture
     }
 
     /// <summary>The committed offset of a consumer group on one partition (Offset.Unset when none).</summary>
-    public Offset Committed(string group, TopicPartition partition)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = group })
-            .SetLogHandler((_, _) => { }).Build();
-        return consumer.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset;
-    }
+    public Offset Committed(string group, TopicPartition partition) => KafkaTarget.Committed(BootstrapServers, group, partition);
 
     private string StartInProcess()
     {

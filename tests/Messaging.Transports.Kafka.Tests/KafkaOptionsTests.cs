@@ -4,6 +4,7 @@ using Messaging.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit;
 
@@ -50,20 +51,28 @@ public sealed class KafkaOptionsTests(KafkaFixture fixture) : IClassFixture<Kafk
     }
 
     [Fact]
-    public async Task Weaker_durability_is_accepted_with_the_opt_out()
+    public async Task Weaker_durability_is_accepted_with_the_opt_out_reaches_the_producer_and_is_warned_about()
     {
-        using var host = BuildHost(new() { ["Messaging:Kafka:Acks"] = "1", ["Messaging:Kafka:AllowWeakerDurability"] = "true" });
+        var events = new EventLog();
+        using var host = BuildHost(new() { ["Messaging:Kafka:Acks"] = "1", ["Messaging:Kafka:AllowWeakerDurability"] = "true" }, events);
         await host.StartAsync();
         var transport = host.Services.GetRequiredService<IMessageTransport>();
-        await transport.SendAsync(KafkaTestSupport.NewEnvelope(Names.Unique("weak"), "k", 1), CancellationToken.None);
+        await transport.SendAsync(KafkaTestSupport.NewEnvelope(Names.Unique("weak"), "k", 1), CancellationToken.None); // confirmed with acks=1
         await host.StopAsync();
+
+        var producer = KafkaClientConfig.Producer(host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value); // what the sender builds
+        Assert.Equal((Confluent.Kafka.Acks.Leader, false), (producer.Acks, producer.EnableIdempotence)); // idempotence needs acks=all
+        var warning = Assert.Single(events.Events, e => e.Id == 3000).Text;
+        Assert.Contains("acks=1, enable.idempotence=True", warning, StringComparison.Ordinal); // the options as given, logged by the transport
     }
 
     [Fact]
     public async Task Kafka_options_are_not_validated_when_another_transport_is_selected()
     {
         using var host = BuildHost(new() { ["Messaging:Transport"] = "InMemory", ["Messaging:Kafka:Acks"] = "0" });
-        await host.StartAsync();
+        await host.StartAsync(); // acks=0 without the opt-out would stop a Kafka host
+        Assert.Equal("InMemory", host.Services.GetRequiredService<IMessageTransport>().Name);
+        Assert.Equal("0", host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value.Acks);
         await host.StopAsync();
     }
 
@@ -85,9 +94,10 @@ public sealed class KafkaOptionsTests(KafkaFixture fixture) : IClassFixture<Kafk
         Assert.Contains("Messaging:Kafka:BootstrapServers", ex.Message, StringComparison.Ordinal);
     }
 
-    private IHost BuildHost(Dictionary<string, string?> settings)
+    private IHost BuildHost(Dictionary<string, string?> settings, EventLog? events = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        if (events is not null) builder.Logging.AddProvider(events);
         builder.Configuration.AddInMemoryCollection(fixture.Settings);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Kafka" });
         builder.Configuration.AddInMemoryCollection(settings);

@@ -53,7 +53,7 @@ public sealed class KafkaParallelTests(KafkaFixture fixture, ITestOutputHelper o
     {
         using var cluster = PrivateCluster.Start();
         var settings = cluster.Settings(new() { ["Messaging:Kafka:MaxConcurrency"] = "4" });
-        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "partitions", createTopic: t => cluster.Mock.CreateTopic(t, 4));
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "partitions", createTopic: t => cluster.CreateTopic(t, 4));
         await using var _ = provider;
         var sent = Enumerable.Range(0, 200).Select(i => KafkaTestSupport.NewEnvelope(endpoint.Destinations[0], $"key-{i % 20}", i)).ToList();
         await transport.SendBatchAsync(sent, CancellationToken.None);
@@ -93,7 +93,7 @@ public sealed class KafkaParallelTests(KafkaFixture fixture, ITestOutputHelper o
             ["Messaging:Kafka:CommitMode"] = "KeyOrder",
             ["Messaging:Kafka:MaxConcurrency"] = "4",
         });
-        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "hold", createTopic: t => cluster.Mock.CreateTopic(t, 1));
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "hold", createTopic: t => cluster.CreateTopic(t, 1));
         await using var _ = provider;
         var topic = endpoint.Destinations[0];
         var first = KafkaTestSupport.NewEnvelope(topic, "a", 0);
@@ -113,7 +113,7 @@ public sealed class KafkaParallelTests(KafkaFixture fixture, ITestOutputHelper o
         await stop.CancelAsync();
         await receiving.WaitAsync(KafkaTestSupport.Deadline);
 
-        var committed = Committed(cluster, endpoint.Name, topic);
+        var committed = cluster.Committed(endpoint.Name, topic);
         Assert.Equal(new Offset(1), committed); // past `first`, never past `slow`
 
         var again = new ConcurrentQueue<string>();
@@ -124,12 +124,12 @@ public sealed class KafkaParallelTests(KafkaFixture fixture, ITestOutputHelper o
         await second.WaitAsync(KafkaTestSupport.Deadline);
         output.WriteLine($"first run handled {handled.Count} of 22 (slow one cancelled), committed {committed.Value}; redelivered {again.Count}: the slow one + {again.Count - 1} later ones that had finished");
         Assert.Equal(later.Select(e => e.MessageId).Append(slow.MessageId).Order(), again.Order());
-        Assert.Equal(new Offset(22), Committed(cluster, endpoint.Name, topic));
+        Assert.Equal(new Offset(22), cluster.Committed(endpoint.Name, topic));
     }
 
     internal static Offset Committed(PrivateCluster cluster, string group, string topic, int partition = 0)
     {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.Mock.BootstrapServers, GroupId = group })
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = group })
             .SetLogHandler((_, _) => { }).Build();
         return consumer.Committed([new TopicPartition(topic, partition)], TimeSpan.FromSeconds(10)).Single().Offset;
     }

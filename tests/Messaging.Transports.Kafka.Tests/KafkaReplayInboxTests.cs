@@ -19,8 +19,8 @@ public sealed class KafkaReplayInboxTests(KafkaFixture fixture, ITestOutputHelpe
     {
         var topic = Names.Unique("replay-inbox");
         var endpoint = Names.Unique("ep");
-        var database = Path.Combine(Path.GetTempPath(), Names.Unique("replay-inbox") + ".db");
-        using (var first = BuildHost(endpoint, topic, database))
+        using var database = new TempDatabase("replay-inbox");
+        using (var first = BuildHost(endpoint, topic, database.ConnectionString))
         {
             await using (var scope = first.Services.CreateAsyncScope())
                 await scope.ServiceProvider.GetRequiredService<InboxDbContext>().Database.EnsureCreatedAsync();
@@ -33,7 +33,7 @@ public sealed class KafkaReplayInboxTests(KafkaFixture fixture, ITestOutputHelpe
             await KafkaTestSupport.ReplayFromAsync(first.Services, fixture.BootstrapServers, endpoint, topic, DateTimeOffset.UnixEpoch);
         }
 
-        using var second = BuildHost(endpoint, topic, database);
+        using var second = BuildHost(endpoint, topic, database.ConnectionString);
         await second.StartAsync();
         var again = second.Services.GetRequiredService<MessagingStatistics>();
         await Eventually.WaitUntilAsync(() => again.DuplicatesSkipped >= 10, KafkaTestSupport.Deadline, "10 replayed duplicates");
@@ -45,7 +45,7 @@ public sealed class KafkaReplayInboxTests(KafkaFixture fixture, ITestOutputHelpe
         Assert.Equal(10, rows);
     }
 
-    private IHost BuildHost(string endpoint, string topic, string database)
+    private IHost BuildHost(string endpoint, string topic, string connectionString)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(fixture.Settings);
@@ -58,7 +58,7 @@ public sealed class KafkaReplayInboxTests(KafkaFixture fixture, ITestOutputHelpe
             .Map<ComplianceMessage>(topic, m => m.Key)
             .AddHandler<ComplianceMessage, InboxRecordingHandler>()
             .AddEntityFrameworkOutbox<InboxDbContext>();
-        builder.Services.AddDbContext<InboxDbContext>(o => o.UseSqlite($"Data Source={database}"));
+        builder.Services.AddDbContext<InboxDbContext>(o => o.UseSqlite(connectionString));
         return builder.Build();
     }
 }

@@ -9,7 +9,7 @@ namespace Messaging.Kafka.Tests;
 
 public sealed class KafkaRetentionTests(KafkaFixture fixture, ITestOutputHelper output) : IClassFixture<KafkaFixture>
 {
-    /// <summary>Records deleted before the group handled them (retention, here the mock's 5 MB per partition) cannot
+    /// <summary>Records deleted before the group handled them (retention: the mock's 5 MB per partition, or DeleteRecords on a real cluster) cannot
     /// be delivered; librdkafka silently moves to the earliest offset. The consumer must say so: an Error event
     /// 3021 and the out-of-range counter.</summary>
     [Fact]
@@ -23,12 +23,20 @@ public sealed class KafkaRetentionTests(KafkaFixture fixture, ITestOutputHelper 
         await transport.SendBatchAsync(first, CancellationToken.None);
         Assert.Equal(first.Count, (await KafkaTestSupport.ConsumeAsync(transport, endpoint, first.Count)).Count);
 
-        // While the group is stopped at offset 5, push the partition past the mock's 5 MB: its oldest records go.
+        // While the group is stopped at offset 5, the broker deletes records it has not handled. The mock keeps about 5 MB per
+        // partition, so pushing the partition past that deletes its oldest records; a real cluster is asked to (DeleteRecords,
+        // which the mock does not support), as retention would.
         var big = new byte[64 * 1024];
-        for (var batch = 0; batch < 4; batch++)
+        for (var batch = 0; batch < (KafkaFixture.RealCluster ? 1 : 4); batch++)
         {
             var envelopes = Enumerable.Range(0, 30).Select(i => KafkaTestSupport.NewEnvelope(topic, "one-key", i) with { Body = big }).ToList();
             await transport.SendBatchAsync(envelopes, CancellationToken.None);
+        }
+        if (KafkaFixture.RealCluster)
+        {
+            var (_, end, written) = Watermarks(topic);
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fixture.BootstrapServers }).Build();
+            await admin.DeleteRecordsAsync([new TopicPartitionOffset(topic, written, end - 10)]);
         }
         var (low, high, partition) = Watermarks(topic);
         output.WriteLine($"partition {partition}: log start {low}, end {high}; the group's committed offset is {first.Count}");

@@ -19,18 +19,24 @@ internal static partial class KafkaTestSupport
     public static Task<(ServiceProvider Provider, IMessageTransport Transport, ConsumerEndpoint Endpoint)> StartAsync(KafkaFixture fixture, string prefix) =>
         StartAsync(fixture.Settings, prefix);
 
+    /// <summary>A transport from DI, prepared for a new endpoint with a unique topic (made by <c>createTopic</c> when given), or for
+    /// <c>endpoint</c>: a second member of its consumer group.</summary>
     public static async Task<(ServiceProvider Provider, IMessageTransport Transport, ConsumerEndpoint Endpoint)> StartAsync(
-        IReadOnlyDictionary<string, string?> settings, string prefix, IReadOnlyDictionary<string, string?>? extra = null, Action<string>? createTopic = null, EventLog? events = null)
+        IReadOnlyDictionary<string, string?> settings, string prefix, IReadOnlyDictionary<string, string?>? extra = null, Action<string>? createTopic = null, EventLog? events = null,
+        ConsumerEndpoint? endpoint = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings)
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Messaging:Transport"] = "Kafka" })
             .AddInMemoryCollection(extra ?? new Dictionary<string, string?>()).Build();
-        var services = new ServiceCollection().AddLogging(b => { if (events is not null) b.AddProvider(events).SetMinimumLevel(LogLevel.Information); });
+        var services = new ServiceCollection().AddLogging(b => { if (events is not null) b.AddProvider(events).SetMinimumLevel(events.Minimum); });
         services.AddMessaging(config).AddKafka();
         var provider = services.BuildServiceProvider();
         var transport = provider.GetRequiredService<IMessageTransport>();
-        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique(prefix)]);
-        createTopic?.Invoke(endpoint.Destinations[0]);
+        if (endpoint is null)
+        {
+            endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique(prefix)]);
+            createTopic?.Invoke(endpoint.Destinations[0]);
+        }
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         return (provider, transport, endpoint);
     }

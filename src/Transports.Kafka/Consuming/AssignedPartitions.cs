@@ -97,6 +97,9 @@ internal sealed class AssignedPartitions(
             .Select(w => new TopicPartitionOffset(w.Partition, w.Offsets.Committable)).ToList();
         foreach (var work in works) work.Dispose();
         if (offsets.Count == 0) return "in-flight work drained, nothing finished to commit";
+        // Stored too: with auto-commit on, librdkafka commits the stored offsets of partitions it unassigns (after this
+        // callback) and at close, which would take the commit below back to the last watermark stored before the drain.
+        foreach (var offset in offsets) Store(consumer, offset);
         try
         {
             consumer.Commit(offsets);

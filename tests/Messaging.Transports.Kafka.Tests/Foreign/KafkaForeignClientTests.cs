@@ -31,12 +31,12 @@ public sealed class KafkaForeignClientTests(KafkaFixture fixture, ITestOutputHel
     public async Task Confluent_kafka_producer_records_are_applied_once_each_and_unreadable_ones_dead_lettered_with_the_reason()
     {
         var topic = Names.Unique("wire");
-        var database = Path.Combine(Path.GetTempPath(), Names.Unique("wire") + ".db");
+        using var database = new TempDatabase("wire");
         var tally = new WireTally();
         var log = new WireLog();
         using var host = BuildHost(Names.Unique("wire-ep"), topic, b => b.AddHandlerFilter<WireTallyFilter>()
                 .AddHandler<ComplianceMessage, InboxRecordingHandler>("apply").AddEntityFrameworkOutbox<InboxDbContext>(),
-            s => s.AddSingleton(tally).AddLogging(l => l.AddProvider(log)).AddDbContext<InboxDbContext>(o => o.UseSqlite($"Data Source={database}")));
+            s => s.AddSingleton(tally).AddLogging(l => l.AddProvider(log)).AddDbContext<InboxDbContext>(o => o.UseSqlite(database.ConnectionString)));
         await using (var scope = host.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<InboxDbContext>().Database.EnsureCreatedAsync();
 
@@ -77,16 +77,16 @@ public sealed class KafkaForeignClientTests(KafkaFixture fixture, ITestOutputHel
     public async Task Murmur2_random_puts_each_key_on_the_partition_our_producer_picks_and_librdkafkas_default_does_not()
     {
         using var cluster = PrivateCluster.Start();
-        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(cluster.Settings(), "wire-keys", createTopic: t => cluster.Mock.CreateTopic(t, 6));
+        var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(cluster.Settings(), "wire-keys", createTopic: t => cluster.CreateTopic(t, 6));
         await using var _ = provider;
         var topic = endpoint.Destinations[0];
         var keys = Enumerable.Range(0, 30).Select(i => $"customer-{i}").ToList();
         await transport.SendBatchAsync([.. keys.Select((k, i) => KafkaTestSupport.NewEnvelope(topic, k, i))], CancellationToken.None);
-        var ours = (await RunAsync("kafka_consume.py", new { bootstrap = cluster.Mock.BootstrapServers, topic, count = keys.Count, timeout_s = 30 }))
+        var ours = (await RunAsync("kafka_consume.py", new { bootstrap = cluster.BootstrapServers, topic, count = keys.Count, timeout_s = 30 }))
             .EnumerateArray().ToDictionary(r => r.GetProperty("key").GetString()!, r => r.GetProperty("partition").GetInt32());
 
         async Task<List<int>> ForeignAsync(string? partitioner) =>
-            [.. (await RunAsync("kafka_produce.py", new { bootstrap = cluster.Mock.BootstrapServers, topic, partitioner, messages = keys.Select(k => new { key = k, value = "{}" }) }))
+            [.. (await RunAsync("kafka_produce.py", new { bootstrap = cluster.BootstrapServers, topic, partitioner, messages = keys.Select(k => new { key = k, value = "{}" }) }))
                 .GetProperty("partitions").EnumerateArray().Select(p => p.GetInt32())];
         var murmur2 = await ForeignAsync("murmur2_random");
         var librdkafkaDefault = await ForeignAsync(null); // consistent_random (CRC32)
