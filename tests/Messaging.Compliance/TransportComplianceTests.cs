@@ -96,19 +96,6 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         await t.StopAsync(second);
     }
 
-    [SkippableFact]
-    public async Task Unroutable_publish_throws()
-    {
-        await using var t = await StartTransportAsync();
-        Skip.IfNot(t.Transport.Capabilities.HasFlag(TransportCapabilities.UnroutableDetection),
-            $"{Fixture.TransportName} has no UnroutableDetection: its broker accepts a publish that reaches no consumer");
-        var nowhere = NewEnvelope(Names.Unique("nowhere"), null, [1]);
-        var ex = await Assert.ThrowsAsync<PublishException>(() => t.Transport.SendAsync(nowhere, CancellationToken.None));
-        Assert.Equal(PublishFailure.Unroutable, ex.Failure);
-        Assert.Equal(nowhere.MessageId, ex.MessageId);
-        Assert.Contains(nowhere.Destination, ex.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Failing_handler_is_retried_then_dead_lettered_with_the_reason()
     {

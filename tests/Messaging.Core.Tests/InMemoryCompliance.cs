@@ -22,4 +22,4 @@ public sealed class InMemoryFixture : ITransportFixture
     public Task DisposeAsync() => Task.CompletedTask;
 }
 
-public sealed class InMemoryCompliance(InMemoryFixture fixture) : TransportComplianceTests<InMemoryFixture>(fixture);
+public sealed class InMemoryCompliance(InMemoryFixture fixture) : UnroutableDetectionCompliance<InMemoryFixture>(fixture);

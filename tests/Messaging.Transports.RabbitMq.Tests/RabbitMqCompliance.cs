@@ -2,4 +2,4 @@ using Messaging.Compliance;
 
 namespace Messaging.RabbitMq.Tests;
 
-public sealed class RabbitMqCompliance(RabbitMqFixture f) : TransportComplianceTests<RabbitMqFixture>(f);
+public sealed class RabbitMqCompliance(RabbitMqFixture f) : UnroutableDetectionCompliance<RabbitMqFixture>(f);
