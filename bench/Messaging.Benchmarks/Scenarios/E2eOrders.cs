@@ -39,7 +39,7 @@ public static class E2eOrders
     /// <summary>Builds the peer program before the first scenario that needs it (a build must not count against a setup timeout).</summary>
     public static async Task PrepareAsync(IEnumerable<Scenario> scenarios, TextWriter log, CancellationToken cancellationToken)
     {
-        if (scenarios.Any(s => s.Name.StartsWith("e2e.orders.", StringComparison.Ordinal) && s.Name.EndsWith(".postgres", StringComparison.Ordinal)))
+        if (scenarios.Any(s => s.Name.StartsWith("e2e.", StringComparison.Ordinal) && s.Name.EndsWith(".postgres", StringComparison.Ordinal)))
             await E2eWolverineSide.LocateAsync(log, cancellationToken);
     }
 }

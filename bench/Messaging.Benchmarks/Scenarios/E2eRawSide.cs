@@ -7,14 +7,14 @@ using Npgsql;
 namespace Messaging.Benchmarks.Scenarios;
 
 /// <summary>
-/// The raw floor of e2e.orders (PostgreSQL only): the same flow and guarantees written by hand on Npgsql,
+/// The raw floor of e2e.orders and e2e.latency (PostgreSQL only): the same flow and guarantees written by hand on Npgsql,
 /// RabbitMQ.Client and Confluent.Kafka, no EF Core and nothing of ours. An order is one statement writing the business
 /// row and the outbox row (<see cref="RawWriters"/>); one publisher loop publishes claimed rows as a batch with one
 /// wait for the confirms and marks them sent (<see cref="RawOutboxPublisher"/>); the consumer applies what has
 /// arrived per lane as one statement that writes the inbox rows and, for new ones only, the handler's rows
 /// (<see cref="RawInboxLanes"/>), then acks or stores the offsets. Measured by the same shared code as the others.
 /// </summary>
-public sealed class E2eRawSide(string broker) : Contender(Raw)
+public sealed class E2eRawSide(string broker, string flow = E2eFlows.Orders) : Contender(Raw), IOpenLoopContender
 {
     /// <summary>Consumer transactions in flight at once (keys or partitions spread over them); few, because each is a commit on 2 cores.</summary>
     private const int Lanes = 2;
@@ -22,7 +22,7 @@ public sealed class E2eRawSide(string broker) : Contender(Raw)
     /// <summary>Writer connections at most; the open-loop runs may have more orders in flight, which then queue for one.</summary>
     private const int MaxWriters = 16;
 
-    private readonly E2eNames _names = E2eNames.For(Raw, broker, "postgres");
+    private readonly E2eNames _names = E2eNames.For(Raw, broker, "postgres", flow);
     private readonly RabbitAdmin _admin = new();
     private readonly TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NpgsqlDataSource? _dataSource;
@@ -56,6 +56,9 @@ public sealed class E2eRawSide(string broker) : Contender(Raw)
 
     public override async Task<RunSample> RunAsync(int messages, CancellationToken ct) =>
         await MeasureAsync(await E2eFlow.PlaceAsync(messages, PlaceAsync, ct), ct);
+
+    public async Task<RunSample> RunOfferedAsync(int orders, double perSecond, CancellationToken ct) =>
+        await MeasureAsync(await E2eFlow.OfferAsync(orders, perSecond, PlaceAsync, ct), ct);
 
     private async Task PlaceAsync(long seq, CancellationToken ct)
     {
