@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The full measurement in one command, for a quiet machine (nothing else running): every scenario, ours against the
-# raw clients, MassTransit 8.5 and Wolverine 6.62, each figure the median of 5 rounds (after one warm-up) with its
-# min-max. Writes docs/benchmarks.json, docs/benchmarks.png and artifacts/benchmarks-table.md, and prints the machine
-# facts that docs/benchmarks.md quotes beside the table. About 20-35 minutes on the 2-core machine (the e2e rounds, one transaction per order, are most of it).
+# raw clients (and the raw e2e twin), MassTransit 8.5 and Wolverine 6.62, each figure the median of 5 rounds (after one
+# warm-up) with its min-max. Writes docs/benchmarks.json, docs/benchmarks.png and artifacts/benchmarks-table.md, and prints the machine
+# facts that docs/benchmarks.md quotes beside the table. About 40-55 minutes on the 2-core machine (an estimate: the e2e
+# rounds, one transaction per order, and the open-loop e2e.latency rates, 10 s each, are most of it).
 # Extra arguments go to the harness (e.g. --scenarios 'e2e.*' --runs 7).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)

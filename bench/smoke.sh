@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI smoke of the benchmark harness: every scenario once with tiny counts, Wolverine's e2e side included, to prove it
-# runs: about 4 minutes on the shared 2-core machine at load 15 (builds 100 s, the three e2e scenarios 80 s, the rest
-# 65 s); most of it is start-up: builds, hosts, consumer groups, Wolverine compiling its handler.
+# runs: about 4 minutes on the shared 2-core machine at load 15 (builds 100 s, the three e2e.orders scenarios 80 s, the
+# rest 65 s), plus the raw twins and the two e2e.latency scenarios (all five e2e scenarios took 85 s at load 7-10 on
+# 2026-12-07); most of it is start-up: builds, hosts, consumer groups, Wolverine compiling its handler.
 # No timing is checked; the exit code is non-zero only when a scenario failed to produce figures.
 # Starts the brokers it needs with the eng/ scripts (or uses MESSAGING_RABBITMQ / MESSAGING_KAFKA / MESSAGING_POSTGRES).
 set -euo pipefail

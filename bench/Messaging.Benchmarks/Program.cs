@@ -42,7 +42,7 @@ root.SetAction(async (parse, cancellationToken) =>
     var results = new List<ScenarioResult>();
     foreach (var scenario in scenarios)
     {
-        results.Add(await runner.RunAsync(scenario, cancellationToken));
+        results.AddRange(await runner.RunAsync(scenario, cancellationToken));
     }
     Report.PrintTable(Console.Out, results);
     if (parse.GetValue(jsonOption) is { } json)

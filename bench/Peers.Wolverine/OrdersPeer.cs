@@ -39,10 +39,11 @@ public sealed class OrdersPeer(PeerArguments args) : IAsyncDisposable
         await Host.Services.GetRequiredService<IWolverineRuntime>().Storage.Admin.ClearAllAsync();
     }
 
-    public async Task<PeerReply> RunAsync(int orders, CancellationToken ct)
+    /// <summary>A round: as fast as the writers go, or offered at <paramref name="perSecond"/> (open loop) when above 0.</summary>
+    public async Task<PeerReply> RunAsync(int orders, double perSecond, CancellationToken ct)
     {
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var placed = await E2eFlow.PlaceAsync(orders, PlaceAsync, ct);
+        var placed = perSecond > 0 ? await E2eFlow.OfferAsync(orders, perSecond, PlaceAsync, ct) : await E2eFlow.PlaceAsync(orders, PlaceAsync, ct);
         await using var connection = new NpgsqlConnection(args.Postgres);
         var reply = await E2eFlow.WaitAndMeasureAsync(connection, placed, ct);
         return reply with { AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore };

@@ -1,9 +1,13 @@
 using System.Data.Common;
+using System.Diagnostics;
 
 namespace Messaging.Benchmarks.E2e;
 
-/// <summary>The orders placed in one round: when placing started and when each order's transaction returned (UTC ticks).</summary>
-public sealed record PlacedOrders(long StartedTicks, long[] CommittedTicks);
+/// <summary>
+/// The orders placed in one round: when placing started and when each order's transaction returned (UTC ticks); for an
+/// open-loop round also when each order was due by the schedule.
+/// </summary>
+public sealed record PlacedOrders(long StartedTicks, long[] CommittedTicks, long[]? IntendedTicks = null);
 
 /// <summary>
 /// The main job's flow, driven the same way for every contender: concurrent writers place one order per transaction,
@@ -38,6 +42,40 @@ public static class E2eFlow
         return new PlacedOrders(started, committed);
     }
 
+    /// <summary>
+    /// Offers orders 0..n-1 at a fixed rate (open loop): order i is due at start + i / rate and is started then, whether
+    /// or not earlier orders have returned, so a slow system meets a growing queue instead of a slower schedule. Only
+    /// the orders of one key wait for each other (the key's previous order must have committed), which keeps per-key
+    /// order checkable; a key that falls behind starts late, and the latency from the due time shows it.
+    /// </summary>
+    public static async Task<PlacedOrders> OfferAsync(int orders, double perSecond, Func<long, CancellationToken, Task> placeOne, CancellationToken ct)
+    {
+        var committed = new long[orders];
+        var intended = new long[orders];
+        var chains = Enumerable.Repeat(Task.CompletedTask, Keys).ToArray();
+        var started = DateTime.UtcNow.Ticks;
+        var clock = Stopwatch.StartNew();
+        for (long seq = 0; seq < orders; seq++)
+        {
+            var due = TimeSpan.FromSeconds(seq / perSecond);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
+            intended[seq] = started + due.Ticks;
+            var key = (int)(seq % Keys);
+            var previous = chains[key];
+            var order = seq;
+            // Off the schedule's thread: the synchronous part of a placing call must not delay the next order's start.
+            chains[key] = Task.Run(async () =>
+            {
+                await previous.ConfigureAwait(false);
+                await placeOne(order, ct).ConfigureAwait(false);
+                committed[order] = DateTime.UtcNow.Ticks;
+            }, ct);
+        }
+        await Task.WhenAll(chains).ConfigureAwait(false);
+        return new PlacedOrders(started, committed, intended);
+    }
+
     /// <summary>Waits until every order has a handler row, then reads them: rate, commit-to-handled latencies, and checks.</summary>
     public static async Task<PeerReply> WaitAndMeasureAsync(DbConnection connection, PlacedOrders placed, CancellationToken ct)
     {
@@ -66,12 +104,26 @@ public static class E2eFlow
         var latencies = new double[orders];
         for (var i = 0; i < orders; i++) latencies[i] = (firstApplied[i] - placed.CommittedTicks[i]) / (double)TimeSpan.TicksPerMillisecond;
         var elapsedMs = (firstApplied.Max() - placed.StartedTicks) / (double)TimeSpan.TicksPerMillisecond;
-        return new PeerReply(true, Messages: orders, ElapsedMs: elapsedMs, LatenciesMs: latencies, Extra: new()
+        var extra = new Dictionary<string, double>
         {
             ["appliedTwice"] = rows - orders,
             ["outOfOrder"] = outOfOrder,
-        });
+        };
+        if (placed.IntendedTicks is { } intended)
+        {
+            // Open loop: also from the time each order was due, which counts an order that started late (a key behind, a busy writer).
+            var fromDue = new double[orders];
+            for (var i = 0; i < orders; i++) fromDue[i] = (firstApplied[i] - intended[i]) / (double)TimeSpan.TicksPerMillisecond;
+            Array.Sort(fromDue);
+            extra["fromDueP50Ms"] = Math.Round(Percentile(fromDue, 50), 3);
+            extra["fromDueP99Ms"] = Math.Round(Percentile(fromDue, 99), 3);
+            extra["fromDueP999Ms"] = Math.Round(Percentile(fromDue, 99.9), 3);
+        }
+        return new PeerReply(true, Messages: orders, ElapsedMs: elapsedMs, LatenciesMs: latencies, Extra: extra);
     }
+
+    /// <summary>Nearest-rank percentile of sorted values (the harness's Stats.Percentile; this file is also linked into the peers).</summary>
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private static async Task<long> ScalarAsync(DbConnection connection, string sql, CancellationToken ct)
     {

@@ -14,8 +14,12 @@ public static class E2eProtocol
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }
 
-/// <summary>setup (reset the database, start the host), prepare (clear tables between rounds), run (place and wait), exit.</summary>
-public sealed record PeerCommand(string Command, int Orders = 0);
+/// <summary>
+/// setup (reset the database, start the host), prepare (clear tables between rounds), run (place and wait), exit.
+/// A run with <paramref name="PerSecond"/> above 0 offers its orders at that rate (open loop, E2eFlow.OfferAsync);
+/// otherwise the writers place them as fast as they go.
+/// </summary>
+public sealed record PeerCommand(string Command, int Orders = 0, double PerSecond = 0);
 
 /// <summary>The answer to a command; for run: the round's figures, measured inside the peer the same way as ours.</summary>
 public sealed record PeerReply(bool Ok, string? Error = null, int Messages = 0, double ElapsedMs = 0, double[]? LatenciesMs = null,

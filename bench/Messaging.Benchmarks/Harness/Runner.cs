@@ -5,14 +5,18 @@ namespace Messaging.Benchmarks.Harness;
 /// <summary>
 /// Runs scenarios: every contender set up once, one warm-up run each, then <c>runs</c> rounds in which the contenders
 /// take turns (ours, raw, MassTransit, ours, ...), so drift of the machine or broker hits all of them alike. Every figure
-/// is the median of the runs, reported with their min–max.
+/// is the median of the runs, reported with their min–max. A latency scenario (<see cref="Scenario.Rates"/>) runs every
+/// offered rate in each round, the contenders taking turns at each rate, and reports one row per rate.
 /// </summary>
 public sealed class Runner(BenchSettings settings, TextWriter log, AllocationProfiler? profiler = null)
 {
-    public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
+    private readonly List<ScenarioResult> _results = [];
+
+    /// <summary>Runs a scenario: one result, or one per offered rate for a latency scenario (<see cref="Scenario.Rates"/>).</summary>
+    public async Task<IReadOnlyList<ScenarioResult>> RunAsync(Scenario scenario, CancellationToken cancellationToken)
     {
         var messages = settings.MessagesFor(scenario);
-        log.WriteLine($"== {scenario.Name}: {settings.Runs} run(s) x {messages} messages");
+        log.WriteLine($"== {scenario.Name}: {settings.Runs} run(s) x {messages} {(scenario.Rates is null ? "messages" : "ms of offering per rate")}");
         var errors = new List<string>();
         var contenders = new List<Contender>();
         foreach (var contender in scenario.Contenders())
@@ -31,33 +35,43 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
             }
         }
 
-        var samples = contenders.ToDictionary(c => c.Role, _ => new List<(RunSample Sample, long Allocated)>());
+        // Closed loop: one step without a rate. Latency scenarios: one step per offered rate.
+        IReadOnlyList<OfferedRate?> steps = [null];
+        var samples = new Dictionary<(int Step, string Role), List<(RunSample Sample, long Allocated)>>();
         try
         {
+            if (scenario.Rates is { } rates) steps = await ResolveRatesAsync(rates, contenders, messages, errors, cancellationToken);
             var warmup = Math.Max(1, Math.Min(messages, settings.Smoke ? messages : Math.Max(messages / 10, 200)));
             for (var round = settings.Smoke ? 1 : 0; round <= settings.Runs; round++)
             {
-                foreach (var contender in contenders.ToList())
+                for (var step = 0; step < steps.Count; step++)
                 {
-                    var count = round == 0 ? warmup : messages;
-                    try
+                    foreach (var contender in contenders.ToList())
                     {
-                        var (sample, allocated) = await MeasureAsync(contender, count, cancellationToken);
-                        if (round == 0)
+                        var count = round == 0 ? warmup : messages;
+                        var rate = steps[step];
+                        var label = contender.Role + (rate is null ? "" : " @" + rate.Label);
+                        try
                         {
-                            log.WriteLine($"   {contender.Role,-12} warm-up {sample.MessagesPerSecond,10:N0} msgs/s");
-                            continue;
+                            var (sample, allocated) = rate is null
+                                ? await MeasureAsync(contender, count, contender.RunAsync, cancellationToken)
+                                : await MeasureAsync(contender, rate.Orders(count), (n, ct) => OpenLoop(contender).RunOfferedAsync(n, rate.PerSecond, ct), cancellationToken);
+                            if (round == 0)
+                            {
+                                log.WriteLine($"   {label,-20} warm-up {sample.MessagesPerSecond,10:N0} msgs/s");
+                                continue;
+                            }
+                            if (!samples.TryGetValue((step, contender.Role), out var list)) samples[(step, contender.Role)] = list = [];
+                            list.Add((sample, allocated));
+                            log.WriteLine($"   {label,-20} run {round}  {sample.MessagesPerSecond,10:N0} msgs/s  {(double)(sample.AllocatedBytes ?? allocated) / sample.Messages,8:N0} B/msg"
+                                + (sample.LatenciesMs is { Length: > 0 } l ? LatencyText(l.Order().ToArray()) : ""));
                         }
-                        samples[contender.Role].Add((sample, allocated));
-                        log.WriteLine($"   {contender.Role,-12} run {round}  {sample.MessagesPerSecond,10:N0} msgs/s  {(double)(sample.AllocatedBytes ?? allocated) / sample.Messages,8:N0} B/msg"
-                            + (sample.LatenciesMs is { Length: > 0 } l ? LatencyText(l.Order().ToArray()) : ""));
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                    {
-                        errors.Add($"{contender.Role}: run {round} failed: {Describe(ex)}");
-                        log.WriteLine($"   {contender.Role}: run {round} failed: {Describe(ex)}");
-                        contenders.Remove(contender);
-                        samples.Remove(contender.Role);
+                        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                        {
+                            errors.Add($"{label}: run {round} failed: {Describe(ex)}");
+                            log.WriteLine($"   {label}: run {round} failed: {Describe(ex)}");
+                            contenders.Remove(contender);
+                        }
                     }
                 }
             }
@@ -67,11 +81,44 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
             foreach (var contender in contenders) await DisposeQuietly(contender);
         }
 
-        var sides = samples.Where(s => s.Value.Count > 0).ToDictionary(s => s.Key, s => Summarize(s.Value));
-        return ScenarioResult.From(scenario, messages, settings.Runs, sides, errors, evaluateTarget: !settings.Smoke);
+        var results = new List<ScenarioResult>();
+        for (var step = 0; step < steps.Count; step++)
+        {
+            // A contender that failed has no figures at all, as before rates existed: a partial side would mislead.
+            var sides = samples.Where(s => s.Key.Step == step && contenders.Any(c => c.Role == s.Key.Role))
+                .ToDictionary(s => s.Key.Role, s => Summarize(s.Value));
+            var perRun = steps[step] is { } rate ? rate.Orders(messages) : messages;
+            results.Add(ScenarioResult.From(scenario, perRun, settings.Runs, sides, errors, evaluateTarget: !settings.Smoke, steps[step]));
+        }
+        // No rate could be resolved: still one row, carrying the error.
+        if (results.Count == 0) results.Add(ScenarioResult.From(scenario, messages, settings.Runs, new Dictionary<string, SideResult>(), errors, evaluateTarget: false));
+        _results.AddRange(results);
+        return results;
     }
 
-    private async Task<(RunSample, long)> MeasureAsync(Contender contender, int messages, CancellationToken cancellationToken)
+    private static IOpenLoopContender OpenLoop(Contender contender) => contender as IOpenLoopContender
+        ?? throw new InvalidOperationException($"{contender.Role} cannot be driven at an offered rate");
+
+    /// <summary>The scenario's rates; on failure the scenario reports the error and runs no step.</summary>
+    private async Task<IReadOnlyList<OfferedRate?>> ResolveRatesAsync(Func<RateContext, CancellationToken, Task<IReadOnlyList<OfferedRate>>> rates,
+        List<Contender> contenders, int messages, List<string> errors, CancellationToken cancellationToken)
+    {
+        var context = new RateContext(contenders, _results, messages, async (contender, count, ct) => (await MeasureAsync(contender, count, contender.RunAsync, ct)).Sample);
+        try
+        {
+            var resolved = await rates(context, cancellationToken);
+            log.WriteLine($"   offered rates: {string.Join(", ", resolved.Select(r => r.Label + (r.Basis is null ? "" : $" ({r.Basis})")))}");
+            return resolved;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            errors.Add($"offered rates: {Describe(ex)}");
+            log.WriteLine($"   offered rates failed: {Describe(ex)}");
+            return [];
+        }
+    }
+
+    private async Task<(RunSample Sample, long Allocated)> MeasureAsync(Contender contender, int messages, Func<int, CancellationToken, Task<RunSample>> run, CancellationToken cancellationToken)
     {
         // A safety net, not a limit: generous enough for the e2e rounds (one transaction per message) on a loaded machine.
         using var timeout = Timeout(cancellationToken, TimeSpan.FromSeconds(120) + TimeSpan.FromMilliseconds(messages * 20.0));
@@ -84,7 +131,7 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
         try
         {
             profiler?.Start();
-            sample = await contender.RunAsync(messages, timeout.Token);
+            sample = await run(messages, timeout.Token);
             if (profiler is not null)
             {
                 var top = profiler.Stop();
@@ -105,7 +152,8 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
 
     private long _lastAllocated;
 
-    private static string LatencyText(double[] sorted) => $"  p50 {Stats.Percentile(sorted, 50):N2} ms  p99 {Stats.Percentile(sorted, 99):N2} ms";
+    private static string LatencyText(double[] sorted) =>
+        $"  p50 {Stats.Percentile(sorted, 50):N2} ms  p99 {Stats.Percentile(sorted, 99):N2} ms  p99.9 {Stats.Percentile(sorted, 99.9):N2} ms";
 
     private static SideResult Summarize(List<(RunSample Sample, long Allocated)> runs)
     {
@@ -114,6 +162,7 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
         var sorted = runs.Where(r => r.Sample.LatenciesMs is { Length: > 0 }).Select(r => r.Sample.LatenciesMs!.Order().ToArray()).ToList();
         var p50s = sorted.Select(l => Stats.Percentile(l, 50)).ToList();
         var p99s = sorted.Select(l => Stats.Percentile(l, 99)).ToList();
+        var p999s = sorted.Select(l => Stats.Percentile(l, 99.9)).ToList();
         var alloc = Stats.Median(runs.Select(r => (double)(r.Sample.AllocatedBytes ?? r.Allocated) / r.Sample.Messages).ToList());
         return new SideResult(Stats.Median(rates),
             p50s.Count > 0 ? Stats.Median(p50s) : null,
@@ -123,6 +172,8 @@ public sealed class Runner(BenchSettings settings, TextWriter log, AllocationPro
             RateSpread = Spread.Of(rates),
             P50Spread = Spread.Of(p50s),
             P99Spread = Spread.Of(p99s),
+            P999Ms = p999s.Count > 0 ? Stats.Median(p999s) : null,
+            P999Spread = Spread.Of(p999s),
         };
     }
 

@@ -19,6 +19,9 @@ public sealed record SideResult(double MessagesPerSecond, double? P50Ms, double?
     public Spread? RateSpread { get; init; }
     public Spread? P50Spread { get; init; }
     public Spread? P99Spread { get; init; }
+    /// <summary>The median of the runs' p99.9 (with few samples per run, about the slowest message of each).</summary>
+    public double? P999Ms { get; init; }
+    public Spread? P999Spread { get; init; }
 
     /// <summary>The JSON "spread" entry of this side.</summary>
     public SideSpread ToSpread() => new()
@@ -27,6 +30,7 @@ public sealed record SideResult(double MessagesPerSecond, double? P50Ms, double?
         Max = Math.Round(RateSpread?.Max ?? 0),
         P50Ms = P50Spread?.Round(3),
         P99Ms = P99Spread?.Round(3),
+        P999Ms = P999Spread?.Round(3),
     };
 }
 
@@ -37,4 +41,5 @@ public sealed class SideSpread
     [JsonPropertyName("max")] public double Max { get; init; }
     [JsonPropertyName("p50Ms")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Spread? P50Ms { get; init; }
     [JsonPropertyName("p99Ms")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Spread? P99Ms { get; init; }
+    [JsonPropertyName("p999Ms")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Spread? P999Ms { get; init; }
 }

@@ -10,6 +10,9 @@ public static class Catalog
         yield return E2eOrders.Create("rabbitmq", "postgres");
         yield return E2eOrders.Create("kafka", "postgres");
         yield return E2eOrders.Create("rabbitmq", "sqlite");
+        // After e2e.orders, whose maximum rates they reuse when both run.
+        yield return E2eLatency.Create("rabbitmq");
+        yield return E2eLatency.Create("kafka");
         foreach (var window in new[] { 256, 1 })
             foreach (var size in new[] { 256, 4096 })
                 foreach (var queueType in new[] { "quorum", "classic" })

@@ -11,10 +11,10 @@ using Microsoft.Extensions.Hosting;
 
 namespace Messaging.Benchmarks.Scenarios;
 
-/// <summary>Our side of e2e.orders: one host that places orders, dispatches the outbox and consumes with the inbox, alive across rounds.</summary>
-public sealed class E2eOursSide(string broker, string db) : Contender(Ours)
+/// <summary>Our side of e2e.orders and e2e.latency: one host that places orders, dispatches the outbox and consumes with the inbox, alive across rounds.</summary>
+public sealed class E2eOursSide(string broker, string db, string flow = E2eFlows.Orders) : Contender(Ours), IOpenLoopContender
 {
-    private readonly E2eNames _names = E2eNames.For(Ours, broker, db);
+    private readonly E2eNames _names = E2eNames.For(Ours, broker, db, flow);
     private readonly RabbitAdmin _admin = new();
     private IHost? _host;
 
@@ -54,9 +54,14 @@ public sealed class E2eOursSide(string broker, string db) : Contender(Ours)
         ? d.Database.ExecuteSqlRawAsync(E2eMapping.TruncateSql + " DELETE FROM messaging_outbox; DELETE FROM messaging_inbox;", ct)
         : d.Database.ExecuteSqlRawAsync($"TRUNCATE {E2eModel.OrdersTable}, {E2eModel.AppliedTable}, messaging_outbox, messaging_inbox;", ct));
 
-    public override async Task<RunSample> RunAsync(int messages, CancellationToken ct)
+    public override async Task<RunSample> RunAsync(int messages, CancellationToken ct) =>
+        await MeasureAsync(await E2eFlow.PlaceAsync(messages, PlaceAsync, ct), ct);
+
+    public async Task<RunSample> RunOfferedAsync(int orders, double perSecond, CancellationToken ct) =>
+        await MeasureAsync(await E2eFlow.OfferAsync(orders, perSecond, PlaceAsync, ct), ct);
+
+    private async Task<RunSample> MeasureAsync(PlacedOrders placed, CancellationToken ct)
     {
-        var placed = await E2eFlow.PlaceAsync(messages, PlaceAsync, ct);
         PeerReply? reply = null;
         await WithDbAsync(async d => reply = await E2eFlow.WaitAndMeasureAsync(d.Database.GetDbConnection(), placed, ct));
         return new RunSample(reply!.Messages, TimeSpan.FromMilliseconds(reply.ElapsedMs), reply.LatenciesMs) { Extra = reply.Extra };

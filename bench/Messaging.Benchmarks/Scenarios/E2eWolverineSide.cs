@@ -5,15 +5,15 @@ using Messaging.Benchmarks.Harness;
 namespace Messaging.Benchmarks.Scenarios;
 
 /// <summary>
-/// Wolverine's side of e2e.orders: bench/Peers.Wolverine as a child process that keeps its host across rounds. The
+/// Wolverine's side of e2e.orders and e2e.latency: bench/Peers.Wolverine as a child process that keeps its host across rounds. The
 /// harness owns the names, creates the empty database and cleans up; the peer places, waits and measures with the
 /// same shared code as ours (bench/Shared) and reports its own allocations.
 /// </summary>
-public sealed class E2eWolverineSide(string broker) : Contender(Wolverine)
+public sealed class E2eWolverineSide(string broker, string flow = E2eFlows.Orders) : Contender(Wolverine), IOpenLoopContender
 {
     private const string Project = "Peers.Wolverine";
     private const string Assembly = "Messaging.Benchmarks.Peers.Wolverine";
-    private readonly E2eNames _names = E2eNames.For(Wolverine, broker, "postgres");
+    private readonly E2eNames _names = E2eNames.For(Wolverine, broker, "postgres", flow);
     private readonly RabbitAdmin _admin = new();
     private PeerProcess? _peer;
 
@@ -39,9 +39,13 @@ public sealed class E2eWolverineSide(string broker) : Contender(Wolverine)
 
     public override Task BeforeRunAsync(int messages, CancellationToken ct) => _peer!.SendAsync(new PeerCommand("prepare"), ct);
 
-    public override async Task<RunSample> RunAsync(int messages, CancellationToken ct)
+    public override Task<RunSample> RunAsync(int messages, CancellationToken ct) => RunAsync(new PeerCommand("run", messages), ct);
+
+    public Task<RunSample> RunOfferedAsync(int orders, double perSecond, CancellationToken ct) => RunAsync(new PeerCommand("run", orders, perSecond), ct);
+
+    private async Task<RunSample> RunAsync(PeerCommand command, CancellationToken ct)
     {
-        var reply = await _peer!.SendAsync(new PeerCommand("run", messages), ct);
+        var reply = await _peer!.SendAsync(command, ct);
         return new RunSample(reply.Messages, TimeSpan.FromMilliseconds(reply.ElapsedMs), reply.LatenciesMs)
         {
             Extra = reply.Extra,
