@@ -60,9 +60,9 @@ public static class TelemetryNames
     /// <summary>Observable gauge: age of the oldest Pending outbox row (seconds; 0 when none), from the same refresh,
     /// growing between refreshes.</summary>
     public const string OutboxOldestPendingAge = "messaging.outbox.oldest_pending.age";
-    /// <summary>Histogram: rows claimed per dispatcher round that found any (count).</summary>
+    /// <summary>Histogram: rows claimed per dispatcher round that found any, or per flush on commit (count).</summary>
     public const string OutboxBatchSize = "messaging.outbox.dispatch.batch.size";
-    /// <summary>Histogram: one dispatcher round that found rows, from the claim until the broker answered for every row
-    /// (seconds).</summary>
+    /// <summary>Histogram: one dispatcher round that found rows, or one flush on commit, until the broker answered for every
+    /// row (seconds).</summary>
     public const string OutboxDispatchDuration = "messaging.outbox.dispatch.duration";
 }

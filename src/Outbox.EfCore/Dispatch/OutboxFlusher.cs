@@ -102,7 +102,9 @@ internal sealed class OutboxFlusher<TContext>(
     {
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await sender.SendAsync(rows, CancellationToken.None).ConfigureAwait(false);
+            OutboxMetrics.Dispatched(rows.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started)); // a round of its own
             foreach (var (transport, reason) in result.Outages) circuits.Pause(transport, reason);
             var scope = scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))

@@ -17,7 +17,7 @@ internal static class OutboxMetrics
 
     private static readonly ConcurrentDictionary<object, (long Pending, DateTime? Oldest)> Figures = new();
     private static readonly Histogram<long> BatchSize = MessagingTelemetry.Meter.CreateHistogram<long>(TelemetryNames.OutboxBatchSize, "{message}",
-        "Rows claimed per dispatcher round that found any");
+        "Rows claimed per dispatcher round that found any, or per flush on commit");
     private static readonly Histogram<double> DispatchDuration = MessagingTelemetry.Meter.CreateHistogram<double>(TelemetryNames.OutboxDispatchDuration, "s",
         "One dispatcher round, from the claim until the broker answered for every row");
 
