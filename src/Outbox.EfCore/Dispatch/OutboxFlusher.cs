@@ -50,20 +50,39 @@ internal sealed class OutboxFlusher<TContext>(
         }
         var flowing = rows.Where(r => r.Status == OutboxStatus.Pending && r.NotBefore is null && r.Id > 0 && circuits.Sends(r.Transport)
             && !circuits.Paused.Contains(circuits.NameOf(r.Transport), StringComparer.OrdinalIgnoreCase)).ToList();
-        var claimed = flowing.Count == 0 ? [] : await ClaimAsync(db, flowing, cancellationToken).ConfigureAwait(false);
-        if (claimed.Count < rows.Count) signal.Wake(); // the rest is the dispatcher's: now, not at its next poll
-        if (claimed.Count == 0) return;
-        // Published and recorded on a context of its own: when the wait below ends first, the application goes on with
-        // its context while this finishes.
-        var publishing = PublishAsync(claimed);
+        List<OutboxMessage> claimed;
         try
         {
-            await publishing.WaitAsync(TimeSpan.FromMilliseconds(_options.FlushTimeoutMs), cancellationToken).ConfigureAwait(false);
+            claimed = flowing.Count == 0 ? [] : await ClaimAsync(db, flowing, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the save has committed: the rows are the dispatcher's now, not an error of the save
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (!cancellationToken.IsCancellationRequested) OutboxLog.FlushFailed(logger, ex, flowing.Count, 0);
+            claimed = [];
+        }
+        if (claimed.Count < rows.Count) signal.Wake(); // the rest is the dispatcher's: now, not at its next poll
+        if (claimed.Count == 0) return;
+        var publishing = SendAsync(claimed);
+        try
+        {
+            var result = await publishing.WaitAsync(TimeSpan.FromMilliseconds(_options.FlushTimeoutMs), cancellationToken).ConfigureAwait(false);
+            // Answered in time: recorded on the application's context, which is still this save's.
+            await RecordAsync(db, result).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            // The application stops waiting; the rows are published and recorded all the same, or sent again by the
-            // dispatcher once their lease runs out (the inbox absorbs the copy).
+            // The application stops waiting and goes on with its context; the outcome is recorded on a context of its
+            // own once the broker answers (or the dispatcher sends the rows again when their lease runs out, and the
+            // inbox absorbs the copy).
+            _ = RecordLaterAsync(publishing, claimed.Count);
+        }
+#pragma warning disable CA1031 // the save has committed: a failed flush must not look like a failed save; the dispatcher finishes it
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OutboxLog.FlushFailed(logger, ex, claimed.Count, _options.LeaseMs);
         }
     }
 
@@ -98,26 +117,49 @@ internal sealed class OutboxFlusher<TContext>(
         }
     }
 
-    private async Task PublishAsync(List<OutboxMessage> rows)
+    private async Task<OutboxSendResult> SendAsync(List<OutboxMessage> rows)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await sender.SendAsync(rows, CancellationToken.None).ConfigureAwait(false); // never throws for a broker error
+        OutboxMetrics.Dispatched(rows.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started)); // a round of its own
+        foreach (var (transport, reason) in result.Outages) circuits.Pause(transport, reason);
+        return result;
+    }
+
+    /// <summary>The broker has answered: records it (even when the application has stopped waiting). A failure is logged;
+    /// the rows' lease runs out and the dispatcher sends them again.</summary>
+    private async Task RecordAsync(DbContext db, OutboxSendResult result)
     {
         try
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var result = await sender.SendAsync(rows, CancellationToken.None).ConfigureAwait(false);
-            OutboxMetrics.Dispatched(rows.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started)); // a round of its own
-            foreach (var (transport, reason) in result.Outages) circuits.Pause(transport, reason);
-            var scope = scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
-            {
-                // The broker has answered: record it even when the application has stopped waiting.
-                await marker.RecordAsync(scope.ServiceProvider.GetRequiredService<TContext>(), Owner, result, CancellationToken.None).ConfigureAwait(false);
-            }
+            await marker.RecordAsync(db, Owner, result, CancellationToken.None).ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // a failed flush is the dispatcher's to finish: the rows' lease runs out and they are sent again
+#pragma warning disable CA1031 // a failed flush is the dispatcher's to finish
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            OutboxLog.FlushFailed(logger, ex, rows.Count, _options.LeaseMs);
+            OutboxLog.FlushFailed(logger, ex, result.Sent.Count + result.Unconfirmed.Count + result.Waiting.Count + result.Deferred.Count, _options.LeaseMs);
+        }
+    }
+
+    private async Task RecordLaterAsync(Task<OutboxSendResult> publishing, int rows)
+    {
+        OutboxSendResult result;
+        try
+        {
+            result = await publishing.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // a failed flush is the dispatcher's to finish
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OutboxLog.FlushFailed(logger, ex, rows, _options.LeaseMs);
+            return;
+        }
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            await RecordAsync(scope.ServiceProvider.GetRequiredService<TContext>(), result).ConfigureAwait(false);
         }
     }
 
