@@ -14,7 +14,8 @@ namespace Messaging.Outbox;
 /// commits the surrounding transaction (nothing on rollback). With
 /// <see cref="OutboxOptions.UseListenNotify"/> on PostgreSQL it also sends <c>pg_notify</c> inside the writing
 /// transaction, which PostgreSQL delivers to every listening dispatcher on commit. A transaction committed outside
-/// EF Core (<c>UseTransaction</c> with the caller's own commit) is found by polling instead.
+/// EF Core (<c>UseTransaction</c> with the caller's own commit, or an ambient <c>TransactionScope</c>) is found by
+/// polling instead.
 /// </summary>
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<OutboxOptions> options, IServiceProvider services)
     : ISaveChangesInterceptor, IDbTransactionInterceptor
@@ -54,6 +55,9 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
             if (db.Database.CurrentTransaction is null)
             {
                 _pending.Remove(db);
+                // Under a TransactionScope the save has not committed yet: publishing now could publish what is then
+                // rolled back. The scope's commit is not EF Core's to see; the dispatcher's poll finds the rows.
+                if (System.Transactions.Transaction.Current is not null) return result;
                 if (options.Value.FlushOnCommit && FlusherFor(db) is { } flusher) await flusher.FlushAsync(db, pending.Rows, cancellationToken).ConfigureAwait(false);
                 else signal.Wake();
             }

@@ -69,6 +69,23 @@ public abstract class FlushScenarios<TDatabase>(TDatabase database, ITestOutputH
         Assert.EndsWith("/flush", (await RowAsync("F-4")).LeaseOwner, StringComparison.Ordinal);
     }
 
+    /// <summary>PostgreSQL only: EF Core's SQLite provider refuses ambient transactions.</summary>
+    protected async Task SaveInsideTransactionScopeIsNotFlushedAsync()
+    {
+        var host = await GatedHostAsync();
+        _gated.Open();
+
+        using (new System.Transactions.TransactionScope(System.Transactions.TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await PlaceAsync(host, "F-6");
+            Assert.Empty(_gated.Sent); // the scope has not committed: nothing may leave yet
+        } // disposed without Complete: rolled back
+
+        await using var db = Database.CreateContext();
+        Assert.False(await db.Set<OutboxMessage>().AnyAsync(m => m.MessageId == "F-6"));
+        Assert.Empty(_gated.Sent);
+    }
+
     [Fact]
     public async Task With_FlushOnCommit_off_the_dispatcher_sends_the_row()
     {
@@ -153,4 +170,9 @@ public sealed class SqliteFlushTests(SqliteDatabase database, ITestOutputHelper 
     : FlushScenarios<SqliteDatabase>(database, output);
 
 public sealed class PostgresFlushTests(PostgresDatabase database, ITestOutputHelper output)
-    : FlushScenarios<PostgresDatabase>(database, output);
+    : FlushScenarios<PostgresDatabase>(database, output)
+{
+    [Fact]
+    public Task A_save_inside_a_TransactionScope_is_not_flushed_before_the_scope_commits() =>
+        SaveInsideTransactionScopeIsNotFlushedAsync();
+}
