@@ -14,8 +14,8 @@ namespace Messaging.Outbox;
 /// commits the surrounding transaction (nothing on rollback). With
 /// <see cref="OutboxOptions.UseListenNotify"/> on PostgreSQL it also sends <c>pg_notify</c> inside the writing
 /// transaction, which PostgreSQL delivers to every listening dispatcher on commit. A transaction committed outside
-/// EF Core (<c>UseTransaction</c> with the caller's own commit, or an ambient <c>TransactionScope</c>) is found by
-/// polling instead.
+/// EF Core (<c>UseTransaction</c> with the caller's own commit) is found by polling instead; one in an ambient
+/// <c>TransactionScope</c> wakes the dispatcher when the scope commits (no flush: the save returns before the commit).
 /// </summary>
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<OutboxOptions> options, IServiceProvider services)
     : ISaveChangesInterceptor, IDbTransactionInterceptor
@@ -40,7 +40,9 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
         if (eventData.Context is { } db && _pending.TryGetValue(db, out _))
         {
             if (UseNotify(db)) OutboxDialect.For(db).NotifyAsync(db, OutboxTableNames.NotifyChannel(db), CancellationToken.None).GetAwaiter().GetResult();
-            if (db.Database.CurrentTransaction is null) Wake(db);
+            if (db.Database.CurrentTransaction is not null) return result;
+            if (WakeOnAmbientCommit()) _pending.Remove(db);
+            else Wake(db);
         }
         return result;
     }
@@ -56,8 +58,8 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
             {
                 _pending.Remove(db);
                 // Under a TransactionScope the save has not committed yet: publishing now could publish what is then
-                // rolled back. The scope's commit is not EF Core's to see; the dispatcher's poll finds the rows.
-                if (System.Transactions.Transaction.Current is not null) return result;
+                // rolled back. The dispatcher is woken when the scope commits.
+                if (WakeOnAmbientCommit()) return result;
                 if (options.Value.FlushOnCommit && FlusherFor(db) is { } flusher) await flusher.FlushAsync(db, pending.Rows, cancellationToken).ConfigureAwait(false);
                 else signal.Wake();
             }
@@ -128,6 +130,18 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
         foreach (var flusher in _flushers)
             if (flusher.ContextType == db.GetType()) return flusher;
         return null;
+    }
+
+    /// <summary>When an ambient <c>TransactionScope</c> holds the save, wakes the dispatcher once it commits (nothing on
+    /// rollback) and returns true.</summary>
+    private bool WakeOnAmbientCommit()
+    {
+        if (System.Transactions.Transaction.Current is not { } ambient) return false;
+        ambient.TransactionCompleted += (_, e) =>
+        {
+            if (e.Transaction?.TransactionInformation.Status == System.Transactions.TransactionStatus.Committed) signal.Wake();
+        };
+        return true;
     }
 
     private void Wake(DbContext db)

@@ -86,6 +86,26 @@ public abstract class FlushScenarios<TDatabase>(TDatabase database, ITestOutputH
         Assert.Empty(_gated.Sent);
     }
 
+    /// <summary>PostgreSQL only, as above. The host runs no dispatcher, so the signal it would wait on stays readable.</summary>
+    protected async Task CommittedTransactionScopeWakesTheDispatcherAsync()
+    {
+        var host = await GatedHostAsync();
+        _gated.Open();
+        var signal = host.Services.GetRequiredService<OutboxSignal>();
+        await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None); // forget any wake-up from start-up
+
+        using (var scope = new System.Transactions.TransactionScope(System.Transactions.TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await PlaceAsync(host, "F-7");
+            Assert.False(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None), "woken before the scope committed");
+            scope.Complete();
+        }
+
+        Assert.True(await signal.WaitAsync(TimeSpan.FromSeconds(20), CancellationToken.None), "the scope's commit woke the dispatcher");
+        Assert.Equal(OutboxStatus.Pending, (await RowAsync("F-7")).Status); // committed, and the dispatcher's to send
+        Assert.Empty(_gated.Sent);
+    }
+
     [Fact]
     public async Task With_FlushOnCommit_off_the_dispatcher_sends_the_row()
     {
@@ -175,4 +195,7 @@ public sealed class PostgresFlushTests(PostgresDatabase database, ITestOutputHel
     [Fact]
     public Task A_save_inside_a_TransactionScope_is_not_flushed_before_the_scope_commits() =>
         SaveInsideTransactionScopeIsNotFlushedAsync();
+
+    [Fact]
+    public Task A_committed_TransactionScope_wakes_the_dispatcher() => CommittedTransactionScopeWakesTheDispatcherAsync();
 }
