@@ -36,6 +36,30 @@ internal class OutboxDialect
     /// statement, which after a <c>SAVEPOINT</c> repeats the previous insert's count.</summary>
     public virtual bool SavepointSharesCommand => false;
 
+    /// <summary>True when <see cref="IdsIn"/> does not depend on the number of ids (one array parameter), so a statement
+    /// using it can be built once per model.</summary>
+    public virtual bool IdsAsArray => false;
+
+    /// <summary>The condition "<paramref name="column"/> is one of <paramref name="count"/> ids", matching
+    /// <see cref="AddIds"/>'s parameters: by default <c>IN (@id0, …)</c>.</summary>
+    public virtual string IdsIn(string column, int count) =>
+        $"{column} IN ({string.Join(", ", Enumerable.Range(0, count).Select(i => "@id" + i))})";
+
+    /// <summary>Adds the parameters of <see cref="IdsIn"/> to <paramref name="command"/>.</summary>
+    public virtual void AddIds(DbCommand command, IReadOnlyList<long> ids)
+    {
+        for (var i = 0; i < ids.Count; i++) AddParameter(command, "@id" + i, ids[i]);
+    }
+
+    /// <summary>Adds one named parameter to <paramref name="command"/>.</summary>
+    public static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
     /// <summary>Appended to the claim's candidate query.</summary>
     public virtual string CandidateLock => "";
 

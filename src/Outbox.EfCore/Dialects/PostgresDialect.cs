@@ -15,6 +15,11 @@ internal sealed class PostgresDialect : OutboxDialect
     public override bool SavepointSharesCommand => true; // SAVEPOINT completes without a row count: Npgsql's count is the insert's
     public override string CandidateLock => " FOR UPDATE SKIP LOCKED";
     public override bool SupportsNotify => true;
+    public override bool IdsAsArray => true;
+
+    public override string IdsIn(string column, int count) => $"{column} = ANY(@ids)";
+
+    public override void AddIds(System.Data.Common.DbCommand command, IReadOnlyList<long> ids) => AddParameter(command, "@ids", ids.ToArray());
 
     public override Task NotifyAsync(DbContext db, string channel, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, '')", [channel], cancellationToken);

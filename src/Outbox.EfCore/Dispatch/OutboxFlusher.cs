@@ -50,20 +50,37 @@ internal sealed class OutboxFlusher<TContext>(
         }
         var flowing = rows.Where(r => r.Status == OutboxStatus.Pending && r.NotBefore is null && r.Id > 0 && circuits.Sends(r.Transport)
             && !circuits.Paused.Contains(circuits.NameOf(r.Transport), StringComparer.OrdinalIgnoreCase)).ToList();
-        List<OutboxMessage> claimed;
+        if (flowing.Count == 0)
+        {
+            signal.Wake();
+            return;
+        }
+        // One connection from the claim to the Sent mark: a pooled connection opened again would cost a reset statement.
+        var opened = db.Database.GetDbConnection().State != System.Data.ConnectionState.Open;
+        var claimed = new List<OutboxMessage>();
         try
         {
-            claimed = flowing.Count == 0 ? [] : await ClaimAsync(db, flowing, cancellationToken).ConfigureAwait(false);
+            if (opened) await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            claimed = await ClaimAsync(db, flowing, cancellationToken).ConfigureAwait(false);
+            if (claimed.Count < rows.Count) signal.Wake(); // the rest is the dispatcher's: now, not at its next poll
+            if (claimed.Count > 0) await SendAndRecordAsync(db, claimed, cancellationToken).ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // the save has committed: the rows are the dispatcher's now, not an error of the save
+#pragma warning disable CA1031 // the save has committed: a failed flush must not look like a failed save; the dispatcher finishes it
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            if (!cancellationToken.IsCancellationRequested) OutboxLog.FlushFailed(logger, ex, flowing.Count, 0);
-            claimed = [];
+            // Rows not claimed are free at once; claimed ones when their lease runs out.
+            if (!cancellationToken.IsCancellationRequested) OutboxLog.FlushFailed(logger, ex, flowing.Count, claimed.Count > 0 ? _options.LeaseMs : 0);
+            signal.Wake();
         }
-        if (claimed.Count < rows.Count) signal.Wake(); // the rest is the dispatcher's: now, not at its next poll
-        if (claimed.Count == 0) return;
+        finally
+        {
+            if (opened) await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAndRecordAsync(DbContext db, List<OutboxMessage> claimed, CancellationToken cancellationToken)
+    {
         var publishing = SendAsync(claimed);
         try
         {
@@ -78,43 +95,27 @@ internal sealed class OutboxFlusher<TContext>(
             // inbox absorbs the copy).
             _ = RecordLaterAsync(publishing, claimed.Count);
         }
-#pragma warning disable CA1031 // the save has committed: a failed flush must not look like a failed save; the dispatcher finishes it
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            OutboxLog.FlushFailed(logger, ex, claimed.Count, _options.LeaseMs);
-        }
     }
 
-    /// <summary>Leases the given rows to this process in one statement; returns those it got, in id order.</summary>
+    /// <summary>Leases the given rows to this process in one statement on the open connection; returns those it got, in
+    /// id order.</summary>
     private async Task<List<OutboxMessage>> ClaimAsync(DbContext db, List<OutboxMessage> rows, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var dialect = OutboxDialect.For(db);
-        var connection = db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened) await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = ClaimSql(db, dialect, rows.Count);
-            Add(command, "@pending", nameof(OutboxStatus.Pending));
-            Add(command, "@now", now);
-            Add(command, "@owner", Owner);
-            Add(command, "@until", now.AddMilliseconds(_options.LeaseMs));
-            if (dialect.ConcurrentWriters) Add(command, "@ids", rows.ConvertAll(r => r.Id).ToArray());
-            else for (var i = 0; i < rows.Count; i++) Add(command, "@id" + i, rows[i].Id);
-            var got = new HashSet<long>();
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) got.Add(reader.GetInt64(0));
-            var claimed = rows.Where(r => got.Contains(r.Id)).OrderBy(r => r.Id).ToList();
-            foreach (var row in claimed) (row.LeaseOwner, row.LeaseUntil) = (Owner, now.AddMilliseconds(_options.LeaseMs));
-            return claimed;
-        }
-        finally
-        {
-            if (opened) await db.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = ClaimSql(db, dialect, rows.Count);
+        OutboxDialect.AddParameter(command, "@pending", nameof(OutboxStatus.Pending));
+        OutboxDialect.AddParameter(command, "@now", now);
+        OutboxDialect.AddParameter(command, "@owner", Owner);
+        OutboxDialect.AddParameter(command, "@until", now.AddMilliseconds(_options.LeaseMs));
+        dialect.AddIds(command, rows.ConvertAll(r => r.Id));
+        var got = new HashSet<long>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) got.Add(reader.GetInt64(0));
+        var claimed = rows.Where(r => got.Contains(r.Id)).OrderBy(r => r.Id).ToList();
+        foreach (var row in claimed) (row.LeaseOwner, row.LeaseUntil) = (Owner, now.AddMilliseconds(_options.LeaseMs));
+        return claimed;
     }
 
     private async Task<OutboxSendResult> SendAsync(List<OutboxMessage> rows)
@@ -164,15 +165,15 @@ internal sealed class OutboxFlusher<TContext>(
     }
 
     /// <summary>The dispatcher's claim (<see cref="OutboxClaimer"/>) restricted to given ids, returning only the ids; built
-    /// once per model and number of ids (PostgreSQL takes them as one array, so once per model).</summary>
+    /// once per model where the ids are one array parameter (PostgreSQL), else per call.</summary>
     private static string ClaimSql(DbContext db, OutboxDialect dialect, int count)
     {
-        var key = dialect.ConcurrentWriters ? db.Model : null;
+        var key = dialect.IdsAsArray ? db.Model : null;
         if (key is not null && ClaimByModel.TryGetValue(key, out var cached)) return cached;
         var t = OutboxTableNames.For(db);
         string id = t[nameof(OutboxMessage.Id)], partitionKey = t[nameof(OutboxMessage.PartitionKey)], status = t[nameof(OutboxMessage.Status)],
             notBefore = t[nameof(OutboxMessage.NotBefore)], leaseUntil = t[nameof(OutboxMessage.LeaseUntil)];
-        var ids = dialect.ConcurrentWriters ? $"{id} = ANY(@ids)" : $"{id} IN ({string.Join(", ", Enumerable.Range(0, count).Select(i => "@id" + i))})";
+        var ids = dialect.IdsIn(id, count);
         var sql =
             $"WITH candidates AS MATERIALIZED (SELECT {id}, {partitionKey} FROM {t.Table} " +
             $"WHERE {ids} AND {status} = @pending AND ({notBefore} IS NULL OR {notBefore} <= @now) AND ({leaseUntil} IS NULL OR {leaseUntil} <= @now) " +
@@ -184,13 +185,5 @@ internal sealed class OutboxFlusher<TContext>(
             $"RETURNING {id}";
         if (key is not null) ClaimByModel.AddOrUpdate(key, sql);
         return sql;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,7 @@ namespace Messaging.Outbox;
 /// </summary>
 internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider time, ILogger<OutboxMarker> logger)
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, string> SentByModel = [];
     private readonly OutboxOptions _options = options.Value;
 
     /// <summary>Wait before the <paramref name="failures"/>-th retry: PollIntervalMs × 2^(n-1), at most MaxBackoffMs, with jitter.</summary>
@@ -34,6 +36,42 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
         }
     }
 
+    /// <summary>The Sent mark as one ADO.NET command on the context's connection and transaction: with flush on commit it
+    /// runs once per save, and EF Core's <c>ExecuteUpdate</c> (query pipeline, parameter handling) cost several times the
+    /// statement itself.</summary>
+    private static async Task MarkSentAsync(DbContext db, List<long> ids, DateTime now, CancellationToken cancellationToken)
+    {
+        var dialect = OutboxDialect.For(db);
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened) await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = SentSql(db, dialect, ids.Count);
+            OutboxDialect.AddParameter(command, "@sent", nameof(OutboxStatus.Sent));
+            OutboxDialect.AddParameter(command, "@at", now);
+            dialect.AddIds(command, ids);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (opened) await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static string SentSql(DbContext db, OutboxDialect dialect, int count)
+    {
+        var key = dialect.IdsAsArray ? db.Model : null;
+        if (key is not null && SentByModel.TryGetValue(key, out var cached)) return cached;
+        var t = OutboxTableNames.For(db);
+        var sql = $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.Status)]} = @sent, {t[nameof(OutboxMessage.SentAt)]} = @at, " +
+            $"{t[nameof(OutboxMessage.LeaseUntil)]} = NULL WHERE {dialect.IdsIn(t[nameof(OutboxMessage.Id)], count)}";
+        if (key is not null) SentByModel.AddOrUpdate(key, sql);
+        return sql;
+    }
+
     /// <summary>One line per destination and kind of failure in a round, not one per row: 400 rows refused for one reason
     /// are one story for the person reading the log (the rows are in the table, their ids in the line).</summary>
     private void LogUnconfirmed(List<(OutboxMessage Row, string Error, string Kind, int Attempts, bool Failed)> outcomes)
@@ -54,15 +92,7 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
     {
         var outbox = db.Set<OutboxMessage>();
         var now = time.GetUtcNow().UtcDateTime;
-        if (result.Sent.Count > 0)
-        {
-            var ids = result.Sent.ConvertAll(r => r.Id);
-            DateTime? sentAt = now;
-            await outbox.Where(m => ids.Contains(m.Id))
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Sent).SetProperty(m => m.SentAt, sentAt)
-                    .SetProperty(m => m.LeaseUntil, (DateTime?)null), cancellationToken)
-                .ConfigureAwait(false);
-        }
+        if (result.Sent.Count > 0) await MarkSentAsync(db, result.Sent.ConvertAll(r => r.Id), now, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<(OutboxMessage Row, string Error, string Kind, int Attempts, bool Failed)>(result.Unconfirmed.Count);
         foreach (var (row, (error, permanent, kind)) in result.Unconfirmed)
         {
