@@ -15,6 +15,7 @@ public sealed class MessagingTransports : IAsyncDisposable
 {
     private readonly IServiceProvider _services;
     private readonly MessagingOptions _options;
+    private TransportRegistration[]? _registered;
     private readonly ConcurrentDictionary<string, Lazy<IMessageTransport>> _others = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Created by dependency injection.</summary>
@@ -68,9 +69,11 @@ public sealed class MessagingTransports : IAsyncDisposable
 
     private TransportRegistration Registration(string name)
     {
-        var registered = _services.GetServices<TransportRegistration>().ToList();
-        return registered.LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException(
-                $"Transport '{name}' is not registered; registered: {string.Join(", ", registered.Select(t => t.Name))}.");
+        // Read once: the outbox resolves a transport for every message it enqueues.
+        var registered = _registered ??= [.. _services.GetServices<TransportRegistration>()];
+        for (var i = registered.Length - 1; i >= 0; i--)
+            if (string.Equals(registered[i].Name, name, StringComparison.OrdinalIgnoreCase)) return registered[i];
+        throw new InvalidOperationException(
+            $"Transport '{name}' is not registered; registered: {string.Join(", ", registered.Select(t => t.Name))}.");
     }
 }

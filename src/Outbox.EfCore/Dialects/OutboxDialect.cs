@@ -14,13 +14,23 @@ internal class OutboxDialect
     /// <summary>The dialect of providers without one of their own.</summary>
     public static readonly OutboxDialect SingleWriter = new();
 
-    /// <summary>The dialect of <paramref name="db"/>'s provider.</summary>
-    public static OutboxDialect For(DbContext db) => db.Database.ProviderName switch
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, OutboxDialect> ByModel = [];
+
+    /// <summary>The dialect of <paramref name="db"/>'s provider, looked up once per model: EF Core builds a model per
+    /// provider, and <c>ProviderName</c> reads an assembly name (allocating) each time it is asked, several times per
+    /// message.</summary>
+    public static OutboxDialect For(DbContext db)
     {
-        "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgresDialect.Instance,
-        "Microsoft.EntityFrameworkCore.Sqlite" => SqliteDialect.Instance,
-        _ => SingleWriter,
-    };
+        if (ByModel.TryGetValue(db.Model, out var dialect)) return dialect;
+        dialect = db.Database.ProviderName switch
+        {
+            "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgresDialect.Instance,
+            "Microsoft.EntityFrameworkCore.Sqlite" => SqliteDialect.Instance,
+            _ => SingleWriter,
+        };
+        ByModel.AddOrUpdate(db.Model, dialect);
+        return dialect;
+    }
 
     /// <summary>The provider, for logs.</summary>
     public virtual string Name => "single-writer database";

@@ -27,6 +27,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
     : IHandlerFilter where TContext : DbContext
 {
     private static readonly ConditionalWeakTable<IModel, string> InsertByModel = [];
+    private static readonly ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<string, string>> SavepointAndInsertByModel = [];
 
     public async Task<HandlerOutcome> InvokeAsync(MessageContext context, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
     {
@@ -175,9 +176,12 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         var sql = InsertSql(db);
         if (savepoint is not null)
         {
-            var create = "SAVEPOINT " + savepoint; // our own name: messaging_inbox_<position>
-            if (OutboxDialect.For(db).SavepointSharesCommand) sql = create + "; " + sql;
-            else await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
+            if (OutboxDialect.For(db).SavepointSharesCommand) sql = SavepointAndInsertSql(db, savepoint, sql);
+            else
+            {
+                var create = "SAVEPOINT " + savepoint; // our own name: messaging_inbox_<position>
+                await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
+            }
         }
         // One ADO.NET command on the context's connection and transaction: the statement runs per message, and EF Core's raw
         // SQL path (command building, parameter type mapping, diagnostics) cost more than the insert itself.
@@ -210,6 +214,10 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         InsertByModel.AddOrUpdate(db.Model, sql);
         return sql;
     }
+
+    /// <summary>"SAVEPOINT &lt;name&gt;; &lt;insert&gt;", made once per model and savepoint name (a batch's names repeat).</summary>
+    private static string SavepointAndInsertSql(TContext db, string savepoint, string insert) =>
+        SavepointAndInsertByModel.GetValue(db.Model, _ => new()).GetOrAdd(savepoint, static (name, sql) => "SAVEPOINT " + name + "; " + sql, insert);
 
     private async Task TryRollbackAsync(IDbContextTransaction transaction, MessageContext context)
     {

@@ -30,7 +30,14 @@ internal sealed class InboxTurn(CancellationToken cancellationToken)
     public Task Committed => _committed.Task;
 
     public void Grant(DbConnection connection, DbTransaction transaction, int position) =>
-        _granted.TrySetResult((connection, transaction, "messaging_inbox_" + position.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        _granted.TrySetResult((connection, transaction, SavepointName(position)));
+
+    /// <summary>messaging_inbox_&lt;position&gt;; the names of the first positions made once, not per message.</summary>
+    private static string SavepointName(int position) =>
+        position < SavepointNames.Length ? SavepointNames[position] : "messaging_inbox_" + position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly string[] SavepointNames =
+        [.. Enumerable.Range(0, 256).Select(i => "messaging_inbox_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     public void Refuse(Exception error) => _granted.TrySetException(error);
 
