@@ -41,10 +41,10 @@ internal class OutboxDialect
     /// dispatcher must not block the application's writes) and records before it claims again.</summary>
     public virtual bool ConcurrentWriters => false;
 
-    /// <summary>A <c>SAVEPOINT</c> can lead the command of the statement after it (one round trip) and the command's row
-    /// count is still that statement's. Not by default: Microsoft.Data.Sqlite adds <c>sqlite3_changes()</c> after every
-    /// statement, which after a <c>SAVEPOINT</c> repeats the previous insert's count.</summary>
-    public virtual bool SavepointSharesCommand => false;
+    /// <summary>Statements can go as one <see cref="DbBatch"/> (one round trip, a row count per statement) with positional
+    /// parameters (<c>$1</c>…, unnamed), which the driver sends without parsing or rewriting the SQL (Npgsql's raw mode).
+    /// Not by default: Microsoft.Data.Sqlite has no batches.</summary>
+    public virtual bool PositionalBatches => false;
 
     /// <summary>True when <see cref="IdsIn"/> does not depend on the number of ids (one array parameter), so a statement
     /// using it can be built once per model.</summary>
@@ -60,6 +60,14 @@ internal class OutboxDialect
     {
         for (var i = 0; i < ids.Count; i++) AddParameter(command, "@id" + i, ids[i]);
     }
+
+    /// <summary>The statement <paramref name="sql"/>, written with the named parameters <paramref name="names"/>
+    /// (<c>@name</c>), as this dialect takes it; made once when a statement is built. The command then gets its values
+    /// through <see cref="Add"/> in the order of <paramref name="names"/>.</summary>
+    public virtual string Parameters(string sql, params string[] names) => sql;
+
+    /// <summary>Adds the value of the parameter <paramref name="name"/> (in the order <see cref="Parameters"/> was given).</summary>
+    public virtual void Add(DbCommand command, string name, object value) => AddParameter(command, name, value);
 
     /// <summary>Adds one named parameter to <paramref name="command"/>.</summary>
     public static void AddParameter(DbCommand command, string name, object value)

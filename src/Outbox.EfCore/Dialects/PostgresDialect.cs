@@ -12,14 +12,33 @@ internal sealed class PostgresDialect : OutboxDialect
 
     public override string Name => "PostgreSQL";
     public override bool ConcurrentWriters => true;
-    public override bool SavepointSharesCommand => true; // SAVEPOINT completes without a row count: Npgsql's count is the insert's
+    public override bool PositionalBatches => true;
     public override string CandidateLock => " FOR UPDATE SKIP LOCKED";
     public override bool SupportsNotify => true;
     public override bool IdsAsArray => true;
 
     public override string IdsIn(string column, int count) => $"{column} = ANY(@ids)";
 
-    public override void AddIds(System.Data.Common.DbCommand command, IReadOnlyList<long> ids) => AddParameter(command, "@ids", ids.ToArray());
+    public override void AddIds(System.Data.Common.DbCommand command, IReadOnlyList<long> ids) => Add(command, "@ids", ids.ToArray());
+
+    /// <summary>Positional (<c>$1</c>…): Npgsql then sends the SQL as it is, without parsing and rewriting it on every
+    /// execution (its raw mode).</summary>
+    public override string Parameters(string sql, params string[] names)
+    {
+        for (var i = 0; i < names.Length; i++)
+        {
+            var position = "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            sql = System.Text.RegularExpressions.Regex.Replace(sql, System.Text.RegularExpressions.Regex.Escape(names[i]) + @"\b", _ => position);
+        }
+        return sql;
+    }
+
+    public override void Add(System.Data.Common.DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter(); // unnamed: positional
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
 
     public override Task NotifyAsync(DbContext db, string channel, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, '')", [channel], cancellationToken);

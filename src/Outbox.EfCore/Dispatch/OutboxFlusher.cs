@@ -105,10 +105,10 @@ internal sealed class OutboxFlusher<TContext>(
         var dialect = OutboxDialect.For(db);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = ClaimSql(db, dialect, rows.Count);
-        OutboxDialect.AddParameter(command, "@pending", nameof(OutboxStatus.Pending));
-        OutboxDialect.AddParameter(command, "@now", now);
-        OutboxDialect.AddParameter(command, "@owner", Owner);
-        OutboxDialect.AddParameter(command, "@until", now.AddMilliseconds(_options.LeaseMs));
+        dialect.Add(command, "@pending", nameof(OutboxStatus.Pending)); // in the order ClaimSql names them
+        dialect.Add(command, "@now", now);
+        dialect.Add(command, "@owner", Owner);
+        dialect.Add(command, "@until", now.AddMilliseconds(_options.LeaseMs));
         dialect.AddIds(command, rows.ConvertAll(r => r.Id));
         var got = new HashSet<long>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -183,6 +183,7 @@ internal sealed class OutboxFlusher<TContext>(
             $"SELECT 1 FROM {t.Table} e WHERE e.{status} = @pending AND e.{partitionKey} = c.{partitionKey} AND e.{id} < c.{id} " +
             $"AND (e.{notBefore} IS NULL OR e.{notBefore} <= @now) AND e.{id} NOT IN (SELECT {id} FROM candidates))) " +
             $"RETURNING {id}";
+        sql = dialect.Parameters(sql, "@pending", "@now", "@owner", "@until", "@ids");
         if (key is not null) ClaimByModel.AddOrUpdate(key, sql);
         return sql;
     }

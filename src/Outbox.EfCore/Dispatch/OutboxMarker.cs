@@ -50,8 +50,8 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
             await using var command = connection.CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             command.CommandText = SentSql(db, dialect, ids.Count);
-            OutboxDialect.AddParameter(command, "@sent", nameof(OutboxStatus.Sent));
-            OutboxDialect.AddParameter(command, "@at", now);
+            dialect.Add(command, "@sent", nameof(OutboxStatus.Sent)); // in the order SentSql names them
+            dialect.Add(command, "@at", now);
             dialect.AddIds(command, ids);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -68,6 +68,7 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
         var t = OutboxTableNames.For(db);
         var sql = $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.Status)]} = @sent, {t[nameof(OutboxMessage.SentAt)]} = @at, " +
             $"{t[nameof(OutboxMessage.LeaseUntil)]} = NULL WHERE {dialect.IdsIn(t[nameof(OutboxMessage.Id)], count)}";
+        sql = dialect.Parameters(sql, "@sent", "@at", "@ids");
         if (key is not null) SentByModel.AddOrUpdate(key, sql);
         return sql;
     }

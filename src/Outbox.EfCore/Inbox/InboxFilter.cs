@@ -27,7 +27,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
     : IHandlerFilter where TContext : DbContext
 {
     private static readonly ConditionalWeakTable<IModel, string> InsertByModel = [];
-    private static readonly ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<string, string>> SavepointAndInsertByModel = [];
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SavepointStatements = new(StringComparer.Ordinal);
 
     public async Task<HandlerOutcome> InvokeAsync(MessageContext context, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
     {
@@ -170,54 +170,72 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
     /// given; false when (message id, handler) is already there.</summary>
     /// <remarks><c>received_at</c> and <c>processed_at</c> both get the time handling started: the row commits only
     /// with the handler's work, so a committed row means "processed"; a separate update at the end would cost a round
-    /// trip per message. Where the dialect allows, the savepoint travels in the insert's command.</remarks>
+    /// trip per message. Where the dialect allows, the savepoint travels with the insert in one batch.</remarks>
     private async Task<bool> TryRecordAsync(TContext db, MessageContext context, string? savepoint, CancellationToken cancellationToken)
     {
-        var sql = InsertSql(db);
+        // ADO.NET on the context's connection and transaction: the statement runs per message, and EF Core's raw SQL path
+        // (command building, parameter type mapping, diagnostics) cost more than the insert itself.
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var at = time.GetUtcNow().UtcDateTime;
+        if (OutboxDialect.For(db).PositionalBatches)
+        {
+            // The savepoint and the insert in one round trip, as SQL the driver sends as it is (no parsing or rewriting).
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            if (savepoint is not null) batch.BatchCommands.Add(BatchCommand(batch, SavepointSql(savepoint)));
+            var insert = BatchCommand(batch, InsertSql(db));
+            AddPositional(insert, context.Envelope.MessageId);
+            AddPositional(insert, context.HandlerName);
+            AddPositional(insert, at);
+            batch.BatchCommands.Add(insert);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return insert.RecordsAffected == 1;
+        }
         if (savepoint is not null)
         {
-            if (OutboxDialect.For(db).SavepointSharesCommand) sql = SavepointAndInsertSql(db, savepoint, sql);
-            else
-            {
-                var create = "SAVEPOINT " + savepoint; // our own name: messaging_inbox_<position>
-                await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
-            }
+            var create = SavepointSql(savepoint); // our own name: messaging_inbox_<position>
+            await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
         }
-        // One ADO.NET command on the context's connection and transaction: the statement runs per message, and EF Core's raw
-        // SQL path (command building, parameter type mapping, diagnostics) cost more than the insert itself.
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = sql;
-        Add(command, "@message_id", context.Envelope.MessageId);
-        Add(command, "@handler_name", context.HandlerName);
-        Add(command, "@at", time.GetUtcNow().UtcDateTime);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = InsertSql(db);
+        OutboxDialect.AddParameter(command, "@message_id", context.Envelope.MessageId);
+        OutboxDialect.AddParameter(command, "@handler_name", context.HandlerName);
+        OutboxDialect.AddParameter(command, "@at", at);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    private static void Add(System.Data.Common.DbCommand command, string name, object value)
+    private static void AddPositional(System.Data.Common.DbBatchCommand command, object value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
         parameter.Value = value;
         command.Parameters.Add(parameter);
     }
 
-    /// <summary>The inbox insert with the model's table and column names, built once per model (it read the model's
-    /// metadata for every message).</summary>
+    private static System.Data.Common.DbBatchCommand BatchCommand(System.Data.Common.DbBatch batch, string sql)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>The inbox insert with the model's table and column names and the dialect's parameters (named, or $1…$3
+    /// where it takes positional batches), built once per model (it read the model's metadata for every message).</summary>
     private static string InsertSql(TContext db)
     {
         if (InsertByModel.TryGetValue(db.Model, out var cached)) return cached;
         var t = OutboxTableNames.ForInbox(db);
         string messageId = t[nameof(InboxRecord.MessageId)], handler = t[nameof(InboxRecord.HandlerName)];
+        var values = OutboxDialect.For(db).PositionalBatches ? "$1, $2, $3, $3" : "@message_id, @handler_name, @at, @at";
         var sql = $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
-            $"VALUES (@message_id, @handler_name, @at, @at) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
+            $"VALUES ({values}) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
         InsertByModel.AddOrUpdate(db.Model, sql);
         return sql;
     }
 
-    /// <summary>"SAVEPOINT &lt;name&gt;; &lt;insert&gt;", made once per model and savepoint name (a batch's names repeat).</summary>
-    private static string SavepointAndInsertSql(TContext db, string savepoint, string insert) =>
-        SavepointAndInsertByModel.GetValue(db.Model, _ => new()).GetOrAdd(savepoint, static (name, sql) => "SAVEPOINT " + name + "; " + sql, insert);
+    /// <summary>"SAVEPOINT &lt;name&gt;", made once per name (a batch's names repeat).</summary>
+    private static string SavepointSql(string savepoint) => SavepointStatements.GetOrAdd(savepoint, static name => "SAVEPOINT " + name);
 
     private async Task TryRollbackAsync(IDbContextTransaction transaction, MessageContext context)
     {
