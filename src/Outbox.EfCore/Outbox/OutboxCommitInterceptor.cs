@@ -22,6 +22,7 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal, IOptions<Outb
 {
     private readonly ConditionalWeakTable<DbContext, PendingRows> _pending = [];
     private IOutboxFlusher[]? _flushers; // resolved on first use: they need the transports, which need the host
+
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         Saving(eventData.Context, true);
