@@ -220,16 +220,16 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         return command;
     }
 
-    /// <summary>The inbox insert with the model's table and column names and the dialect's parameters (named, or $1…$3
-    /// where it takes positional batches), built once per model (it read the model's metadata for every message).</summary>
+    /// <summary>The inbox insert with the model's table and column names and the dialect's parameters, built once per
+    /// model (it read the model's metadata for every message).</summary>
     private static string InsertSql(TContext db)
     {
         if (InsertByModel.TryGetValue(db.Model, out var cached)) return cached;
         var t = OutboxTableNames.ForInbox(db);
         string messageId = t[nameof(InboxRecord.MessageId)], handler = t[nameof(InboxRecord.HandlerName)];
-        var values = OutboxDialect.For(db).PositionalBatches ? "$1, $2, $3, $3" : "@message_id, @handler_name, @at, @at";
         var sql = $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
-            $"VALUES ({values}) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
+            $"VALUES (@message_id, @handler_name, @at, @at) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
+        sql = OutboxDialect.For(db).Parameters(sql, "@message_id", "@handler_name", "@at"); // the values go in this order
         InsertByModel.AddOrUpdate(db.Model, sql);
         return sql;
     }
