@@ -20,6 +20,13 @@ internal static class EnvelopeHeaders
     /// <summary>True when <paramref name="name"/> is an application header (not reserved).</summary>
     public static bool IsApplication(string name) => !Reserved.Contains(name);
 
+    /// <summary>How many headers <see cref="Write{TState}"/> writes for <paramref name="envelope"/> (to size a table).</summary>
+    public static int CountOf(Envelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        return 5 + (envelope.PartitionKey is null ? 0 : 1) + (envelope.CorrelationId is null ? 0 : 1) + (envelope.CausationId is null ? 0 : 1);
+    }
+
     /// <summary>Calls <paramref name="put"/> with each envelope field's header name and text value (the timestamp as
     /// Unix milliseconds); fields that are null are left out. The state argument keeps the call allocation-free.</summary>
     public static void Write<TState>(Envelope envelope, TState state, Action<TState, string, string> put)

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections;
 using System.Globalization;
 using System.Text;
@@ -18,7 +19,11 @@ internal static class AmqpHeaderValue
 {
     /// <summary>An envelope text field (ids, type, partition key, content type, trace context): UTF-8 bytes of
     /// type <c>S</c> or <c>x</c>, a string, or an integer (its invariant decimal text). Void reads as null.</summary>
-    public static bool TryReadText(object? value, out string? text, out string? problem)
+    /// <param name="value">The header value as the client hands it.</param>
+    /// <param name="text">The text; null for void or when unreadable.</param>
+    /// <param name="problem">Why the value is unreadable; null when it was read.</param>
+    /// <param name="repeats">The value repeats across messages (<see cref="RepeatedHeaderValues.Repeats"/>): its text is shared.</param>
+    public static bool TryReadText(object? value, out string? text, out string? problem, bool repeats = false)
     {
         problem = null;
         switch (value)
@@ -30,7 +35,7 @@ internal static class AmqpHeaderValue
                 text = s;
                 return true;
             case byte[] or BinaryTableValue:
-                return TryDecode(Bytes(value), out text, out problem);
+                return TryDecode(Bytes(value), out text, out problem, repeats);
             case sbyte or byte or short or ushort or int or uint or long or ulong:
                 text = ((IFormattable)value).ToString(null, CultureInfo.InvariantCulture);
                 return true;
@@ -133,6 +138,8 @@ internal static class AmqpHeaderValue
                 && Math.Floor(f) == f && f is >= -9.2e18 and <= 9.2e18:
                 number = (long)f;
                 return true;
+            case byte[] digits when Utf8Parser.TryParse(digits, out number, out var consumed) && consumed == digits.Length && IsPlainInteger(digits):
+                return true; // the common case (timestamp, retry-count), read without making a string first
             case byte[] or BinaryTableValue or string:
                 if (!TryReadText(value, out var text, out problem)) { number = 0; return false; }
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number)) return true;
@@ -145,7 +152,7 @@ internal static class AmqpHeaderValue
         }
     }
 
-    private static bool TryDecode(byte[] bytes, out string? text, out string? problem)
+    private static bool TryDecode(byte[] bytes, out string? text, out string? problem, bool repeats)
     {
         if (!Utf8.IsValid(bytes))
         {
@@ -153,9 +160,17 @@ internal static class AmqpHeaderValue
             problem = "is not valid UTF-8";
             return false;
         }
-        text = Encoding.UTF8.GetString(bytes);
+        text = repeats ? RepeatedHeaderValues.Decode(bytes) : Encoding.UTF8.GetString(bytes);
         problem = null;
         return true;
+    }
+
+    /// <summary>An optional '-' and then only ASCII digits: what <see cref="long.TryParse(string?, NumberStyles, IFormatProvider?, out long)"/>
+    /// with <see cref="NumberStyles.AllowLeadingSign"/> reads the same way.</summary>
+    private static bool IsPlainInteger(ReadOnlySpan<byte> digits)
+    {
+        if (digits.Length > 0 && digits[0] == (byte)'-') digits = digits[1..];
+        return digits.Length > 0 && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9');
     }
 
     private static byte[] Bytes(object value) => value is BinaryTableValue binary ? binary.Bytes ?? [] : (byte[])value;

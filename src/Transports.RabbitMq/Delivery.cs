@@ -29,7 +29,8 @@ internal sealed record Delivery(ulong DeliveryTag, bool Redelivered, string Exch
     {
         var body = args.Body.ToArray();
         var properties = new BasicProperties(args.BasicProperties);
-        if (properties.Headers is { } headers) properties.Headers = new Dictionary<string, object?>(headers, StringComparer.Ordinal);
+        // The client reads each delivery's headers into a dictionary of its own; any other kind is copied so the delivery owns it.
+        if (properties.Headers is { } headers && !IsOwnedTable(headers)) properties.Headers = new Dictionary<string, object?>(headers, StringComparer.Ordinal);
         var envelope = EnvelopeMapper.TryRead(properties, args.Exchange, body, out var error, out var conflicts);
         // A count that cannot be read is a header that cannot be read: the delivery is dead-lettered, never miscounted.
         var brokerCount = ReadCount(properties, DeliveryCountHeader, ref error);
@@ -55,6 +56,11 @@ internal sealed record Delivery(ulong DeliveryTag, bool Redelivered, string Exch
             headers.Remove(name);
         return headers;
     }
+
+    /// <summary>RabbitMQ.Client 7 builds a new <see cref="Dictionary{TKey,TValue}"/> with the default (ordinal) comparer
+    /// for every delivery's header table and keeps no reference to it, so the delivery can keep it as it is.</summary>
+    private static bool IsOwnedTable(IDictionary<string, object?> headers) =>
+        headers is Dictionary<string, object?> table && ReferenceEquals(table.Comparer, EqualityComparer<string>.Default);
 
     private static long? ReadCount(IReadOnlyBasicProperties properties, string name, ref string? error)
     {

@@ -17,10 +17,11 @@ internal static class EnvelopeMapper
     /// <summary>Persistent properties with the envelope's fields and application headers.</summary>
     public static BasicProperties ToProperties(Envelope envelope)
     {
-        var headers = new Dictionary<string, object?>(envelope.Headers.Count + 8, StringComparer.Ordinal);
+        var headers = new Dictionary<string, object?>(envelope.Headers.Count + EnvelopeHeaders.CountOf(envelope), StringComparer.Ordinal);
         foreach (var (name, value) in envelope.Headers)
             if (EnvelopeHeaders.IsApplication(name)) headers[name] = Encoding.UTF8.GetBytes(value);
-        EnvelopeHeaders.Write(envelope, headers, static (h, name, value) => h[name] = Encoding.UTF8.GetBytes(value));
+        EnvelopeHeaders.Write(envelope, headers, static (h, name, value) =>
+            h[name] = RepeatedHeaderValues.Repeats(name) ? RepeatedHeaderValues.Encode(value) : Encoding.UTF8.GetBytes(value));
         var properties = new BasicProperties
         {
             DeliveryMode = DeliveryModes.Persistent,
@@ -58,7 +59,7 @@ internal static class EnvelopeMapper
         string? Text(string name)
         {
             if (raw is null || !raw.TryGetValue(name, out var value)) return null;
-            if (AmqpHeaderValue.TryReadText(value, out var text, out var why)) return NullIfEmpty(text);
+            if (AmqpHeaderValue.TryReadText(value, out var text, out var why, RepeatedHeaderValues.Repeats(name))) return NullIfEmpty(text);
             problem ??= $"header '{name}' {why}";
             return null;
         }
@@ -116,10 +117,10 @@ internal static class EnvelopeMapper
 
     /// <summary>The application headers as text (the envelope's own, the broker's and the client's left out);
     /// <c>traceparent</c> must be text like an envelope field.</summary>
-    private static Dictionary<string, string> ReadApplicationHeaders(IDictionary<string, object?>? raw, ref string? problem)
+    private static IReadOnlyDictionary<string, string> ReadApplicationHeaders(IDictionary<string, object?>? raw, ref string? problem)
     {
-        var application = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (raw is null) return application;
+        Dictionary<string, string>? application = null;
+        if (raw is null) return NoHeaders;
         foreach (var (name, value) in raw)
         {
             if (!EnvelopeHeaders.IsApplication(name) || IsInternalHeader(name)) continue;
@@ -127,10 +128,13 @@ internal static class EnvelopeMapper
                 ? AmqpHeaderValue.TryReadText(value, out var text, out var why)
                 : AmqpHeaderValue.TryReadApplication(value, out text, out why);
             if (!read) problem ??= $"header '{name}' {why}";
-            else if (text is not null) application[name] = text;
+            else if (text is not null) (application ??= new(StringComparer.Ordinal))[name] = text;
         }
-        return application;
+        return application ?? NoHeaders;
     }
+
+    /// <summary>The application headers of a delivery that has none; shared, never written to.</summary>
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
     /// <summary>Headers that are not the application's: the broker's x-death / x-delivery-count bookkeeping and
     /// <c>x-dotnet-*</c>, RabbitMQ.Client's publish sequence number (older versions of this library sent it).</summary>

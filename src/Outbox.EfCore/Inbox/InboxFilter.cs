@@ -109,9 +109,12 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
     {
         public static OwnConnection Of(TContext db)
         {
-            var options = RelationalOptionsExtension.Extract(db.GetService<IDbContextOptions>());
+            // Extracting the relational options sorts the extensions: done once per options, which pooled contexts share.
+            var options = RelationalOptions.GetValue(db.GetService<IDbContextOptions>(), RelationalOptionsExtension.Extract);
             return new(options.ConnectionString, options.Connection, options.IsConnectionOwned, db.Database.AutoSavepointsEnabled);
         }
+
+        private static readonly ConditionalWeakTable<IDbContextOptions, RelationalOptionsExtension> RelationalOptions = [];
 
         public async Task RestoreAsync(TContext db)
         {

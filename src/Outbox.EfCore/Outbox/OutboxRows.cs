@@ -39,8 +39,14 @@ internal static class OutboxRows
 
     /// <summary>The application headers (not <see cref="EnvelopeHeaders.Reserved"/>) as the JSON object a row keeps; the
     /// outbox and dead-letter tables share the format.</summary>
-    public static string HeadersJson(IReadOnlyDictionary<string, string> headers) =>
-        JsonSerializer.Serialize(headers.Where(h => EnvelopeHeaders.IsApplication(h.Key)).ToDictionary(StringComparer.Ordinal));
+    public static string HeadersJson(IReadOnlyDictionary<string, string> headers)
+    {
+        if (headers.Count == 0) return "{}";
+        foreach (var name in headers.Keys)
+            if (!EnvelopeHeaders.IsApplication(name))
+                return JsonSerializer.Serialize(headers.Where(h => EnvelopeHeaders.IsApplication(h.Key)).ToDictionary(StringComparer.Ordinal));
+        return JsonSerializer.Serialize(headers); // all of them are the application's (the usual case): no copy
+    }
 
     /// <summary>A row's headers column back into a dictionary.</summary>
     public static Dictionary<string, string> ReadHeaders(string json) => JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
