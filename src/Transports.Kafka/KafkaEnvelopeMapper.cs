@@ -62,12 +62,12 @@ internal static class KafkaEnvelopeMapper
             switch (header.Key) // a repeated header: last wins; a null value is no value
             {
                 case HeaderNames.MessageId: messageId = Decode(bytes); break;
-                case HeaderNames.MessageType: messageType = Decode(bytes); break;
-                case HeaderNames.Destination: destination = Decode(bytes); break;
+                case HeaderNames.MessageType: messageType = DecodeRepeated(bytes); break;
+                case HeaderNames.Destination: destination = DecodeRepeated(bytes); break;
                 case HeaderNames.PartitionKey: partitionKey = Decode(bytes); break;
                 case HeaderNames.CorrelationId: correlationId = Decode(bytes); break;
                 case HeaderNames.CausationId: causationId = Decode(bytes); break;
-                case HeaderNames.ContentType: contentType = Decode(bytes); break;
+                case HeaderNames.ContentType: contentType = DecodeRepeated(bytes); break;
                 case HeaderNames.Timestamp:
                     timestamp = ParseUnixMs(bytes);
                     if (bytes is not null && timestamp is null) problem ??= $"header '{HeaderNames.Timestamp}' is not Unix milliseconds";
@@ -106,6 +106,8 @@ internal static class KafkaEnvelopeMapper
 
     private static string? Decode(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
 
+    private static string? DecodeRepeated(byte[]? bytes) => bytes is null ? null : RepeatedHeaderValues.Decode(bytes);
+
     /// <summary>The timestamp header (Unix ms as digits, optionally signed or padded); null when it does not parse.</summary>
     private static DateTimeOffset? ParseUnixMs(byte[]? bytes)
     {
@@ -116,7 +118,8 @@ internal static class KafkaEnvelopeMapper
         return unixMs is >= MinUnixMs and <= MaxUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs) : null;
     }
 
-    public static void Add(Headers headers, string name, string value) => headers.Add(name, Encoding.UTF8.GetBytes(value));
+    public static void Add(Headers headers, string name, string value) =>
+        headers.Add(name, RepeatedHeaderValues.Repeats(name) ? RepeatedHeaderValues.Encode(value) : Encoding.UTF8.GetBytes(value));
 
     /// <summary>Where a record was consumed: <c>topic t partition p offset o</c>.</summary>
     public static string Source(TopicPartitionOffset position) =>
