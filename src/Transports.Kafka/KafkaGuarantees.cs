@@ -1,15 +1,14 @@
 using System.Globalization;
-using Messaging.Hosting;
 
 namespace Messaging.Kafka;
 
 /// <summary>The Kafka transport's part of the start-up report.</summary>
 internal static class KafkaGuarantees
 {
-    public static GuaranteeStatement Statement(KafkaOptions o) => new(KafkaTransport.TransportName, GuaranteeStatement.TransportTopic,
-        endpoint => string.Create(CultureInfo.InvariantCulture,
-            $"acks={o.Acks}, idempotence {(o.EnableIdempotence ? "on" : "OFF")}{(o.AllowWeakerDurability ? " (weaker durability allowed)" : "")}; " +
-            $"consumer group {endpoint} (a partition without a committed offset starts at its {(o.AutoOffsetReset == KafkaOffsetReset.Latest ? "end" : "oldest record")}), offsets stored after the handler, commit mode {o.CommitMode}, committed every {o.AutoCommitIntervalMs} ms; " +
-            $"concurrency {o.MaxConcurrency}, {o.MaxBufferedPerPartition} buffered per partition, {o.PartitionAssignmentStrategy} assignment; " +
-            $"dead-letter topic <topic>{o.DeadLetterTopicSuffix}"));
+    /// <summary>The sentence for <paramref name="endpoint"/> with the options <paramref name="o"/> in force.</summary>
+    public static string Describe(KafkaOptions o, string endpoint) => string.Create(CultureInfo.InvariantCulture,
+        $"acks={o.Acks}, idempotence {(o.EnableIdempotence ? "on" : "OFF")}{(o.AllowWeakerDurability ? " (weaker durability allowed)" : "")}; " +
+        $"consumer group {endpoint} (a partition without a committed offset starts at its {(o.AutoOffsetReset == KafkaOffsetReset.Latest ? "end" : "oldest record")}), offsets stored after the handler, commit mode {o.CommitMode}, committed every {o.AutoCommitIntervalMs} ms; " +
+        $"concurrency {o.MaxConcurrency}, {o.MaxBufferedPerPartition} buffered per partition, {o.PartitionAssignmentStrategy} assignment; " +
+        $"dead-letter topic <topic>{o.DeadLetterTopicSuffix}");
 }

@@ -1,6 +1,6 @@
-using Messaging.Configuration;
 using Messaging.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -28,16 +28,11 @@ public static class KafkaMessagingBuilderExtensions
     public static MessagingBuilder AddKafka(this MessagingBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.BindAndValidate<KafkaOptions>(builder.Configuration.GetSection(KafkaOptions.SectionName));
-        builder.Services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
-        builder.Services.AddSingleton<KafkaReplay>();
-        builder.Services.AddSingleton(sp => KafkaGuarantees.Statement(sp.GetRequiredService<IOptions<KafkaOptions>>().Value));
-        return builder.AddTransport(KafkaTransport.TransportName, services =>
-        {
-            var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            var options = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-            return new KafkaTransport(options, loggers, time, services.GetService<Transport.IDeadLetterRecorder>());
-        });
+        builder.Services.TryAddSingleton<KafkaReplay>();
+        return builder.AddTransport<KafkaOptions, KafkaOptionsValidator>(KafkaTransport.TransportName, KafkaOptions.SectionName,
+            KafkaGuarantees.Describe, (services, options) => new KafkaTransport(options,
+                services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+                services.GetService<TimeProvider>() ?? TimeProvider.System,
+                services.GetService<Transport.IDeadLetterRecorder>()));
     }
 }

@@ -1,7 +1,6 @@
 using Messaging.Configuration;
 using Messaging.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -30,17 +29,14 @@ public static class RabbitMqMessagingBuilderExtensions
     public static MessagingBuilder AddRabbitMq(this MessagingBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.BindAndValidate<RabbitMqOptions>(builder.Configuration.GetSection(RabbitMqOptions.SectionName));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
-        builder.Services.AddSingleton(sp => RabbitMqGuarantees.Statement(sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value));
-        return builder.AddTransport(RabbitMqTransport.TransportName, services =>
-        {
-            var options = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-            var messaging = services.GetRequiredService<IOptions<MessagingOptions>>().Value;
-            var clientName = string.IsNullOrEmpty(options.ClientProvidedName) ? messaging.Endpoint : options.ClientProvidedName;
-            var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            return new RabbitMqTransport(options, clientName, messaging.Retry.DelayedRetryDelaysMs, services.GetService<TimeProvider>() ?? TimeProvider.System,
-                loggers.CreateLogger<RabbitMqTransport>(), services.GetService<Transport.IDeadLetterRecorder>());
-        });
+        return builder.AddTransport<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqTransport.TransportName, RabbitMqOptions.SectionName,
+            RabbitMqGuarantees.Describe, (services, options) =>
+            {
+                var messaging = services.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                var clientName = string.IsNullOrEmpty(options.ClientProvidedName) ? messaging.Endpoint : options.ClientProvidedName;
+                var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+                return new RabbitMqTransport(options, clientName, messaging.Retry.DelayedRetryDelaysMs, services.GetService<TimeProvider>() ?? TimeProvider.System,
+                    loggers.CreateLogger<RabbitMqTransport>(), services.GetService<Transport.IDeadLetterRecorder>());
+            });
     }
 }

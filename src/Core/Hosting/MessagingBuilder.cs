@@ -1,10 +1,13 @@
+using Messaging.Configuration;
 using Messaging.Transport;
 using Messaging.Diagnostics;
 using Messaging.Handling;
 using Messaging.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Messaging.Hosting;
 
@@ -113,6 +116,45 @@ public sealed class MessagingBuilder
             Services.AddHealthChecks().Add(new HealthCheckRegistration(HealthCheckName(name),
                 services => ActivatorUtilities.CreateInstance<TransportHealthCheck>(services, name), HealthStatus.Unhealthy, [HealthTag]));
         return this;
+    }
+
+    /// <summary>
+    /// The registration every transport package makes, in one call: binds <typeparamref name="TOptions"/> from the
+    /// configuration section <paramref name="configurationSection"/> (an unknown enum value fails naming its key),
+    /// validates them with <typeparamref name="TValidator"/> at host start-up, adds the transport's sentence to the
+    /// start-up guarantee report (event 1010), and makes the transport available as <paramref name="name"/> with its
+    /// health check (see <see cref="AddTransport(string, Func{IServiceProvider, Transport.IMessageTransport})"/>).
+    /// Calling it again for a name already registered changes nothing.
+    /// </summary>
+    /// <typeparam name="TOptions">The transport's options class.</typeparam>
+    /// <typeparam name="TValidator">Checks the bound options; its failures stop the host with an
+    /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> that should name each key.</typeparam>
+    /// <param name="name">The <c>Messaging:Transport</c> value that selects the transport.</param>
+    /// <param name="configurationSection">The section its options are bound from, for example <c>Messaging:Kafka</c>.</param>
+    /// <param name="describeGuarantees">The options and an endpoint name → one sentence for the start-up report saying
+    /// what the transport guarantees with those settings; never a secret.</param>
+    /// <param name="factory">Creates the transport from the services and its bound options; called once, only if selected.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="configurationSection"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="describeGuarantees"/> or <paramref name="factory"/> is null.</exception>
+    public MessagingBuilder AddTransport<TOptions, TValidator>(string name, string configurationSection,
+        Func<TOptions, string, string> describeGuarantees, Func<IServiceProvider, TOptions, Transport.IMessageTransport> factory)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(configurationSection);
+        ArgumentNullException.ThrowIfNull(describeGuarantees);
+        ArgumentNullException.ThrowIfNull(factory);
+        if (_healthChecks.Contains(name)) return this;
+        Services.BindAndValidate<TOptions>(Configuration.GetSection(configurationSection));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<TOptions>>().Value;
+            return new GuaranteeStatement(name, GuaranteeStatement.TransportTopic, endpoint => describeGuarantees(options, endpoint));
+        });
+        return AddTransport(name, services => factory(services, services.GetRequiredService<IOptions<TOptions>>().Value));
     }
 
     /// <summary>The name of a transport's health check: <c>messaging-&lt;name in lower case&gt;</c>.</summary>
