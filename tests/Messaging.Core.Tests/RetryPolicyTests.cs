@@ -8,6 +8,7 @@ using Messaging.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Messaging.Tests;
 
@@ -33,6 +34,22 @@ public class RetryPolicyTests
         Assert.Equal("6", dead.Headers[HeaderNames.DeadLetterAttempts]);
         Assert.Contains("failed after 6 attempt", dead.Headers[HeaderNames.DeadLetterReason], StringComparison.Ordinal);
         Assert.Equal(2, host.Services.GetRequiredService<MessagingStatistics>().DelayedRetries);
+    }
+
+    [Fact]
+    public async Task The_wait_before_an_immediate_retry_runs_on_the_hosts_TimeProvider()
+    {
+        var time = new FakeTimeProvider();
+        var probe = new HandlerProbe { FailFirstCalls = 1 };
+        // Ten minutes of the real clock would outlast the test: only the host's clock can end the wait in time.
+        using var host = await StartAsync(probe, new() { ["Messaging:Retry:InitialDelayMs"] = "600000", ["Messaging:Retry:MaxDelayMs"] = "600000" }, time);
+        await host.Services.GetRequiredService<IMessagePublisher>().PublishAsync(new ComplianceMessage("k", 1));
+        await Eventually.WaitUntilAsync(() => probe.Calls.Count == 1, Deadline, "the first attempt");
+
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        await Eventually.WaitUntilAsync(() => probe.Calls.Count == 2, Deadline, "the retry after the host's clock moved 10 minutes");
+        Assert.Equal(1, host.Services.GetRequiredService<MessagingStatistics>().Retries);
     }
 
     [Fact]
@@ -100,9 +117,10 @@ public class RetryPolicyTests
         public ValueTask DisposeAsync() => _inner.DisposeAsync();
     }
 
-    private static async Task<IHost> StartAsync(HandlerProbe probe, Dictionary<string, string?> settings)
+    private static async Task<IHost> StartAsync(HandlerProbe probe, Dictionary<string, string?> settings, TimeProvider? time = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        if (time is not null) builder.Services.AddSingleton(time);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = "InMemory",

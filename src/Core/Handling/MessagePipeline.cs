@@ -24,6 +24,7 @@ internal sealed class MessagePipeline(
     IOptions<MessagingOptions> options,
     MessagingStatistics statistics,
     IEnumerable<IDeliveryLedger> ledgers,
+    TimeProvider time,
     ILogger<MessagePipeline> logger)
 {
     private readonly MessagingOptions _options = options.Value;
@@ -179,7 +180,7 @@ internal sealed class MessagePipeline(
                 statistics.RecordRetry();
                 MessagingTelemetry.Retried(incoming.Envelope.Destination, _options.Endpoint, "immediate");
                 Log.HandlerFailed(logger, ex, descriptor.Name, incoming.Envelope.MessageId, attempt, retry.MaxAttempts);
-                await Task.Delay(retry.DelayBefore(attempt + 1), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(retry.DelayBefore(attempt + 1), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -187,7 +188,7 @@ internal sealed class MessagePipeline(
     private async Task<HandlerOutcome> RunOnceAsync(HandlerDescriptor descriptor, object message, IncomingMessage incoming, int attempt, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.HandlerTimeoutMs);
+        using var timer = time.CreateTimer(CancelTimeout, timeout, TimeSpan.FromMilliseconds(_options.HandlerTimeoutMs), Timeout.InfiniteTimeSpan);
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
@@ -210,6 +211,19 @@ internal sealed class MessagePipeline(
             {
                 throw new TimeoutException($"Handler {descriptor.Name} did not finish within Messaging:HandlerTimeoutMs = {_options.HandlerTimeoutMs} ms.");
             }
+        }
+    }
+
+    /// <summary>The handler timeout's timer: it may fire while its run is ending and the source is being disposed.</summary>
+    private static void CancelTimeout(object? state)
+    {
+        try
+        {
+            ((CancellationTokenSource)state!).Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the run is over
         }
     }
 }
