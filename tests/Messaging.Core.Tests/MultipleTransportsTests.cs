@@ -31,6 +31,22 @@ public class MultipleTransportsTests
     }
 
     [Fact]
+    public async Task An_unnamed_transport_means_the_primary_and_names_resolve_as_registered()
+    {
+        using var host = await StartAsync(new HandlerProbe(), routeTransport: null);
+        var transports = host.Services.GetRequiredService<MessagingTransports>();
+
+        Assert.Equal("InMemory", transports.NameOrPrimary(null));
+        Assert.Equal("InMemory", transports.NameOrPrimary(""));
+        Assert.Equal("kafka", transports.NameOrPrimary("kafka"));
+        Assert.Equal("Kafka", transports.Resolve("kafka"));
+        Assert.Same(transports.Primary, transports.Get(null));
+        Assert.Same(transports.Primary, transports.Get("inmemory"));
+        var ex = Assert.Throws<InvalidOperationException>(() => transports.Resolve("Nats"));
+        Assert.Equal("Transport 'Nats' is not registered; registered: InMemory, Kafka.", ex.Message);
+    }
+
+    [Fact]
     public async Task Route_transport_decides_which_broker_publishes()
     {
         var probe = new HandlerProbe();

@@ -58,11 +58,8 @@ public static class MessagingServiceCollectionExtensions
 
     private static IMessageTransport SelectTransport(IServiceProvider services)
     {
+        // Options validation has already named the key if Messaging:Transport is not registered.
         var name = services.GetRequiredService<IOptions<MessagingOptions>>().Value.Transport;
-        var registration = services.GetServices<TransportRegistration>()
-            .LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new OptionsValidationException(MessagingOptions.SectionName, typeof(MessagingOptions),
-                [$"Messaging:Transport '{name}' is not registered."]);
-        return registration.Factory(services);
+        return TransportRegistration.Find([.. services.GetServices<TransportRegistration>()], name).Factory(services);
     }
 }

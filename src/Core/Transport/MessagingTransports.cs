@@ -40,9 +40,20 @@ public sealed class MessagingTransports : IAsyncDisposable
     /// <exception cref="InvalidOperationException">No transport of that name is registered.</exception>
     public IMessageTransport Get(string? name)
     {
-        if (string.IsNullOrEmpty(name) || string.Equals(name, _options.Transport, StringComparison.OrdinalIgnoreCase)) return Primary;
-        return _others.GetOrAdd(name, n => new Lazy<IMessageTransport>(() => Create(n))).Value;
+        var wanted = NameOrPrimary(name);
+        if (string.Equals(wanted, PrimaryName, StringComparison.OrdinalIgnoreCase)) return Primary;
+        return _others.GetOrAdd(wanted, n => new Lazy<IMessageTransport>(() => Create(n))).Value;
     }
+
+    /// <summary>The primary transport's name, as configured (<c>Messaging:Transport</c>).</summary>
+    public string PrimaryName => _options.Transport;
+
+    /// <summary>The one rule for a transport left unnamed (a route without one, an outbox row written before rows named
+    /// theirs): <paramref name="name"/> itself, or <see cref="PrimaryName"/> when it is null or empty. Not checked
+    /// against the registrations (see <see cref="Resolve"/>).</summary>
+    /// <param name="name">A transport name, or null or empty.</param>
+    /// <returns>The name the transport goes by here.</returns>
+    public string NameOrPrimary(string? name) => string.IsNullOrEmpty(name) ? PrimaryName : name;
 
     /// <summary>The registered name a row or route's transport stands for: <paramref name="name"/> as it was registered, or the
     /// primary's (<c>Messaging:Transport</c>) for null or empty. The outbox writes this name into every row, so a row is only
@@ -52,8 +63,7 @@ public sealed class MessagingTransports : IAsyncDisposable
     /// <exception cref="InvalidOperationException">No transport of that name is registered.</exception>
     public string Resolve(string? name)
     {
-        var wanted = string.IsNullOrEmpty(name) ? _options.Transport : name;
-        return Registration(wanted).Name;
+        return Registration(NameOrPrimary(name)).Name;
     }
 
     /// <summary>Disposes the transports created here (the primary is disposed by the container).</summary>
@@ -67,13 +77,7 @@ public sealed class MessagingTransports : IAsyncDisposable
 
     private IMessageTransport Create(string name) => Registration(name).Factory(_services);
 
-    private TransportRegistration Registration(string name)
-    {
-        // Read once: the outbox resolves a transport for every message it enqueues.
-        var registered = _registered ??= [.. _services.GetServices<TransportRegistration>()];
-        for (var i = registered.Length - 1; i >= 0; i--)
-            if (string.Equals(registered[i].Name, name, StringComparison.OrdinalIgnoreCase)) return registered[i];
-        throw new InvalidOperationException(
-            $"Transport '{name}' is not registered; registered: {string.Join(", ", registered.Select(t => t.Name))}.");
-    }
+    // Read once: the outbox resolves a transport for every message it enqueues.
+    private TransportRegistration Registration(string name) =>
+        TransportRegistration.Find(_registered ??= [.. _services.GetServices<TransportRegistration>()], name);
 }

@@ -1,8 +1,17 @@
-using Messaging.Transport;
-
 namespace Messaging.Transport;
 
 /// <summary>A transport a package made available; chosen at start-up by <c>Messaging:Transport</c>.</summary>
 /// <param name="Name">The configuration name (<c>RabbitMq</c>, <c>Kafka</c>, <c>InMemory</c>).</param>
 /// <param name="Factory">Creates the singleton transport; called once, only when this transport is chosen.</param>
-public sealed record TransportRegistration(string Name, Func<IServiceProvider, IMessageTransport> Factory);
+public sealed record TransportRegistration(string Name, Func<IServiceProvider, IMessageTransport> Factory)
+{
+    /// <summary>The registration of <paramref name="name"/> (case-insensitive; the last one when registered twice).</summary>
+    /// <exception cref="InvalidOperationException">None has that name; the message lists the registered ones.</exception>
+    internal static TransportRegistration Find(IReadOnlyList<TransportRegistration> registered, string name)
+    {
+        for (var i = registered.Count - 1; i >= 0; i--)
+            if (string.Equals(registered[i].Name, name, StringComparison.OrdinalIgnoreCase)) return registered[i];
+        throw new InvalidOperationException(
+            $"Transport '{name}' is not registered; registered: {string.Join(", ", registered.Select(t => t.Name))}.");
+    }
+}

@@ -47,7 +47,7 @@ internal sealed class TransportCircuits
         _options = options.Value;
         _time = time;
         _logger = logger;
-        Primary = messaging.Value.Transport;
+        Primary = transports.PrimaryName;
         Used = new HashSet<string>(routes.Routes.Select(r => NameOf(r.Transport)).Append(Primary)
             .Concat(messaging.Value.ConsumedTransports()).Concat(targets.Select(t => t.Transport)), StringComparer.OrdinalIgnoreCase);
         _nullRowsClaimable = new Lazy<bool>(() => transports.Primary.Capabilities.HasFlag(TransportCapabilities.Durable));
@@ -82,7 +82,7 @@ internal sealed class TransportCircuits
     public bool Sends(string? rowTransport) => rowTransport is null ? _nullRowsClaimable.Value : Used.Contains(rowTransport);
 
     /// <summary>The transport a row goes through.</summary>
-    public string NameOf(string? rowTransport) => string.IsNullOrEmpty(rowTransport) ? Primary : rowTransport;
+    public string NameOf(string? rowTransport) => _transports.NameOrPrimary(rowTransport);
 
     /// <summary>Watches the published transports' health, so a broker that goes away pauses its rows before a send
     /// fails and one that comes back is probed at once. Called when the dispatcher starts.</summary>
