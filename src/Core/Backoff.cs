@@ -5,7 +5,7 @@ namespace Messaging;
 /// was down, retrying a dead-letter publish, a failed dispatcher round): exponential from an initial delay up to a
 /// cap, each delay spread by ±20 % jitter so that many instances recovering together do not knock in step.
 /// </summary>
-internal static class Backoff
+public static class Backoff
 {
     private const double Jitter = 0.2;
 

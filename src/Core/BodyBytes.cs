@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Messaging;
 
 /// <summary>An envelope body as the <c>byte[]</c> some APIs need (Confluent.Kafka's message value, an EF Core column).</summary>
-internal static class BodyBytes
+public static class BodyBytes
 {
     /// <summary>The array behind <paramref name="body"/> when the body is that whole array (the serializer's
     /// output, a consumed record's value), else a copy. Sharing is safe: envelopes are immutable, Confluent.Kafka

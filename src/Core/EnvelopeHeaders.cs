@@ -7,7 +7,7 @@ namespace Messaging;
 /// The envelope's fields as they travel in headers, once for every transport and the outbox (docs/wire-format.md):
 /// which header names are reserved, and each field's header value in the order they are written.
 /// </summary>
-internal static class EnvelopeHeaders
+public static class EnvelopeHeaders
 {
     /// <summary>Names that carry envelope fields or transport bookkeeping (<see cref="HeaderNames.RetryCount"/>); a header
     /// of one of these names is never an application header, in either direction.</summary>

@@ -10,7 +10,7 @@ namespace Messaging;
 /// every time. The shared byte arrays are never written to: the clients only copy them into their frames (RabbitMQ) or
 /// into librdkafka (Kafka).
 /// </summary>
-internal static class RepeatedHeaderValues
+public static class RepeatedHeaderValues
 {
     private const int MaxEntries = 1024;
     private const int MaxBytes = 256;

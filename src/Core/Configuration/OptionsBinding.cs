@@ -11,7 +11,7 @@ namespace Messaging.Configuration;
 /// invalid setting is reported as "key, value, allowed values". Nested option classes (<c>Tls</c>, <c>Retry</c>,
 /// <c>Health</c>) are checked too.
 /// </summary>
-internal static class OptionsBinding
+public static class OptionsBinding
 {
     /// <summary>Registers <typeparamref name="TOptions"/> bound from <paramref name="section"/> and validated at start-up.</summary>
     public static OptionsBuilder<TOptions> BindAndValidate<TOptions>(this IServiceCollection services, IConfigurationSection section) where TOptions : class

@@ -11,7 +11,7 @@ namespace Messaging.Publishing;
 /// the size limit (<c>Messaging:MaxBodyBytes</c>), a producer span per message (parented to the caller's span, or to
 /// the trace that wrote the outbox row, and carried on in the message's <c>traceparent</c>), and the sent counters.
 /// </summary>
-internal sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<MessagingOptions> options)
+public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<MessagingOptions> options)
 {
     private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
 

@@ -6,7 +6,7 @@ namespace Messaging.Transport;
 /// dead-letter copy and before it acknowledges the message, so the two agree: when recording fails, the message is not
 /// acknowledged (RabbitMQ nack with requeue, Kafka retries in place) and is dead-lettered again, which records it then.
 /// </summary>
-internal interface IDeadLetterRecorder
+public interface IDeadLetterRecorder
 {
     /// <summary>Records the dead letter; a message already recorded by this endpoint becomes a new failure of its row.</summary>
     /// <param name="deadLetter">What was parked, why and where.</param>
@@ -23,5 +23,5 @@ internal interface IDeadLetterRecorder
 /// <param name="Source">Where it was consumed: <c>queue q delivery-tag n</c> or <c>topic t partition p offset o</c>.</param>
 /// <param name="DeadLetterDestination">Where the broker copy went: <c>&lt;endpoint&gt;.dlq</c> or <c>&lt;topic&gt;.dlq</c>.</param>
 /// <param name="Time">When it was parked (UTC).</param>
-internal sealed record DeadLetterEntry(Envelope Envelope, DeadLetterReason Reason, string Transport, string Endpoint, string Source,
+public sealed record DeadLetterEntry(Envelope Envelope, DeadLetterReason Reason, string Transport, string Endpoint, string Source,
     string DeadLetterDestination, DateTimeOffset Time);

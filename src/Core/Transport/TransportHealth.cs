@@ -143,7 +143,7 @@ public sealed class TransportHealth
 
     /// <summary>Waits <paramref name="delay"/>, or less when the broker becomes available meanwhile (so a loop that is
     /// backing off retries as soon as the broker is back); false when <paramref name="cancellationToken"/> ended it.</summary>
-    internal async Task<bool> WaitOrUntilAvailableAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
+    public async Task<bool> WaitOrUntilAvailableAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
     {
         using var available = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void OnChanged(TransportHealth health)

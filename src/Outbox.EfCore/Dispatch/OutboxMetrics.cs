@@ -15,17 +15,20 @@ internal static class OutboxMetrics
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
+    // A meter of the library's name: listeners and exporters subscribed to that name receive these instruments too.
+    private static readonly Meter Meter = new(TelemetryNames.SourceName);
+
     private static readonly ConcurrentDictionary<object, (long Pending, DateTime? Oldest)> Figures = new();
-    private static readonly Histogram<long> BatchSize = MessagingTelemetry.Meter.CreateHistogram<long>(TelemetryNames.OutboxBatchSize, "{message}",
+    private static readonly Histogram<long> BatchSize = Meter.CreateHistogram<long>(TelemetryNames.OutboxBatchSize, "{message}",
         "Rows claimed per dispatcher round that found any, or per flush on commit");
-    private static readonly Histogram<double> DispatchDuration = MessagingTelemetry.Meter.CreateHistogram<double>(TelemetryNames.OutboxDispatchDuration, "s",
+    private static readonly Histogram<double> DispatchDuration = Meter.CreateHistogram<double>(TelemetryNames.OutboxDispatchDuration, "s",
         "One dispatcher round, from the claim until the broker answered for every row");
 
     static OutboxMetrics()
     {
-        MessagingTelemetry.Meter.CreateObservableGauge(TelemetryNames.OutboxPending, () => Figures.Values.Select(f => new Measurement<long>(f.Pending)),
+        Meter.CreateObservableGauge(TelemetryNames.OutboxPending, () => Figures.Values.Select(f => new Measurement<long>(f.Pending)),
             "{message}", "Outbox rows waiting to be published");
-        MessagingTelemetry.Meter.CreateObservableGauge(TelemetryNames.OutboxOldestPendingAge, () => Figures.Values.Select(f => new Measurement<double>(
+        Meter.CreateObservableGauge(TelemetryNames.OutboxOldestPendingAge, () => Figures.Values.Select(f => new Measurement<double>(
             f.Oldest is { } oldest ? Math.Max(0, (DateTime.UtcNow - oldest).TotalSeconds) : 0)), "s", "Age of the oldest Pending outbox row");
     }
 
