@@ -14,7 +14,7 @@ internal static class DlqBrokerCommands
         await using var broker = Open(context, forChanges: false);
         var found = await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
         await OverlayTableStateAsync(context, found, cancellationToken);
-        if (context.Value(DlqOptions.GroupBy) is { } by) DlqRender.Groups(context, DeadLetterOperations.Group(found.Select(f => f.Row), by), by, broker.Describe);
+        if (context.Value(DlqOptions.GroupBy) is { } by) DlqRender.Groups(context, DeadLetterOperations.Group(found.Select(f => f.Row), DlqOptions.Grouping(by)), by, broker.Describe);
         else DlqRender.List(context, [.. found.Select(f => (f.Row, (string?)f.Position))], broker.Describe);
         return 0;
     }

@@ -42,7 +42,7 @@ internal static class DlqCommands
         };
         await using var db = context.Database.Open();
         if (context.Value(DlqOptions.GroupBy) is { } by)
-            DlqRender.Groups(context, await DeadLetterOperations.GroupAsync(db, by, status, cancellationToken), by, context.Database.Describe());
+            DlqRender.Groups(context, await DeadLetterOperations.GroupAsync(db, DlqOptions.Grouping(by), status, cancellationToken), by, context.Database.Describe());
         else
             DlqRender.List(context, [.. (await DeadLetterOperations.ListAsync(db, status, Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken))
                 .Select(d => (d, (string?)null))], context.Database.Describe());

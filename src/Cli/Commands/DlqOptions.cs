@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Messaging.Outbox.Operations;
 
 namespace Messaging.Cli.Commands;
 
@@ -20,6 +21,9 @@ internal static class DlqOptions
     {
         Description = "Group instead of listing: failure (exception type + first application frame), type, endpoint.",
     }.AcceptOnlyFromAmong("failure", "type", "endpoint");
+
+    /// <summary>The <c>--group-by</c> value as the operation's grouping (the option accepts only its names, in lower case).</summary>
+    public static DeadLetterGrouping Grouping(string by) => Enum.Parse<DeadLetterGrouping>(by, ignoreCase: true);
 
     public static readonly Option<string> Status = new Option<string>("--status")
     {

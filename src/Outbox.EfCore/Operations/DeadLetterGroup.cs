@@ -6,4 +6,17 @@ namespace Messaging.Outbox.Operations;
 /// <param name="Count">Dead letters in the group (count).</param>
 /// <param name="FirstFailedAt">The earliest first failure (UTC).</param>
 /// <param name="LastFailedAt">The latest failure (UTC).</param>
-internal sealed record DeadLetterGroup(string Key, string Description, int Count, DateTime FirstFailedAt, DateTime LastFailedAt);
+public sealed record DeadLetterGroup(string Key, string Description, int Count, DateTime FirstFailedAt, DateTime LastFailedAt);
+
+/// <summary>What dead letters are grouped by (<see cref="DeadLetterOperations.GroupAsync"/>).</summary>
+public enum DeadLetterGrouping
+{
+    /// <summary>The failure fingerprint: exception type (or reason) and the first application frame.</summary>
+    Failure,
+
+    /// <summary>The message type.</summary>
+    Type,
+
+    /// <summary>The consuming endpoint.</summary>
+    Endpoint,
+}

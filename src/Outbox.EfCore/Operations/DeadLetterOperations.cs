@@ -3,15 +3,22 @@ using Microsoft.EntityFrameworkCore;
 namespace Messaging.Outbox.Operations;
 
 /// <summary>
-/// What an operator does with the dead-letters table (the <c>messaging dlq</c> commands): list and group, show, re-drive
-/// through the outbox with the same message id, discard. Works on any DbContext whose model has the messaging tables
-/// (the application's, or the CLI's own).
+/// What an operator does with the dead-letters table (the <c>messaging dlq</c> commands call these): list and group, show,
+/// re-drive through the outbox with the same message id, discard. Works on any DbContext whose model has the messaging
+/// tables (the application's, or the CLI's own). A re-drive is exactly-once with the dead letter's state: its outbox row and
+/// its <see cref="DeadLetterStatus.Redriven"/> mark commit in one transaction, and only a row still parked is taken.
 /// </summary>
-internal static class DeadLetterOperations
+public static class DeadLetterOperations
 {
-    /// <summary>Rows re-driven or discarded per transaction.</summary>
+    /// <summary>Rows re-driven or discarded per transaction (count).</summary>
     public const int BatchSize = 100;
 
+    /// <summary>The newest dead letters, optionally of one status, not tracked.</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="status">Only rows of this status; null for every status.</param>
+    /// <param name="limit">Most rows returned (count).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The rows, latest failure first.</returns>
     public static Task<List<DeadLetter>> ListAsync(DbContext db, DeadLetterStatus? status, int limit, CancellationToken cancellationToken)
     {
         var rows = db.Set<DeadLetter>().AsNoTracking();
@@ -19,9 +26,14 @@ internal static class DeadLetterOperations
         return rows.OrderByDescending(d => d.LastFailedAt).ThenByDescending(d => d.Id).Take(limit).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Groups the dead letters of <paramref name="status"/> by <c>failure</c>, <c>type</c> or <c>endpoint</c>,
-    /// largest first (see <see cref="Group"/>).</summary>
-    public static async Task<List<DeadLetterGroup>> GroupAsync(DbContext db, string by, DeadLetterStatus? status, CancellationToken cancellationToken)
+    /// <summary>Groups the dead letters of <paramref name="status"/>, largest group first (see <see cref="Group"/>). Reads
+    /// only the columns the grouping needs, never bodies.</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="by">What to group by.</param>
+    /// <param name="status">Only rows of this status; null for every status.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The groups, largest first, then by key (ordinal).</returns>
+    public static async Task<List<DeadLetterGroup>> GroupAsync(DbContext db, DeadLetterGrouping by, DeadLetterStatus? status, CancellationToken cancellationToken)
     {
         var rows = db.Set<DeadLetter>().AsNoTracking();
         if (status is { } s) rows = rows.Where(d => d.Status == s);
@@ -33,14 +45,17 @@ internal static class DeadLetterOperations
         return Group(facts, by);
     }
 
-    /// <summary>Groups dead letters by <c>failure</c> (fingerprint: exception type, or reason, and failure site),
-    /// <c>type</c> (message type) or <c>endpoint</c>, largest first.</summary>
-    public static List<DeadLetterGroup> Group(IEnumerable<DeadLetter> rows, string by)
+    /// <summary>Groups dead letters already read (from the table or a broker's dead-letter queue) by failure (fingerprint:
+    /// exception type, or reason, and failure site), message type or endpoint, largest first.</summary>
+    /// <param name="rows">The dead letters.</param>
+    /// <param name="by">What to group by.</param>
+    /// <returns>The groups, largest first, then by key (ordinal).</returns>
+    public static List<DeadLetterGroup> Group(IEnumerable<DeadLetter> rows, DeadLetterGrouping by)
     {
         var groups = by switch
         {
-            "type" => rows.GroupBy(f => f.MessageType).Select(g => (g.Key, Description: $"{g.Select(f => f.Endpoint).Distinct().Count()} endpoint(s)", Items: g.ToList())),
-            "endpoint" => rows.GroupBy(f => f.Endpoint).Select(g => (g.Key, Description: $"{g.Select(f => f.MessageType).Distinct().Count()} message type(s)", Items: g.ToList())),
+            DeadLetterGrouping.Type => rows.GroupBy(f => f.MessageType).Select(g => (g.Key, Description: $"{g.Select(f => f.Endpoint).Distinct().Count()} endpoint(s)", Items: g.ToList())),
+            DeadLetterGrouping.Endpoint => rows.GroupBy(f => f.Endpoint).Select(g => (g.Key, Description: $"{g.Select(f => f.MessageType).Distinct().Count()} message type(s)", Items: g.ToList())),
             _ => rows.GroupBy(f => f.Fingerprint ?? "-").Select(g => (g.Key,
                 Description: $"{g.First().ExceptionType ?? g.First().Reason}{(g.First().FailureSite is { } site ? " at " + site : "")}", Items: g.ToList())),
         };
@@ -48,10 +63,13 @@ internal static class DeadLetterOperations
             .OrderByDescending(g => g.Count).ThenBy(g => g.Key, StringComparer.Ordinal)];
     }
 
-    /// <summary>Every row of a message id (one per endpoint that dead-lettered it).</summary>
     /// <summary>Gives broker copies the status, failures and re-drives of the same message's row in the dead-letters table
     /// (same endpoint and message id), so a copy re-driven or discarded from the table is not shown as Parked with no
-    /// re-drive. Copies without a row keep their own. Returns how many were found in the table.</summary>
+    /// re-drive. Copies without a row keep their own.</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="copies">Rows made from broker copies; their state is changed in place.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>How many copies were found in the table.</returns>
     public static async Task<int> OverlayTableStateAsync(DbContext db, IReadOnlyList<DeadLetter> copies, CancellationToken cancellationToken)
     {
         var ids = copies.Where(c => c.MessageId.Length > 0).Select(c => c.MessageId).Distinct(StringComparer.Ordinal).ToList();
@@ -68,10 +86,19 @@ internal static class DeadLetterOperations
         return found;
     }
 
+    /// <summary>Every row of a message id (one per endpoint that dead-lettered it), oldest first, not tracked.</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="messageId">The message id.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The rows; empty when none.</returns>
     public static Task<List<DeadLetter>> FindAsync(DbContext db, string messageId, CancellationToken cancellationToken) =>
         db.Set<DeadLetter>().AsNoTracking().Where(d => d.MessageId == messageId).OrderBy(d => d.Id).ToListAsync(cancellationToken);
 
-    /// <summary>The parked rows a selection takes, oldest first.</summary>
+    /// <summary>The parked rows a selection takes, oldest first, not tracked (count them before a re-drive or discard).</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="selection">Which dead letters.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The parked rows selected.</returns>
     public static Task<List<DeadLetter>> SelectAsync(DbContext db, DeadLetterSelection selection, CancellationToken cancellationToken)
     {
         var rows = db.Set<DeadLetter>().AsNoTracking().Where(d => d.Status == DeadLetterStatus.Parked);
@@ -87,7 +114,14 @@ internal static class DeadLetterOperations
 
     /// <summary>Re-drives <paramref name="rows"/>: per row, in one transaction with marking it <see cref="DeadLetterStatus.Redriven"/>
     /// and counting the re-drive, an outbox row to its original destination through its transport with the same message
-    /// id. A row without a message id cannot be re-driven and is left parked. Returns the rows re-driven.</summary>
+    /// id, <see cref="BatchSize"/> rows per transaction. A row without a message id cannot be re-driven and is left parked;
+    /// a row re-driven or discarded meanwhile by someone else is left alone.</summary>
+    /// <param name="db">A context with the messaging tables; its change tracker is cleared at the end.</param>
+    /// <param name="rows">The rows to re-drive (from <see cref="SelectAsync"/>).</param>
+    /// <param name="now">The re-drive's time: the new envelope's timestamp and <c>last_redriven_at</c>.</param>
+    /// <param name="progress">Called after each transaction with the rows re-driven so far; may be null.</param>
+    /// <param name="cancellationToken">Cancels between and during transactions; committed batches stay re-driven.</param>
+    /// <returns>The rows re-driven.</returns>
     public static async Task<int> RedriveAsync(DbContext db, IReadOnlyList<DeadLetter> rows, DateTimeOffset now, Action<int>? progress, CancellationToken cancellationToken)
     {
         var done = 0;
@@ -110,7 +144,13 @@ internal static class DeadLetterOperations
         return done;
     }
 
-    /// <summary>Marks <paramref name="rows"/> <see cref="DeadLetterStatus.Discarded"/>; returns how many were still parked.</summary>
+    /// <summary>Marks <paramref name="rows"/> <see cref="DeadLetterStatus.Discarded"/>, <see cref="BatchSize"/> per statement;
+    /// the rows stay in the table.</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="rows">The rows to discard.</param>
+    /// <param name="progress">Called after each statement with the rows discarded so far; may be null.</param>
+    /// <param name="cancellationToken">Cancels between and during statements.</param>
+    /// <returns>How many were still parked (and are now discarded).</returns>
     public static async Task<int> DiscardAsync(DbContext db, IReadOnlyList<DeadLetter> rows, Action<int>? progress, CancellationToken cancellationToken)
     {
         var done = 0;
@@ -127,6 +167,11 @@ internal static class DeadLetterOperations
     /// <summary>Re-drives a message found on a broker's dead-letter queue or topic: records it as <paramref name="row"/> (or
     /// takes the row the transport recorded for it), writes its outbox row and marks it re-driven, in one transaction; the
     /// caller removes the broker copy only after this returned.</summary>
+    /// <param name="db">A context with the messaging tables; its change tracker is cleared at the end.</param>
+    /// <param name="row">The broker copy as a dead-letter row.</param>
+    /// <param name="now">The re-drive's time.</param>
+    /// <param name="cancellationToken">Cancels the transaction (nothing is written then).</param>
+    /// <returns>A task that completes when the transaction committed.</returns>
     public static async Task ImportAndRedriveAsync(DbContext db, DeadLetter row, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await InTransactionAsync(db, async () =>
@@ -145,6 +190,10 @@ internal static class DeadLetterOperations
 
     /// <summary>Records a message found on a broker's dead-letter topic as a parked row (unless the endpoint has one for its
     /// message id already), so the broker copy can be passed over and the message is still there to re-drive or discard.</summary>
+    /// <param name="db">A context with the messaging tables; its change tracker is cleared at the end.</param>
+    /// <param name="row">The broker copy as a dead-letter row.</param>
+    /// <param name="cancellationToken">Cancels the query and the insert.</param>
+    /// <returns>A task that completes when the row is recorded (or was there already).</returns>
     public static async Task ImportParkedAsync(DbContext db, DeadLetter row, CancellationToken cancellationToken)
     {
         var known = row.MessageId.Length > 0 && await db.Set<DeadLetter>().AnyAsync(d => d.Endpoint == row.Endpoint && d.MessageId == row.MessageId, cancellationToken)

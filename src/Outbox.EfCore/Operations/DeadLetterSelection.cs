@@ -5,7 +5,10 @@ namespace Messaging.Outbox.Operations;
 /// <param name="Fingerprint">A failure group; null unless chosen by group.</param>
 /// <param name="All">Every parked dead letter.</param>
 /// <param name="Endpoint">Only this endpoint's; null for every endpoint.</param>
-internal sealed record DeadLetterSelection(IReadOnlyList<string> MessageIds, string? Fingerprint, bool All, string? Endpoint = null)
+public sealed record DeadLetterSelection(IReadOnlyList<string> MessageIds, string? Fingerprint, bool All, string? Endpoint = null)
 {
+    /// <summary>The dead letters of these message ids.</summary>
+    /// <param name="ids">Message ids.</param>
+    /// <returns>The selection.</returns>
     public static DeadLetterSelection ById(params string[] ids) => new(ids, null, false);
 }
