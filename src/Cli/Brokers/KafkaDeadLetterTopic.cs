@@ -131,7 +131,7 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
         KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out _);
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var header in record.Message.Headers ?? []) headers[header.Key] = header.GetValueBytes() is { } b ? Encoding.UTF8.GetString(b) : "";
-        var row = BrokerDeadLetterRows.From(envelope, headers, "Kafka", _endpoint, _topic);
+        var row = Outbox.DeadLetter.FromBrokerCopy(envelope, headers, "Kafka", _endpoint, _topic);
         found.Add(new BrokerDeadLetter(row, $"partition {partition} offset {record.Offset.Value}", (partition, record.Offset.Value)));
     }
 

@@ -47,7 +47,7 @@ internal sealed class RabbitMqDeadLetterQueue : IBrokerDeadLetters
             var destination = headers.GetValueOrDefault(HeaderNames.DeadLetterOriginalDestination) ?? "";
             var envelope = EnvelopeMapper.TryRead(message.BasicProperties, destination, body, out _, out _)
                 ?? new Envelope { MessageId = message.BasicProperties.MessageId ?? "", MessageType = message.BasicProperties.Type ?? "", Destination = destination, Body = body };
-            found.Add(new BrokerDeadLetter(BrokerDeadLetterRows.From(envelope, headers, RabbitMqTransport.TransportName, _endpoint, _queue),
+            found.Add(new BrokerDeadLetter(Outbox.DeadLetter.FromBrokerCopy(envelope, headers, RabbitMqTransport.TransportName, _endpoint, _queue),
                 $"delivery-tag {message.DeliveryTag}", message.DeliveryTag));
         }
         return found;

@@ -46,7 +46,7 @@ internal static class DlqRender
 
     public static void Details(CliContext context, DeadLetter d, string? position)
     {
-        var headers = OutboxRows.ReadHeaders(d.Headers);
+        var headers = d.ReadHeaders();
         var body = BodyText(d.Body, out var encoding);
         if (context.Json)
         {

@@ -1,4 +1,5 @@
 using Messaging.Cli.Database;
+using Messaging.Outbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -51,7 +52,7 @@ internal sealed class DatabaseTarget
         var options = new DbContextOptionsBuilder<CliDbContext>();
         if (Provider == "sqlite") options.UseSqlite(ConnectionString);
         else options.UseNpgsql(ConnectionString);
-        options.AddInterceptors(new Outbox.DialectConnectionInterceptor()); // SQLite: wait for the application's write lock
+        options.UseMessagingConnections(); // SQLite: wait for the application's write lock
         options.ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, CliModelCacheKeyFactory>();
         return new CliDbContext(options.Options, Tables);
     }

@@ -95,4 +95,29 @@ public sealed class DeadLetter
 
     /// <summary><c>status</c>: <c>Parked</c>, <c>Redriven</c> or <c>Discarded</c>.</summary>
     public DeadLetterStatus Status { get; internal set; }
+
+    /// <summary>The application headers kept in <see cref="Headers"/>, parsed from their JSON object.</summary>
+    /// <returns>Header name → value; empty when there are none.</returns>
+    /// <exception cref="System.Text.Json.JsonException"><see cref="Headers"/> is not a JSON object of strings (edited by hand).</exception>
+    public IReadOnlyDictionary<string, string> ReadHeaders() => OutboxRows.ReadHeaders(Headers);
+
+    /// <summary>
+    /// A row, not yet stored, for a message found on a broker's dead-letter queue or topic: its envelope as far as it could be
+    /// read, and the reason, handler, failure site, fingerprint, attempts, failure time and original destination from its
+    /// <c>dead-letter-*</c> headers (docs/wire-format.md, "Dead letters"), which are not kept among its application headers.
+    /// Parked, one failure. What the <c>messaging dlq --source rabbitmq|kafka</c> commands show, group and import.
+    /// </summary>
+    /// <param name="envelope">The copy's envelope.</param>
+    /// <param name="headers">The copy's headers as text, <c>dead-letter-*</c> included.</param>
+    /// <param name="transport">The transport it was consumed on: <c>RabbitMq</c>, <c>Kafka</c>.</param>
+    /// <param name="endpoint">The consuming endpoint (queue, consumer group).</param>
+    /// <param name="deadLetterDestination">The dead-letter queue or topic it was read from.</param>
+    /// <returns>The row; a missing failure time is taken as now (UTC).</returns>
+    public static DeadLetter FromBrokerCopy(Envelope envelope, IReadOnlyDictionary<string, string> headers, string transport, string endpoint,
+        string deadLetterDestination)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(headers);
+        return DeadLetterRows.FromBrokerCopy(envelope, headers, transport, endpoint, deadLetterDestination);
+    }
 }

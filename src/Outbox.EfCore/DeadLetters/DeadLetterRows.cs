@@ -1,3 +1,4 @@
+using System.Globalization;
 using Messaging.Transport;
 
 namespace Messaging.Outbox;
@@ -9,26 +10,59 @@ internal static class DeadLetterRows
 
     public static DeadLetter New(DeadLetterEntry entry)
     {
-        var envelope = entry.Envelope;
-        var row = new DeadLetter
+        var row = WithEnvelope(new DeadLetter
         {
-            MessageId = envelope.MessageId,
-            MessageType = envelope.MessageType,
             Endpoint = entry.Endpoint,
             Transport = entry.Transport,
-            Destination = envelope.Destination,
-            PartitionKey = envelope.PartitionKey,
-            CorrelationId = envelope.CorrelationId,
-            CausationId = envelope.CausationId,
-            ContentType = envelope.ContentType,
-            Headers = OutboxRows.HeadersJson(envelope.Headers),
-            Body = BodyBytes.AsArray(envelope.Body),
-            SentAt = envelope.Timestamp.UtcDateTime,
             FirstFailedAt = entry.Time.UtcDateTime,
             Status = DeadLetterStatus.Parked,
-        };
+        }, entry.Envelope, entry.Envelope.Headers);
         Failure(row, entry);
         row.Failures = 1;
+        return row;
+    }
+
+    /// <summary>A row for a copy found on a broker's dead-letter queue or topic (see <see cref="DeadLetter.FromBrokerCopy"/>).</summary>
+    public static DeadLetter FromBrokerCopy(Envelope envelope, IReadOnlyDictionary<string, string> headers, string transport, string endpoint, string deadLetterDestination)
+    {
+        string? Header(string name) => headers.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        var failedAt = DateTime.TryParse(Header(HeaderNames.DeadLetterTime), CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time) ? time : DateTime.UtcNow;
+        var row = WithEnvelope(new DeadLetter
+        {
+            Endpoint = endpoint,
+            HandlerName = Header(HeaderNames.DeadLetterHandler),
+            Transport = transport,
+            Source = Header(HeaderNames.DeadLetterSource) ?? "",
+            DeadLetterDestination = deadLetterDestination,
+            Reason = Header(HeaderNames.DeadLetterReason) ?? "(no dead-letter-reason header)",
+            ExceptionType = Header(HeaderNames.DeadLetterExceptionType),
+            ExceptionMessage = Header(HeaderNames.DeadLetterExceptionMessage),
+            FailureSite = Header(HeaderNames.DeadLetterFailureSite),
+            Fingerprint = Header(HeaderNames.DeadLetterFingerprint),
+            Attempts = int.TryParse(Header(HeaderNames.DeadLetterAttempts), CultureInfo.InvariantCulture, out var attempts) ? attempts : 0,
+            FirstFailedAt = failedAt,
+            LastFailedAt = failedAt,
+            Failures = 1,
+            Status = DeadLetterStatus.Parked,
+        }, envelope, envelope.Headers.Where(h => !h.Key.StartsWith(DeadLetterPrefix, StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal));
+        row.Destination = Header(HeaderNames.DeadLetterOriginalDestination) ?? envelope.Destination;
+        return row;
+    }
+
+    /// <summary>The envelope's columns of a dead-letter row, written in one place for the transport's record and a broker copy.</summary>
+    private static DeadLetter WithEnvelope(DeadLetter row, Envelope envelope, IReadOnlyDictionary<string, string> headers)
+    {
+        row.MessageId = envelope.MessageId;
+        row.MessageType = envelope.MessageType;
+        row.Destination = envelope.Destination;
+        row.PartitionKey = envelope.PartitionKey;
+        row.CorrelationId = envelope.CorrelationId;
+        row.CausationId = envelope.CausationId;
+        row.ContentType = envelope.ContentType;
+        row.Headers = OutboxRows.HeadersJson(headers);
+        row.Body = BodyBytes.AsArray(envelope.Body);
+        row.SentAt = envelope.Timestamp.UtcDateTime;
         return row;
     }
 
