@@ -29,6 +29,11 @@ public sealed class OutboxOptions
     /// (ms, 1..3600000). Default 5000.</summary>
     public int MaxBackoffMs { get; set; } = 5_000;
 
+    /// <summary>The wait before the <paramref name="failures"/>-th retry of a row or a round: <see cref="PollIntervalMs"/> ×
+    /// 2^(n-1), at most <see cref="MaxBackoffMs"/>, with ±20 % jitter (<see cref="Messaging.Backoff"/>).</summary>
+    internal TimeSpan BackoffAfter(int failures) =>
+        Messaging.Backoff.Delay(failures, TimeSpan.FromMilliseconds(PollIntervalMs), TimeSpan.FromMilliseconds(MaxBackoffMs));
+
     /// <summary><c>Messaging:Outbox:LeaseMs</c>: how long a claimed row belongs to the dispatcher that claimed it
     /// (ms, 1000..3600000). Must exceed the time to publish one batch; a dispatcher that crashed leaves rows that
     /// another instance takes over after this time (and re-sends: the inbox absorbs it). Default 30000.</summary>

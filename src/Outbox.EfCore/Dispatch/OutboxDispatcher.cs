@@ -66,7 +66,7 @@ internal sealed class OutboxDispatcher<TContext>(
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                backoff = OutboxMarker.Backoff(_options, ++failures);
+                backoff = _options.BackoffAfter(++failures);
                 OutboxLog.DispatchFailed(logger, ex, failures, (long)backoff.Value.TotalMilliseconds);
             }
             try

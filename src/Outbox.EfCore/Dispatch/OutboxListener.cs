@@ -53,7 +53,7 @@ internal sealed class OutboxListener<TContext>(
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                var delay = OutboxMarker.Backoff(options.Value, ++failures);
+                var delay = options.Value.BackoffAfter(++failures);
                 OutboxLog.ListenFailed(logger, ex, (long)delay.TotalMilliseconds);
                 try { await Task.Delay(delay, stoppingToken).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }

@@ -16,10 +16,6 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, string> SentByModel = [];
     private readonly OutboxOptions _options = options.Value;
 
-    /// <summary>Wait before the <paramref name="failures"/>-th retry: PollIntervalMs × 2^(n-1), at most MaxBackoffMs, with jitter.</summary>
-    public static TimeSpan Backoff(OutboxOptions options, int failures) =>
-        Messaging.Backoff.Delay(failures, TimeSpan.FromMilliseconds(options.PollIntervalMs), TimeSpan.FromMilliseconds(options.MaxBackoffMs));
-
     public async Task RecordAsync(DbContext db, string owner, OutboxSendResult result, CancellationToken cancellationToken)
     {
         if (result.Unconfirmed.Count == 0 && result.Deferred.Count == 0 && result.Waiting.Count == 0)
@@ -100,7 +96,7 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
             // The row is leased to this dispatcher, so the attempts read with the claim are current.
             var attempts = row.Attempts + 1;
             var failed = permanent || attempts >= _options.MaxAttempts;
-            DateTime? retryAt = failed ? null : now + Backoff(_options, attempts);
+            DateTime? retryAt = failed ? null : now + _options.BackoffAfter(attempts);
             var status = failed ? OutboxStatus.Failed : OutboxStatus.Pending;
             await outbox.Where(m => m.Id == row.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Attempts, attempts).SetProperty(m => m.LastError, error)
