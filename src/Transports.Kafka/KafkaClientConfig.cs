@@ -2,10 +2,14 @@ using Confluent.Kafka;
 
 namespace Messaging.Kafka;
 
-/// <summary>Builds the Confluent.Kafka client configurations from <see cref="KafkaOptions"/>.</summary>
-internal static class KafkaClientConfig
+/// <summary>Builds the Confluent.Kafka client configurations from <see cref="KafkaOptions"/>, exactly as the transport uses
+/// them; for tools and jobs that talk to the same cluster (the <c>messaging</c> tool's lag, replay and dead-letter commands).
+/// Each call returns a new configuration the caller may change.</summary>
+public static class KafkaClientConfig
 {
-    /// <summary>Parses <see cref="KafkaOptions.Acks"/>; null when the value is not allowed.</summary>
+    /// <summary>Parses <see cref="KafkaOptions.Acks"/> (<c>all</c>/<c>-1</c>, <c>1</c>, <c>0</c>, case-insensitive).</summary>
+    /// <param name="value">The configured value.</param>
+    /// <returns>The client's <see cref="Acks"/>; null when the value is not allowed.</returns>
     public static Acks? ParseAcks(string? value) => value?.Trim().ToUpperInvariant() switch
     {
         "ALL" or "-1" => Acks.All,
@@ -14,8 +18,15 @@ internal static class KafkaClientConfig
         _ => null,
     };
 
+    /// <summary>The producer's configuration: <c>acks</c> as configured (default all), idempotence with <c>acks=all</c>,
+    /// at most 5 requests in flight (what the idempotent producer allows while keeping order per partition), murmur2 key
+    /// partitioning like the Java client, <c>linger.ms</c> 5, delivery reports on.</summary>
+    /// <param name="options">The Kafka settings.</param>
+    /// <returns>A new configuration.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     public static ProducerConfig Producer(KafkaOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var acks = ParseAcks(options.Acks) ?? Acks.All;
         return new()
         {
@@ -33,7 +44,13 @@ internal static class KafkaClientConfig
         };
     }
 
-    public static ConsumerConfig Consumer(KafkaOptions options, string groupId) => new()
+    /// <summary>The consumer's configuration for <paramref name="groupId"/>: offsets stored only after the processor finished
+    /// (<c>enable.auto.offset.store=false</c>) and committed in the background, the configured session, poll and commit
+    /// intervals, heartbeat at most a third of the session timeout, the configured assignment strategy.</summary>
+    /// <param name="options">The Kafka settings.</param>
+    /// <param name="groupId">The consumer group.</param>
+    /// <returns>A new configuration.</returns>
+    public static ConsumerConfig Consumer(KafkaOptions options, string groupId) => options is null ? throw new ArgumentNullException(nameof(options)) : new()
     {
         BootstrapServers = options.BootstrapServers,
         ClientId = "messaging-consumer",
@@ -57,8 +74,13 @@ internal static class KafkaClientConfig
         },
     };
 
+    /// <summary>The admin client's configuration (topic metadata, committed offsets, watermarks).</summary>
+    /// <param name="options">The Kafka settings.</param>
+    /// <returns>A new configuration.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     public static AdminClientConfig Admin(KafkaOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var config = new AdminClientConfig { BootstrapServers = options.BootstrapServers, ClientId = "messaging-admin" };
         config.Set("allow.auto.create.topics", "true");
         return config;

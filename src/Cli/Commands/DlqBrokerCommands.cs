@@ -1,4 +1,7 @@
 using Messaging.Cli.Brokers;
+using Messaging.Kafka;
+using Messaging.RabbitMq;
+using Messaging.Transport;
 using Messaging.Cli.Output;
 using Messaging.Outbox.Operations;
 
@@ -12,7 +15,7 @@ internal static class DlqBrokerCommands
     public static async Task<int> ListAsync(CliContext context, CancellationToken cancellationToken)
     {
         await using var broker = Open(context, forChanges: false);
-        var found = await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
+        var found = await BrokerDeadLetter.ReadAsync(broker, Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
         await OverlayTableStateAsync(context, found, cancellationToken);
         if (context.Value(DlqOptions.GroupBy) is { } by) DlqRender.Groups(context, DeadLetterOperations.Group(found.Select(f => f.Row), DlqOptions.Grouping(by)), by, broker.Describe);
         else DlqRender.List(context, [.. found.Select(f => (f.Row, (string?)f.Position))], broker.Describe);
@@ -23,7 +26,7 @@ internal static class DlqBrokerCommands
     {
         var messageId = context.Value(DlqOptions.MessageId)!;
         await using var broker = Open(context, forChanges: false);
-        var found = (await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken)).Where(f => f.Row.MessageId == messageId).ToList();
+        var found = (await BrokerDeadLetter.ReadAsync(broker, Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken)).Where(f => f.Row.MessageId == messageId).ToList();
         if (found.Count == 0) throw new CliException($"No dead letter with message id {messageId} among the first {context.Value(DlqOptions.Limit)} of {broker.Describe}.");
         await OverlayTableStateAsync(context, found, cancellationToken);
         foreach (var item in found) DlqRender.Details(context, item.Row, item.Position);
@@ -36,7 +39,7 @@ internal static class DlqBrokerCommands
         var verb = redrive ? "re-drive" : "discard";
         var database = redrive ? context.Database : null; // a re-drive writes outbox rows: resolve the database before touching the broker
         await using var broker = Open(context, forChanges: !context.Value(DlqOptions.DryRun));
-        var found = await broker.ReadAsync(Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
+        var found = await BrokerDeadLetter.ReadAsync(broker, Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
         var chosen = found.Where(f => selection.All || (selection.Fingerprint is { } fp ? f.Row.Fingerprint == fp : selection.MessageIds.Contains(f.Row.MessageId))).ToList();
         if (redrive) chosen = chosen.Where(f => f.Row.MessageId.Length > 0).ToList(); // without a message id it can only be discarded
         if (chosen.Count == 0) throw new CliException($"No dead letter matches among the {found.Count} read from {broker.Describe}; nothing to {verb}.");
@@ -48,7 +51,8 @@ internal static class DlqBrokerCommands
         }
         context.Confirm($"{(redrive ? "Re-drive" : "Discard")} {chosen.Count} dead letter(s) from {broker.Describe}{(redrive ? $" through the outbox of {database!.Describe()}" : "")}?");
         var done = new List<BrokerDeadLetter>();
-        var heldBack = broker.HeldBack(found, chosen);
+        var holding = broker.HeldBack([.. found.Select(f => f.Copy)], [.. chosen.Select(f => f.Copy)]).ToHashSet(ReferenceEqualityComparer.Instance);
+        var heldBack = found.Where(f => holding.Contains(f.Copy)).ToList();
         if (heldBack.Count > 0 && !redrive) database = TryDatabase(context); // to keep them when passing over them
         string? note = null;
         await DlqCommands.WithProgressAsync(context, $"{verb} dead letters", chosen.Count, async report =>
@@ -72,7 +76,7 @@ internal static class DlqBrokerCommands
                 done.AddRange(heldBack);
                 note = $"{heldBack.Count} dead letter(s) read before the chosen ones were recorded as parked in {database.Describe()} (dlq list), so the position could pass them";
             }
-            note = await broker.RemoveAsync(done, cancellationToken) ?? note; // only after the outbox rows committed
+            note = await broker.RemoveAsync([.. done.Select(d => d.Copy)], cancellationToken) ?? note; // only after the outbox rows committed
             report(done.Count);
         });
         done = [.. done.Except(heldBack)];

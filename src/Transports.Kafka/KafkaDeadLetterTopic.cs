@@ -1,16 +1,16 @@
 using System.Text;
 using Confluent.Kafka;
-using Messaging.Kafka;
+using Messaging.Transport;
 
-namespace Messaging.Cli.Brokers;
+namespace Messaging.Kafka;
 
 /// <summary>
 /// A Kafka dead-letter topic (<c>&lt;topic&gt;</c> + <c>Messaging:Kafka:DeadLetterTopicSuffix</c>) read by the CLI's own
 /// consumer group (<c>messaging-cli</c> unless told): from the group's committed offsets to the end as it was when reading
 /// began; a command that only reads assigns the partitions itself (no group join, nothing committed). Removing commits, per partition, up to the first record that was not removed (Kafka commits a position, not single
-/// records); records behind it are read again next time.
+/// records); records behind it are read again next time. What the <c>messaging dlq --source kafka</c> commands use.
 /// </summary>
-internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
+public sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private readonly KafkaOptions _options;
@@ -21,14 +21,20 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
     private readonly Dictionary<int, (long Start, List<long> Offsets)> _read = [];
     private IConsumer<string?, byte[]>? _consumer;
 
+    /// <summary>A reader of a dead-letter topic; it connects on the first read.</summary>
     /// <param name="options">The application's Kafka settings (bootstrap servers, dead-letter topic suffix).</param>
     /// <param name="topic">The topic whose dead-letter topic to read, or the dead-letter topic itself.</param>
     /// <param name="group">The CLI's consumer group on the dead-letter topic.</param>
     /// <param name="endpoint">The endpoint whose dead letters these are (for their rows).</param>
     /// <param name="forChanges">True when records will be removed: the reader then joins the CLI's consumer group, whose
     /// commits a broker accepts only from a member.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public KafkaDeadLetterTopic(KafkaOptions options, string topic, string group, string endpoint, bool forChanges)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(endpoint);
         _forChanges = forChanges;
         _options = options;
         _topic = topic.EndsWith(options.DeadLetterTopicSuffix, StringComparison.Ordinal) ? topic : topic + options.DeadLetterTopicSuffix;
@@ -36,20 +42,36 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
         _endpoint = endpoint;
     }
 
+    /// <inheritdoc />
     public string Describe => $"kafka {_options.BootstrapServers} topic {_topic} (consumer group {_group})";
 
-    public Task<IReadOnlyList<BrokerDeadLetter>> ReadAsync(int limit, CancellationToken cancellationToken) =>
-        Task.Run<IReadOnlyList<BrokerDeadLetter>>(() => Read(limit, cancellationToken), cancellationToken);
+    /// <inheritdoc />
+    public string Transport => KafkaTransport.TransportName;
 
-    public IReadOnlyList<BrokerDeadLetter> HeldBack(IReadOnlyList<BrokerDeadLetter> read, IReadOnlyList<BrokerDeadLetter> removing)
+    /// <inheritdoc />
+    public string Endpoint => _endpoint;
+
+    /// <inheritdoc />
+    public string DeadLetterDestination => _topic;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<DeadLetterCopy>> ReadAsync(int limit, CancellationToken cancellationToken) =>
+        Task.Run<IReadOnlyList<DeadLetterCopy>>(() => Read(limit, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public IReadOnlyList<DeadLetterCopy> HeldBack(IReadOnlyList<DeadLetterCopy> read, IReadOnlyList<DeadLetterCopy> removing)
     {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(removing);
         var last = removing.Select(r => ((int Partition, long Offset))r.Handle).GroupBy(h => h.Partition).ToDictionary(g => g.Key, g => g.Max(h => h.Offset));
         var removed = removing.Select(r => r.Handle).ToHashSet();
         return [.. read.Where(r => !removed.Contains(r.Handle) && r.Handle is (int partition, long offset) && last.TryGetValue(partition, out var max) && offset < max)];
     }
 
-    public Task<string?> RemoveAsync(IReadOnlyList<BrokerDeadLetter> done, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public Task<string?> RemoveAsync(IReadOnlyList<DeadLetterCopy> done, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(done);
         var removed = done.Select(d => ((int Partition, long Offset))d.Handle).ToHashSet();
         var commits = new List<TopicPartitionOffset>();
         var left = 0;
@@ -69,6 +91,8 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
             : (string?)$"{left} record(s) at or after the first one not removed stay unread by consumer group {_group} (Kafka commits a position per partition) and are listed again");
     }
 
+    /// <summary>Leaves the consumer group (when joined for changes) and closes the consumer; nothing else is committed.</summary>
+    /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
     {
         if (_consumer is not null)
@@ -79,10 +103,10 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
         return ValueTask.CompletedTask;
     }
 
-    private List<BrokerDeadLetter> Read(int limit, CancellationToken cancellationToken)
+    private List<DeadLetterCopy> Read(int limit, CancellationToken cancellationToken)
     {
         var partitions = Partitions();
-        var found = new List<BrokerDeadLetter>();
+        var found = new List<DeadLetterCopy>();
         if (partitions.Count == 0) return found;
         var config = KafkaClientConfig.Consumer(_options, _group);
         config.EnableAutoCommit = false;
@@ -100,7 +124,7 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
             while (!partitions.All(assigned.Contains))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (DateTime.UtcNow > deadline) throw new CliException($"Consumer group {_group} did not get every partition of {_topic}; is another messaging CLI changing it?");
+                if (DateTime.UtcNow > deadline) throw new MessagingException($"Consumer group {_group} did not get every partition of {_topic}; is another messaging CLI changing it?");
                 if (_consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } early) Take(early, found); // the join may hand out records already
             }
             committed = _consumer.Committed(partitions, Timeout).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
@@ -122,7 +146,7 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
 
     private long Next(int partition) => _read[partition].Offsets.Count == 0 ? _read[partition].Start : _read[partition].Offsets.Max() + 1;
 
-    private void Take(ConsumeResult<string?, byte[]> record, List<BrokerDeadLetter> found)
+    private void Take(ConsumeResult<string?, byte[]> record, List<DeadLetterCopy> found)
     {
         var partition = record.Partition.Value;
         if (!_read.TryGetValue(partition, out var read)) _read[partition] = read = (record.Offset.Value, []);
@@ -131,8 +155,7 @@ internal sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
         KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out _);
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var header in record.Message.Headers ?? []) headers[header.Key] = header.GetValueBytes() is { } b ? Encoding.UTF8.GetString(b) : "";
-        var row = Outbox.DeadLetter.FromBrokerCopy(envelope, headers, "Kafka", _endpoint, _topic);
-        found.Add(new BrokerDeadLetter(row, $"partition {partition} offset {record.Offset.Value}", (partition, record.Offset.Value)));
+        found.Add(new DeadLetterCopy(envelope, headers, $"partition {partition} offset {record.Offset.Value}", (partition, record.Offset.Value)));
     }
 
     private List<TopicPartition> Partitions()
