@@ -35,8 +35,11 @@ for id in Messaging.Core Messaging.Transports.RabbitMq Messaging.Transports.Kafk
   grep -qF '<license type="expression">MIT</license>' <<<"$nuspec" || fail "$id: no MIT licence expression"
   grep -qF '<readme>README.md</readme>' <<<"$nuspec" || fail "$id: no readme in the nuspec"
   if [ "$id" != Messaging.Core ]; then
-    grep -qF "<dependency id=\"Messaging.Core\" version=\"[$version]\"" <<<"$nuspec" \
-      || fail "$id: does not depend on exactly Messaging.Core $version"
+    # From this version up to the next that may break Core's public API (Directory.Build.targets).
+    IFS=. read -r major minor _ <<<"${version%%-*}"
+    if [ "$major" = 0 ]; then next="0.$((minor + 1)).0"; else next="$((major + 1)).0.0"; fi
+    grep -qF "<dependency id=\"Messaging.Core\" version=\"[$version, $next)\"" <<<"$nuspec" \
+      || fail "$id: does not depend on Messaging.Core [$version, $next)"
   fi
 done
 log "each package holds its dll, XML docs, README.md and LICENSE; symbols beside it"

@@ -6,7 +6,7 @@ namespace Messaging;
 /// <summary>
 /// The header values that repeat on every message of a kind (message type, destination, content type): encoded to and
 /// decoded from UTF-8 once and then shared, so a publish or a delivery does not allocate them again. At most
-/// <see cref="MaxEntries"/> values each way are kept (a service has a few dozen); beyond that values are converted
+/// 1,024 values each way are kept (a service has a few dozen); beyond that, and for values over 256 bytes, they are converted
 /// every time. The shared byte arrays are never written to: the clients only copy them into their frames (RabbitMQ) or
 /// into librdkafka (Kafka).
 /// </summary>
