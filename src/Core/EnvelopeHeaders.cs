@@ -18,9 +18,14 @@ public static class EnvelopeHeaders
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>True when <paramref name="name"/> is an application header (not reserved).</summary>
+    /// <param name="name">A header name (case-sensitive, as on the wire).</param>
+    /// <returns>False for the names in <see cref="Reserved"/>.</returns>
     public static bool IsApplication(string name) => !Reserved.Contains(name);
 
     /// <summary>How many headers <see cref="Write{TState}"/> writes for <paramref name="envelope"/> (to size a table).</summary>
+    /// <param name="envelope">The envelope.</param>
+    /// <returns>5 to 8: the always-present fields plus partition key, correlation and causation ids when set.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="envelope"/> is null.</exception>
     public static int CountOf(Envelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
@@ -29,6 +34,11 @@ public static class EnvelopeHeaders
 
     /// <summary>Calls <paramref name="put"/> with each envelope field's header name and text value (the timestamp as
     /// Unix milliseconds); fields that are null are left out. The state argument keeps the call allocation-free.</summary>
+    /// <typeparam name="TState">The caller's state, passed through to <paramref name="put"/>.</typeparam>
+    /// <param name="envelope">The envelope.</param>
+    /// <param name="state">Passed to every call of <paramref name="put"/> (the header table being filled).</param>
+    /// <param name="put">Receives the state, the header name (<see cref="HeaderNames"/>) and its text value.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="envelope"/> or <paramref name="put"/> is null.</exception>
     public static void Write<TState>(Envelope envelope, TState state, Action<TState, string, string> put)
     {
         ArgumentNullException.ThrowIfNull(envelope);

@@ -20,10 +20,14 @@ public static class RepeatedHeaderValues
         Decoded.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>True for the envelope headers whose values repeat from message to message.</summary>
+    /// <param name="headerName">A header name (<see cref="HeaderNames"/>).</param>
+    /// <returns>True for <c>message-type</c>, <c>destination</c> and <c>content-type</c>.</returns>
     public static bool Repeats(string headerName) =>
         headerName is HeaderNames.MessageType or HeaderNames.Destination or HeaderNames.ContentType;
 
     /// <summary>The UTF-8 bytes of <paramref name="value"/>, shared with other publishes of the same value.</summary>
+    /// <param name="value">The header value.</param>
+    /// <returns>Its UTF-8 bytes; shared, never to be written to.</returns>
     public static byte[] Encode(string value)
     {
         if (Encoded.TryGetValue(value, out var bytes)) return bytes;
@@ -33,6 +37,8 @@ public static class RepeatedHeaderValues
     }
 
     /// <summary>The text of <paramref name="utf8"/>, which the caller has checked is valid UTF-8.</summary>
+    /// <param name="utf8">The header value's bytes.</param>
+    /// <returns>The text, the same string instance for the same value while it is kept.</returns>
     public static string Decode(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length > MaxBytes) return Encoding.UTF8.GetString(utf8);

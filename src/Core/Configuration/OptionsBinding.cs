@@ -13,7 +13,14 @@ namespace Messaging.Configuration;
 /// </summary>
 public static class OptionsBinding
 {
-    /// <summary>Registers <typeparamref name="TOptions"/> bound from <paramref name="section"/> and validated at start-up.</summary>
+    /// <summary>Registers <typeparamref name="TOptions"/> bound from <paramref name="section"/> and validated at start-up
+    /// (<c>ValidateOnStart</c>): every registered <c>IValidateOptions&lt;TOptions&gt;</c> runs when the host starts.</summary>
+    /// <typeparam name="TOptions">The options class.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <param name="section">The configuration section, for example <c>Messaging:RabbitMq</c>.</param>
+    /// <returns>The options builder, for more validation.</returns>
+    /// <exception cref="OptionsValidationException">When the options are first read: an enum value in the section is not one
+    /// of the enum's names (the message names the key and the allowed values).</exception>
     public static OptionsBuilder<TOptions> BindAndValidate<TOptions>(this IServiceCollection services, IConfigurationSection section) where TOptions : class
     {
         return services.AddOptions<TOptions>().Configure(options =>

@@ -16,6 +16,7 @@ public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<Me
     private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
 
     /// <summary>Refuses an envelope no transport may carry.</summary>
+    /// <param name="envelope">The envelope to publish.</param>
     /// <exception cref="PublishException"><see cref="PublishFailure.Invalid"/>: the body exceeds <c>Messaging:MaxBodyBytes</c>.</exception>
     public void Check(Envelope envelope)
     {
@@ -26,6 +27,10 @@ public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<Me
     }
 
     /// <summary>Checks, sends confirmed through <paramref name="transport"/>, counts.</summary>
+    /// <param name="transport">The transport to publish through.</param>
+    /// <param name="envelope">The envelope.</param>
+    /// <param name="cancellationToken">Cancels the wait for the broker's confirm (the message may still arrive).</param>
+    /// <returns>A task that completes when the broker confirmed.</returns>
     /// <exception cref="PublishException">Refused by <see cref="Check"/>, or not confirmed by the broker.</exception>
     public async Task SendAsync(IMessageTransport transport, Envelope envelope, CancellationToken cancellationToken)
     {
@@ -54,6 +59,10 @@ public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<Me
 
     /// <summary>Checks each envelope, sends the valid ones pipelined through <paramref name="transport"/>, counts the
     /// confirmed ones per destination.</summary>
+    /// <param name="transport">The transport to publish through.</param>
+    /// <param name="envelopes">The envelopes, in order.</param>
+    /// <param name="cancellationToken">Cancels the wait for the broker's confirms.</param>
+    /// <returns>A task that completes when the broker confirmed every valid envelope.</returns>
     /// <exception cref="BatchPublishException">Some envelopes were refused or not confirmed; lists each with its reason.</exception>
     public async Task SendBatchAsync(IMessageTransport transport, IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
     {

@@ -143,6 +143,10 @@ public sealed class TransportHealth
 
     /// <summary>Waits <paramref name="delay"/>, or less when the broker becomes available meanwhile (so a loop that is
     /// backing off retries as soon as the broker is back); false when <paramref name="cancellationToken"/> ended it.</summary>
+    /// <param name="delay">The longest wait.</param>
+    /// <param name="time">The clock the wait runs on.</param>
+    /// <param name="cancellationToken">Ends the wait early (the result is then false).</param>
+    /// <returns>True when the delay passed or the broker became available; false when cancelled.</returns>
     public async Task<bool> WaitOrUntilAvailableAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
     {
         using var available = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
