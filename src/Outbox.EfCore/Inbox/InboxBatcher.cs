@@ -1,7 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -42,10 +40,7 @@ internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptio
     /// <summary>A context given a connection object it owns would have it disposed when it joins the batch's connection, and
     /// could not get it back: it runs in a transaction of its own.</summary>
     private static bool OwnsGivenConnection(TContext db) =>
-        OwnsConnection.GetValue(db.GetService<IDbContextOptions>(), // once per options: pooled contexts share them
-            o => new StrongBox<bool>(RelationalOptionsExtension.Extract(o) is { Connection: not null, IsConnectionOwned: true })).Value;
-
-    private static readonly ConditionalWeakTable<IDbContextOptions, StrongBox<bool>> OwnsConnection = [];
+        ContextConnectionOptions.Of(db) is { Connection: not null, IsConnectionOwned: true };
 
     /// <summary>Queues a run for the next batch with room; see <see cref="InboxTurn"/>.</summary>
     public InboxTurn Enqueue(TContext db, CancellationToken cancellationToken)

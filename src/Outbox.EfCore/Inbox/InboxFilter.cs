@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Messaging.Handling;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -109,12 +108,9 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
     {
         public static OwnConnection Of(TContext db)
         {
-            // Extracting the relational options sorts the extensions: done once per options, which pooled contexts share.
-            var options = RelationalOptions.GetValue(db.GetService<IDbContextOptions>(), RelationalOptionsExtension.Extract);
+            var options = ContextConnectionOptions.Of(db);
             return new(options.ConnectionString, options.Connection, options.IsConnectionOwned, db.Database.AutoSavepointsEnabled);
         }
-
-        private static readonly ConditionalWeakTable<IDbContextOptions, RelationalOptionsExtension> RelationalOptions = [];
 
         public async Task RestoreAsync(TContext db)
         {
