@@ -21,7 +21,7 @@ version=${core#Messaging.Core.}; version=${version%.nupkg}
 log "version $version"
 
 # What each package holds.
-for id in Messaging.Core Messaging.Transports.RabbitMq Messaging.Transports.Kafka Messaging.Outbox.EfCore; do
+for id in Messaging.Core Messaging.Transports.RabbitMq Messaging.Transports.Kafka Messaging.Outbox.EfCore Messaging.Testing; do
   nupkg="$artifacts/$id.$version.nupkg"; snupkg="$artifacts/$id.$version.snupkg"
   [ -f "$nupkg" ] || fail "$id.$version.nupkg was not written"
   [ -f "$snupkg" ] || fail "$id.$version.snupkg (symbols) was not written"
@@ -77,6 +77,20 @@ dotnet build "$quick/Orders.Tests" -c Release --no-restore -p:MessagingVersion="
 dotnet test "$quick/Orders.Tests" -c Release --no-build -p:MessagingVersion="$version" -nologo >"$build_log" 2>&1 \
   || { cat "$build_log" >&2; fail "the tests of samples/QuickStart"; }
 grep -E "^(Passed|Failed)!" "$build_log" | sed 's/^/[package-test] QuickStart: /' >&2
+# A transport written outside this repository (docs/writing-a-transport.md): samples/SpoolTransport builds on the packed
+# Messaging.Core only and runs the compliance suite from the packed Messaging.Testing.
+spool="$repo/samples/SpoolTransport"
+rm -rf "$spool"/Spool/bin "$spool"/Spool/obj "$spool"/Spool.Tests/bin "$spool"/Spool.Tests/obj
+log "restoring, building and testing samples/SpoolTransport (the compliance suite from Messaging.Testing)"
+dotnet restore "$spool/Spool.Tests" --packages "$packages" --force -p:MessagingVersion="$version" -v q >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "restore of samples/SpoolTransport"; }
+cmp -s "$packages/messaging.testing/$version/messaging.testing.$version.nupkg" "$artifacts/Messaging.Testing.$version.nupkg" \
+  || fail "Messaging.Testing $version was restored from another source than artifacts/packages"
+dotnet build "$spool/Spool.Tests" -c Release --no-restore -p:MessagingVersion="$version" -nologo -v q >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "build of samples/SpoolTransport"; }
+dotnet test "$spool/Spool.Tests" -c Release --no-build -p:MessagingVersion="$version" -nologo >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; fail "the compliance suite on samples/SpoolTransport"; }
+grep -E "^(Passed|Failed)!" "$build_log" | sed 's/^/[package-test] SpoolTransport: /' >&2
 # The CLI as an operator installs it: a .NET tool from the same folder, run by its command name.
 tool="$state/tool"
 rm -rf "$tool"

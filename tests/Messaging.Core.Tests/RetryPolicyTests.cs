@@ -1,4 +1,4 @@
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Diagnostics;
 using Messaging.Handling;
 using Messaging.Hosting;

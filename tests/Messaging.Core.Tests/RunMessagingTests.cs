@@ -1,4 +1,4 @@
-using Messaging.Compliance.Outage;
+using Messaging.Outage;
 using Messaging.Hosting;
 using Messaging.InMemory;
 using Messaging.Transport;

@@ -1,4 +1,4 @@
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Handling;
 
 // Handlers found by HandlerScanningTests when it scans this assembly.

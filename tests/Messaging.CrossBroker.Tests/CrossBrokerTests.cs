@@ -1,6 +1,6 @@
 using Messaging.Transport;
 using Confluent.Kafka;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Diagnostics;
 using Messaging.Hosting;
 using Messaging.Kafka;

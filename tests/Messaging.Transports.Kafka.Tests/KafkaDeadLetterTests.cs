@@ -26,7 +26,7 @@ public sealed class KafkaDeadLetterTests(KafkaFixture fixture) : IClassFixture<K
                 ? ProcessingResult.DeadLettered(new DeadLetterReason("handler failed after 5 attempt(s)", "System.IO.IOException", "disk on fire", 5))
                 : ProcessingResult.Ack);
         }, stop.Token);
-        await Compliance.Eventually.WaitUntilAsync(() => handled.Count >= 2, KafkaTestSupport.Deadline, "both messages");
+        await Testing.Eventually.WaitUntilAsync(() => handled.Count >= 2, KafkaTestSupport.Deadline, "both messages");
         await stop.CancelAsync();
         await receiving.WaitAsync(KafkaTestSupport.Deadline);
 
@@ -60,12 +60,12 @@ public sealed class KafkaDeadLetterTests(KafkaFixture fixture) : IClassFixture<K
 
         var handled = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
-        var receiving = transport.ReceiveAsync(endpoint, Compliance.UnreadableMessages.DeadLetteredBefore((m, _) =>
+        var receiving = transport.ReceiveAsync(endpoint, Testing.UnreadableMessages.DeadLetteredBefore((m, _) =>
         {
             handled.Enqueue(m.Envelope.MessageId);
             return Task.FromResult(ProcessingResult.Ack);
         }), stop.Token);
-        await Compliance.Eventually.WaitUntilAsync(() => !handled.IsEmpty, KafkaTestSupport.Deadline, "the well-formed message");
+        await Testing.Eventually.WaitUntilAsync(() => !handled.IsEmpty, KafkaTestSupport.Deadline, "the well-formed message");
         await stop.CancelAsync();
         await receiving.WaitAsync(KafkaTestSupport.Deadline);
 
@@ -91,12 +91,12 @@ public sealed class KafkaDeadLetterTests(KafkaFixture fixture) : IClassFixture<K
 
         var handled = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
-        var receiving = transport.ReceiveAsync(endpoint, Compliance.UnreadableMessages.DeadLetteredBefore((m, _) =>
+        var receiving = transport.ReceiveAsync(endpoint, Testing.UnreadableMessages.DeadLetteredBefore((m, _) =>
         {
             handled.Enqueue(m.Envelope.MessageId);
             return Task.FromResult(ProcessingResult.Ack);
         }), stop.Token);
-        await Compliance.Eventually.WaitUntilAsync(() => !handled.IsEmpty, KafkaTestSupport.Deadline, "the well-formed message");
+        await Testing.Eventually.WaitUntilAsync(() => !handled.IsEmpty, KafkaTestSupport.Deadline, "the well-formed message");
         await stop.CancelAsync();
         await receiving.WaitAsync(KafkaTestSupport.Deadline);
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Handling;
 using Messaging.Hosting;
 using Messaging.Publishing;

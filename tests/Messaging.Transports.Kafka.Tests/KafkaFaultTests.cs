@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Kafka.Consuming;
 using Messaging.Transport;
 using Messaging.Eng.KafkaMock;

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Eng.KafkaMock;
 using Messaging.Hosting;
 using Messaging.Transport;

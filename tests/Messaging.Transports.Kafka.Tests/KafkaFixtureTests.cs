@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Xunit;
 
 namespace Messaging.Kafka.Tests;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Transport;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Transport;
 using Xunit;
 

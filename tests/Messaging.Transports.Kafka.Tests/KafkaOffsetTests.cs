@@ -41,7 +41,7 @@ public sealed class KafkaOffsetTests(KafkaFixture fixture) : IClassFixture<Kafka
             received.Enqueue(m.Envelope.MessageId);
             return Task.FromResult(ProcessingResult.Ack);
         }, secondStop.Token);
-        await Compliance.Eventually.WaitUntilAsync(() => received.Count >= 2, KafkaTestSupport.Deadline, "messages 1 and 2 again");
+        await Testing.Eventually.WaitUntilAsync(() => received.Count >= 2, KafkaTestSupport.Deadline, "messages 1 and 2 again");
         await secondStop.CancelAsync();
         await second.WaitAsync(KafkaTestSupport.Deadline);
 

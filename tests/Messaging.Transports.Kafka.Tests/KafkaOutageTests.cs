@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Messaging.Compliance;
-using Messaging.Compliance.Outage;
+using Messaging.Testing;
+using Messaging.Outage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit;
 using Xunit.Abstractions;

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Diagnostics;
 using Messaging.Hosting;
 using Messaging.Outbox;

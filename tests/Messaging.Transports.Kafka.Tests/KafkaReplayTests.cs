@@ -1,4 +1,4 @@
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Hosting;
 using Messaging.Transport;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
-using Messaging.Compliance;
-using Messaging.Compliance.Outage;
+using Messaging.Testing;
+using Messaging.Outage;
 using Messaging.Diagnostics;
 using Messaging.Handling;
 using Messaging.Outbox;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Transport;
 using Xunit;
 

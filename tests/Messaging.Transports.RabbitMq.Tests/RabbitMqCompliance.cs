@@ -1,4 +1,4 @@
-using Messaging.Compliance;
+using Messaging.Testing;
 
 namespace Messaging.RabbitMq.Tests;
 

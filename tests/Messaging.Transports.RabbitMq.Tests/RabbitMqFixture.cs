@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Hosting;
 using Messaging.Transport;
 using RabbitMQ.Client;

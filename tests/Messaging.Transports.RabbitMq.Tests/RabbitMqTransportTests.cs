@@ -1,5 +1,5 @@
 using System.Text;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Publishing;
 using Messaging.Transport;
 using Microsoft.Extensions.DependencyInjection;

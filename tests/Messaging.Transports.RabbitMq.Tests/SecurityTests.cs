@@ -1,5 +1,5 @@
 using System.Net.Security;
-using Messaging.Compliance;
+using Messaging.Testing;
 using RabbitMQ.Client;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.ForeignClients;
 using Messaging.Hosting;
 using Messaging.Outbox;

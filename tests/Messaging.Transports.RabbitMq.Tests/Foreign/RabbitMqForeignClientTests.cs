@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Messaging.Compliance;
+using Messaging.Testing;
 using Messaging.Outbox;
 using Messaging.Publishing;
 using Messaging.Transport;

@@ -11,18 +11,25 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
 
-namespace Messaging.Compliance;
+namespace Messaging.Testing;
 
 /// <summary>
-/// The contract every transport must keep. A transport's test project derives one class per fixture:
-/// <c>public class RabbitMqCompliance(RabbitMqFixture f) : TransportComplianceTests&lt;RabbitMqFixture&gt;(f)</c>.
+/// The contract every transport must keep, as xUnit facts. A transport's test project derives one class per fixture:
+/// <c>public class RabbitMqCompliance(RabbitMqFixture f) : TransportComplianceTests&lt;RabbitMqFixture&gt;(f)</c>. Each test
+/// uses fresh destinations and endpoints (<see cref="Names.Unique"/>), so tests never share broker state, and waits on
+/// conditions with a deadline of <see cref="Deadline"/>, never a fixed sleep.
 /// </summary>
+/// <typeparam name="TFixture">The transport's fixture: its name, settings, registration and dead-letter reader.</typeparam>
 public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : class, ITransportFixture
 {
-    protected static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    /// <summary>Longest wait for any one thing a test expects (30 s).</summary>
+    protected static readonly TimeSpan Deadline = TransportComplianceTests.Deadline;
+
+    /// <summary>The fixture xUnit created once for the deriving class.</summary>
     protected TFixture Fixture { get; } = fixture;
 
+    /// <summary>A confirmed <c>SendAsync</c> reaches the endpoint with every envelope field intact: message id, type, destination, partition key, correlation and causation ids, content type, application headers (non-ASCII included), body and timestamp (to the millisecond).</summary>
     [Fact]
     public async Task Published_message_is_confirmed_and_received_with_id_and_headers_intact()
     {
@@ -53,6 +60,7 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         await t.StopAsync(receiving);
     }
 
+    /// <summary>A confirmed <c>SendBatchAsync</c> of 200 messages over 4 partition keys: every message arrives, and each key's messages arrive in the order sent.</summary>
     [Fact]
     public async Task Batch_is_confirmed_and_every_message_received_in_order_per_key()
     {
@@ -60,7 +68,7 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         var received = new ConcurrentQueue<Envelope>();
         var receiving = t.Receive((m, _) => { received.Enqueue(m.Envelope); return Task.FromResult(ProcessingResult.Ack); });
 
-        var batch = Enumerable.Range(0, 200).Select(i => NewEnvelope(t.Destination, $"key-{i % 4}", Encoding.UTF8.GetBytes(i.ToString()))).ToList();
+        var batch = Enumerable.Range(0, 200).Select(i => NewEnvelope(t.Destination, $"key-{i % 4}", Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToList();
         await t.Transport.SendBatchAsync(batch, CancellationToken.None);
         await Eventually.WaitUntilAsync(() => received.Count >= batch.Count, Deadline, "200 messages");
 
@@ -71,6 +79,7 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         await t.StopAsync(receiving);
     }
 
+    /// <summary>A message whose handler is still running when the consumer stops is not acknowledged, and the next consumer of the endpoint receives it again with the same message id.</summary>
     [Fact]
     public async Task Unacknowledged_message_is_redelivered_after_the_consumer_restarts()
     {
@@ -96,6 +105,7 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         await t.StopAsync(second);
     }
 
+    /// <summary>Through the host (<c>AddMessaging</c>): a handler that always throws runs 3 times (attempts 1, 2, 3), then the message is in the endpoint's dead-letter destination with the dead-letter headers: attempts, exception type and message, original destination, reason, source and time.</summary>
     [Fact]
     public async Task Failing_handler_is_retried_then_dead_lettered_with_the_reason()
     {
@@ -110,7 +120,7 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         var transport = host.Services.GetRequiredService<IMessageTransport>();
         var dead = await Fixture.ReadDeadLetterAsync(transport, endpoint, destination, Deadline);
         Assert.Equal(3, probe.Calls.Count);
-        Assert.Equal(new[] { 1, 2, 3 }, probe.Calls.Select(c => c.Context.Attempt));
+        Assert.Equal([1, 2, 3], probe.Calls.Select(c => c.Context.Attempt));
         Assert.Equal(sent.MessageId, dead.MessageId);
         Assert.Equal("3", dead.Headers[HeaderNames.DeadLetterAttempts]);
         Assert.Equal(typeof(InvalidOperationException).FullName, dead.Headers[HeaderNames.DeadLetterExceptionType]);
@@ -122,6 +132,7 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         await host.StopAsync();
     }
 
+    /// <summary>A message whose type no handler maps is dead-lettered with the reason <c>unknown message type '...'</c> and 0 attempts, and no handler runs.</summary>
     [Fact]
     public async Task Message_of_unknown_type_is_dead_lettered_at_once()
     {
@@ -143,6 +154,7 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         await host.StopAsync();
     }
 
+    /// <summary>The same envelope published twice (a producer's retry) with the EF Core inbox on a temporary SQLite file: the handler's business row is written once, one inbox row exists, and the statistics count 1 handled and 1 duplicate skipped.</summary>
     [Fact]
     public async Task Duplicate_message_id_is_handled_once_with_the_inbox()
     {
@@ -173,6 +185,11 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         Assert.Equal(1, statistics.Handled);
     }
 
+    /// <summary>A host as an application builds it: the fixture's settings and transport, <c>Messaging:Endpoint</c> =
+    /// <paramref name="endpoint"/>, 3 attempts 10 ms apart; not started.</summary>
+    /// <param name="endpoint">The consuming endpoint's name.</param>
+    /// <param name="configure">Maps messages and adds handlers.</param>
+    /// <param name="services">Registers what the handlers need.</param>
     protected IHost BuildHost(string endpoint, Action<MessagingBuilder> configure, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -191,6 +208,11 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         return builder.Build();
     }
 
+    /// <summary>An envelope of type <c>compliance.test</c> with a new message id and a timestamp of whole milliseconds
+    /// (what every transport's header keeps).</summary>
+    /// <param name="destination">Where it is published.</param>
+    /// <param name="key">Partition key, or null for none.</param>
+    /// <param name="body">Body bytes, sent as they are.</param>
     protected static Envelope NewEnvelope(string destination, string? key, byte[] body) => new()
     {
         MessageId = Envelope.NewMessageId(),
@@ -201,7 +223,8 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
     };
 
-    /// <summary>A transport built through DI exactly as an application gets it, prepared for one fresh endpoint.</summary>
+    /// <summary>A transport built through DI exactly as an application gets it, prepared for one fresh endpoint; throws
+    /// what the transport's <c>PrepareAsync</c> throws (broker unreachable, declaration refused).</summary>
     protected async Task<TransportUnderTest> StartTransportAsync()
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(Fixture.Settings)
@@ -215,27 +238,11 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         return new TransportUnderTest(provider, transport, endpoint, destination);
     }
+}
 
-    protected sealed class TransportUnderTest(ServiceProvider provider, IMessageTransport transport, ConsumerEndpoint endpoint, string destination) : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        public IMessageTransport Transport { get; } = transport;
-        public ConsumerEndpoint Endpoint { get; } = endpoint;
-        public string Destination { get; } = destination;
-
-        public Task Receive(MessageProcessor processor) => Transport.ReceiveAsync(Endpoint, processor, _stop.Token);
-
-        public async Task StopAsync(Task receiving)
-        {
-            await _stop.CancelAsync();
-            await receiving.WaitAsync(Deadline);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await provider.DisposeAsync();
-            _stop.Dispose();
-        }
-    }
+/// <summary>What the compliance tests share across fixtures.</summary>
+public static class TransportComplianceTests
+{
+    /// <summary>Longest wait for any one thing a test expects: 30 s.</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 }

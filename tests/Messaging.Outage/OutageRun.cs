@@ -1,5 +1,6 @@
 using Messaging.Hosting;
 using Messaging.Outbox;
+using Messaging.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Messaging.Compliance.Outage;
+namespace Messaging.Outage;
 
 /// <summary>
 /// A miniature order service for outage tests: orders are placed as a business row and an outbox row in one

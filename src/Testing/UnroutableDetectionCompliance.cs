@@ -2,7 +2,7 @@ using Messaging.Publishing;
 using Messaging.Transport;
 using Xunit;
 
-namespace Messaging.Compliance;
+namespace Messaging.Testing;
 
 /// <summary>
 /// The compliance of a transport with <see cref="TransportCapabilities.UnroutableDetection"/> (RabbitMQ's <c>mandatory</c>,
@@ -12,6 +12,8 @@ namespace Messaging.Compliance;
 public abstract class UnroutableDetectionCompliance<TFixture>(TFixture fixture) : TransportComplianceTests<TFixture>(fixture)
     where TFixture : class, ITransportFixture
 {
+    /// <summary>A publish to a destination no endpoint is bound to throws <see cref="PublishException"/> with
+    /// <see cref="PublishFailure.Unroutable"/>, the message id, and the destination in its message.</summary>
     [Fact]
     public async Task Unroutable_publish_throws()
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Messaging.Compliance.Outage;
+namespace Messaging.Outage;
 
 /// <summary>Counts the log lines a run writes at Information and above (what an on-call person reads), and keeps
 /// the Warning+ ones for the test output; counts each event id too.</summary>

@@ -2,7 +2,7 @@ using Messaging.Hosting;
 using Messaging.Transport;
 using Xunit;
 
-namespace Messaging.Compliance;
+namespace Messaging.Testing;
 
 /// <summary>What a transport's test project provides to run the compliance suite against its broker.</summary>
 public interface ITransportFixture : IAsyncLifetime

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace Messaging.Compliance.Outage;
+namespace Messaging.Outage;
 
 /// <summary>A fresh database for one outage run: a SQLite file (WAL), or a uniquely named database on the test run's
 /// PostgreSQL server (the caller passes it: tests/Containers/PostgresServer chooses between MESSAGING_POSTGRES, the

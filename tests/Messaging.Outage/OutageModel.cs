@@ -2,7 +2,7 @@ using Messaging.Handling;
 using Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
-namespace Messaging.Compliance.Outage;
+namespace Messaging.Outage;
 
 /// <summary>An order placed: the message of the outage runs.</summary>
 public sealed record OutageOrder(long OrderId);
