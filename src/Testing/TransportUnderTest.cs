@@ -12,6 +12,7 @@ namespace Messaging.Testing;
 public sealed class TransportUnderTest(ServiceProvider provider, IMessageTransport transport, ConsumerEndpoint endpoint, string destination) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+
     /// <summary>The transport under test.</summary>
     public IMessageTransport Transport { get; } = transport;
 
