@@ -46,36 +46,12 @@ internal static class EnvelopeMapper
     public static Envelope? TryRead(IReadOnlyBasicProperties properties, string exchange, ReadOnlyMemory<byte> body,
         out string? error, out IReadOnlyList<HeaderConflict> conflicts)
     {
-        var raw = properties.Headers;
         conflicts = [];
-        // Bytes that are not UTF-8 would be decoded with replacement characters: the envelope would silently
-        // differ from what was sent, so the delivery is dead-lettered as it is instead.
-        if (raw?.FirstOrDefault(h => AmqpHeaderValue.IsNotUtf8(h.Value)).Key is { } bad)
-        {
-            error = $"header '{bad}' is not valid UTF-8";
-            return null;
-        }
-        string? problem = null;
-        string? Text(string name)
-        {
-            if (raw is null || !raw.TryGetValue(name, out var value)) return null;
-            if (AmqpHeaderValue.TryReadText(value, out var text, out var why, RepeatedHeaderValues.Repeats(name))) return NullIfEmpty(text);
-            problem ??= $"header '{name}' {why}";
-            return null;
-        }
-        var headerId = Text(HeaderNames.MessageId);
-        var headerType = Text(HeaderNames.MessageType);
-        var headerCorrelation = Text(HeaderNames.CorrelationId);
-        var headerContentType = Text(HeaderNames.ContentType);
-        var destination = Text(HeaderNames.Destination);
-        var partitionKey = Text(HeaderNames.PartitionKey);
-        var causationId = Text(HeaderNames.CausationId);
-        var application = ReadApplicationHeaders(raw, ref problem);
-        DateTimeOffset? timestamp = null;
-        if (raw is not null && raw.TryGetValue(HeaderNames.Timestamp, out var time)
-            && !AmqpHeaderValue.TryReadTime(time, out timestamp, out var timeProblem))
-            problem ??= $"header '{HeaderNames.Timestamp}' {timeProblem}";
-        if (problem is not null)
+        var reader = new EnvelopeHeaderReader();
+        if (properties.Headers is { } raw)
+            foreach (var (name, value) in raw)
+                Read(ref reader, name, value);
+        if (reader.Problem is { } problem)
         {
             error = problem;
             return null;
@@ -89,10 +65,10 @@ internal static class EnvelopeMapper
                 (found ??= []).Add(new HeaderConflict(header, fromHeader, property, fromProperty));
             return fromHeader ?? fromProperty;
         }
-        var messageId = Pick(HeaderNames.MessageId, headerId, "message_id", properties.MessageId);
-        var messageType = Pick(HeaderNames.MessageType, headerType, "type", properties.Type);
-        var correlationId = Pick(HeaderNames.CorrelationId, headerCorrelation, "correlation_id", properties.CorrelationId);
-        var contentType = Pick(HeaderNames.ContentType, headerContentType, "content_type", properties.ContentType);
+        var messageId = Pick(HeaderNames.MessageId, reader.MessageId, "message_id", properties.MessageId);
+        var messageType = Pick(HeaderNames.MessageType, reader.MessageType, "type", properties.Type);
+        var correlationId = Pick(HeaderNames.CorrelationId, reader.CorrelationId, "correlation_id", properties.CorrelationId);
+        var contentType = Pick(HeaderNames.ContentType, reader.ContentType, "content_type", properties.ContentType);
         conflicts = (IReadOnlyList<HeaderConflict>?)found ?? [];
         if (messageId is null)
         {
@@ -104,37 +80,39 @@ internal static class EnvelopeMapper
         {
             MessageId = messageId,
             MessageType = messageType ?? "",
-            Destination = destination ?? exchange,
-            PartitionKey = partitionKey,
+            Destination = reader.Destination ?? exchange,
+            PartitionKey = reader.PartitionKey,
             CorrelationId = correlationId,
-            CausationId = causationId,
+            CausationId = reader.CausationId,
             ContentType = contentType ?? "application/octet-stream",
-            Timestamp = timestamp ?? (properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : DateTimeOffset.UnixEpoch),
-            Headers = application,
+            Timestamp = reader.Timestamp ?? (properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : DateTimeOffset.UnixEpoch),
+            Headers = reader.ApplicationHeaders,
             Body = body,
         };
     }
 
-    /// <summary>The application headers as text (the envelope's own, the broker's and the client's left out);
-    /// <c>traceparent</c> must be text like an envelope field.</summary>
-    private static IReadOnlyDictionary<string, string> ReadApplicationHeaders(IDictionary<string, object?>? raw, ref string? problem)
+    /// <summary>One AMQP header into the reader, by the wire contract's rules for AMQP values (docs/wire-format.md): the
+    /// envelope's fields and <c>traceparent</c> are text (a string, UTF-8 bytes, or an integer as its decimal text), the
+    /// timestamp also an AMQP timestamp; an application header may be any scalar, read as text, and a table or array is
+    /// skipped; the broker's and the client's own headers (<c>x-death</c>, <c>x-delivery-count</c>, ...) and
+    /// <c>retry-count</c> (read by <see cref="Delivery"/>) are not the envelope's.</summary>
+    private static void Read(ref EnvelopeHeaderReader reader, string name, object? value)
     {
-        Dictionary<string, string>? application = null;
-        if (raw is null) return NoHeaders;
-        foreach (var (name, value) in raw)
+        if (name == HeaderNames.RetryCount) return;
+        if (name == HeaderNames.Timestamp)
         {
-            if (!EnvelopeHeaders.IsApplication(name) || IsInternalHeader(name)) continue;
-            var read = name == HeaderNames.TraceParent
-                ? AmqpHeaderValue.TryReadText(value, out var text, out var why)
-                : AmqpHeaderValue.TryReadApplication(value, out text, out why);
-            if (!read) problem ??= $"header '{name}' {why}";
-            else if (text is not null) (application ??= new(StringComparer.Ordinal))[name] = text;
+            if (AmqpHeaderValue.TryReadTime(value, out var time, out var timeProblem)) reader.ReadTimestamp(time);
+            else reader.Fail($"header '{name}' {timeProblem}");
+            return;
         }
-        return application ?? NoHeaders;
+        var field = !EnvelopeHeaders.IsApplication(name);
+        if (!field && IsInternalHeader(name)) return;
+        var read = field || name == HeaderNames.TraceParent
+            ? AmqpHeaderValue.TryReadText(value, out var text, out var why, RepeatedHeaderValues.Repeats(name))
+            : AmqpHeaderValue.TryReadApplication(value, out text, out why);
+        if (!read) reader.Fail($"header '{name}' {why}");
+        else if (field || text is not null) reader.Read(name, text);
     }
-
-    /// <summary>The application headers of a delivery that has none; shared, never written to.</summary>
-    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
     /// <summary>Headers that are not the application's: the broker's x-death / x-delivery-count bookkeeping and
     /// <c>x-dotnet-*</c>, RabbitMQ.Client's publish sequence number (older versions of this library sent it).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Messaging;
 
@@ -39,7 +38,7 @@ internal static class SpoolFile
 
     /// <summary>Reads a message file: the envelope, or null with the reason it cannot be read (the pipeline dead-letters
     /// it with that reason).</summary>
-    public static (Envelope? Envelope, string? Error, Dictionary<string, string> Headers) Read(string path)
+    public static (Envelope? Envelope, string? Error) Read(string path)
     {
         Content? content;
         try
@@ -48,32 +47,14 @@ internal static class SpoolFile
         }
         catch (JsonException ex)
         {
-            return (null, $"the file is not a spool message: {ex.Message}", []);
+            return (null, $"the file is not a spool message: {ex.Message}");
         }
-        if (content?.Headers is not { } headers) return (null, "the file has no header table", []);
-        string? Get(string name) => headers.TryGetValue(name, out var value) ? value : null;
-        if (Get(HeaderNames.MessageId) is not { Length: > 0 } id) return (null, $"header {HeaderNames.MessageId} is missing", headers);
-        if (Get(HeaderNames.MessageType) is not { Length: > 0 } type) return (null, $"header {HeaderNames.MessageType} is missing", headers);
-        if (Get(HeaderNames.Destination) is not { Length: > 0 } destination) return (null, $"header {HeaderNames.Destination} is missing", headers);
-        var timestamp = DateTimeOffset.UtcNow;
-        if (Get(HeaderNames.Timestamp) is { } ms)
-        {
-            if (!long.TryParse(ms, NumberStyles.None, CultureInfo.InvariantCulture, out var unixMs))
-                return (null, $"header {HeaderNames.Timestamp} is not Unix milliseconds: '{ms}'", headers);
-            timestamp = DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
-        }
-        return (new Envelope
-        {
-            MessageId = id,
-            MessageType = type,
-            Destination = destination,
-            PartitionKey = Get(HeaderNames.PartitionKey),
-            CorrelationId = Get(HeaderNames.CorrelationId),
-            CausationId = Get(HeaderNames.CausationId),
-            ContentType = Get(HeaderNames.ContentType) ?? "application/json",
-            Timestamp = timestamp,
-            Headers = headers.Where(h => EnvelopeHeaders.IsApplication(h.Key)).ToDictionary(StringComparer.Ordinal),
-            Body = content.Body ?? [],
-        }, null, headers);
+        if (content?.Headers is not { } headers) return (null, "the file has no header table");
+        var reader = new EnvelopeHeaderReader(); // Core's reader of the header table, as every transport reads it
+        foreach (var (name, value) in headers) reader.Read(name, value);
+        if (reader.Problem is { } problem) return (null, problem);
+        if (reader.MessageId is null) return (null, $"header {HeaderNames.MessageId} is missing");
+        if (reader.Destination is null) return (null, $"header {HeaderNames.Destination} is missing");
+        return (reader.ToEnvelope(reader.Destination, DateTimeOffset.UtcNow, content.Body ?? []), null);
     }
 }

@@ -139,7 +139,7 @@ public sealed class SpoolTransport : IMessageTransport
     {
         var name = Path.GetFileName(path);
         var source = $"spool {endpoint.Name} file {name}";
-        var (envelope, error, _) = SpoolFile.Read(path);
+        var (envelope, error) = SpoolFile.Read(path);
         var incoming = new IncomingMessage(envelope ?? new Envelope { MessageId = "", MessageType = "", Destination = "" }, source, !seen.Add(name))
         {
             Unreadable = error,
