@@ -42,7 +42,10 @@ for id in Messaging.Core Messaging.Transports.RabbitMq Messaging.Transports.Kafk
       || fail "$id: does not depend on Messaging.Core [$version, $next)"
   fi
 done
-log "each package holds its dll, XML docs, README.md and LICENSE; symbols beside it"
+# SQLite users carry no Npgsql: the outbox compiles against it for LISTEN/NOTIFY but does not depend on it.
+unzip -p "$artifacts/Messaging.Outbox.EfCore.$version.nupkg" Messaging.Outbox.EfCore.nuspec | grep -q '<dependency id="Npgsql"' \
+  && fail "Messaging.Outbox.EfCore depends on Npgsql: a SQLite application would carry it"
+log "each package holds its dll, XML docs, README.md and LICENSE; symbols beside it; the outbox does not depend on Npgsql"
 
 # Restore into a packages folder of our own. Third-party packages stay between runs (speed); ours are
 # removed first, so they always come from artifacts/packages.
@@ -63,6 +66,9 @@ log "building and running tests/PackageSmoke"
 dotnet build "$smoke" -c Release --no-restore -p:MessagingVersion="$version" -nologo -v q >"$build_log" 2>&1 \
   || { cat "$build_log" >&2; fail "build of tests/PackageSmoke"; }
 dotnet run --project "$smoke" -c Release --no-build -p:MessagingVersion="$version" || fail "tests/PackageSmoke exited with $?"
+# The smoke application is on SQLite: it ran its outbox and inbox without Npgsql beside it.
+ls "$smoke"/bin/Release/net10.0/Npgsql.dll >/dev/null 2>&1 && fail "tests/PackageSmoke (SQLite) has Npgsql.dll in its output"
+log "tests/PackageSmoke ran on SQLite with no Npgsql.dll beside it"
 # The README's "Using it" service (samples/QuickStart) as a new user builds it: from the packages only, with the
 # project-local NuGet.Config of the Install step; its tests run the real Program on the in-memory transport and on
 # RabbitMQ with PostgreSQL (both started by eng/test.sh). The README shows its files verbatim: checked first.
