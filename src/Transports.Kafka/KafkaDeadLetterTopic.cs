@@ -18,6 +18,7 @@ public sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
     private readonly string _group;
     private readonly string _endpoint;
     private readonly bool _forChanges;
+    private readonly string _clientId;
     private readonly Dictionary<int, (long Start, List<long> Offsets)> _read = [];
     private IConsumer<string?, byte[]>? _consumer;
 
@@ -28,9 +29,14 @@ public sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
     /// <param name="endpoint">The endpoint whose dead letters these are (for their rows).</param>
     /// <param name="forChanges">True when records will be removed: the reader then joins the CLI's consumer group, whose
     /// commits a broker accepts only from a member.</param>
+    /// <param name="clientId">The Kafka <c>client.id</c> the reader shows to the brokers (their logs, quotas and the
+    /// group's member list); <c>messaging-cli</c> by default, as the RabbitMQ reader's connection name.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public KafkaDeadLetterTopic(KafkaOptions options, string topic, string group, string endpoint, bool forChanges)
+    /// <exception cref="ArgumentException"><paramref name="clientId"/> is empty.</exception>
+    public KafkaDeadLetterTopic(KafkaOptions options, string topic, string group, string endpoint, bool forChanges, string clientId = "messaging-cli")
     {
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        _clientId = clientId;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(group);
@@ -110,7 +116,7 @@ public sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
         if (partitions.Count == 0) return found;
         var config = KafkaClientConfig.Consumer(_options, _group);
         config.EnableAutoCommit = false;
-        config.ClientId = "messaging-cli";
+        config.ClientId = _clientId;
         var assigned = new HashSet<TopicPartition>();
         _consumer = new ConsumerBuilder<string?, byte[]>(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { })
             .SetPartitionsAssignedHandler((_, p) => assigned.UnionWith(p))

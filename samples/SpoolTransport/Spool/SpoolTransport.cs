@@ -88,17 +88,8 @@ public sealed class SpoolTransport : IMessageTransport
 
     /// <inheritdoc />
     /// <remarks>In list order, so each partition key's messages are written in order.</remarks>
-    public async Task SendBatchAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(envelopes);
-        var failures = new List<PublishException>();
-        foreach (var envelope in envelopes)
-        {
-            try { await SendAsync(envelope, cancellationToken).ConfigureAwait(false); }
-            catch (PublishException ex) { failures.Add(ex); }
-        }
-        if (failures.Count > 0) throw new BatchPublishException(failures);
-    }
+    public Task SendBatchAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken) =>
+        BatchPublishing.SendOneByOneAsync(envelopes, SendAsync, cancellationToken);
 
     /// <inheritdoc />
     public async Task ReceiveAsync(ConsumerEndpoint endpoint, MessageProcessor processor, CancellationToken stoppingToken)
