@@ -61,7 +61,7 @@ internal sealed class AssignedPartitions(
         foreach (var work in _owned.Values)
         {
             work.StartLanes();
-            var waiting = options.CommitMode == KafkaCommitMode.PartitionOrder && work.RetryWaiting;
+            var waiting = options.CommitMode == KafkaCommitMode.PartitionOrder && work.RetryWaits.Any;
             var full = work.Buffered >= room.Full;
             if (full && !work.Paused && !waiting)
             {

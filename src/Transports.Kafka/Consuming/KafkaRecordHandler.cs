@@ -33,7 +33,7 @@ internal sealed class KafkaRecordHandler(
 
     /// <summary>True when the record is finished; false when <paramref name="cancellationToken"/> stopped it first.
     /// <paramref name="slot"/> may still be held when it returns true, for the lane's next record.</summary>
-    public async Task<bool> HandleAsync(ConsumeResult<string?, byte[]> record, PartitionWork partition, ProcessorSlot slot, CancellationToken cancellationToken)
+    public async Task<bool> HandleAsync(ConsumeResult<string?, byte[]> record, RetryWaits retryWaits, ProcessorSlot slot, CancellationToken cancellationToken)
     {
         var source = KafkaEnvelopeMapper.Source(record.TopicPartitionOffset);
         var readable = KafkaEnvelopeMapper.TryReadEnvelope(record, out var envelope, out var error, out var keyConflict);
@@ -69,14 +69,14 @@ internal sealed class KafkaRecordHandler(
                 case ProcessingStatus.RetryLater:
                     slot.Release();
                     Log.RetryingInPlace(logger, envelope.MessageId, source, (long)result.RetryDelay.TotalMilliseconds, delayedRetries + 1);
-                    partition.BeginRetryWait();
+                    retryWaits.Begin();
                     try
                     {
                         if (!await DelayAsync(result.RetryDelay, cancellationToken).ConfigureAwait(false)) return false;
                     }
                     finally
                     {
-                        partition.EndRetryWait();
+                        retryWaits.End();
                     }
                     delayedRetries++;
                     continue;

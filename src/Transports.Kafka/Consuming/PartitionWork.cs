@@ -21,14 +21,13 @@ internal sealed class PartitionWork : IDisposable
     private readonly KafkaCommitMode _mode;
     private readonly SemaphoreSlim _slots;
     private readonly BufferRoom _room;
-    private readonly Func<ConsumeResult<string?, byte[]>, PartitionWork, ProcessorSlot, CancellationToken, Task<bool>> _handle;
+    private readonly Func<ConsumeResult<string?, byte[]>, RetryWaits, ProcessorSlot, CancellationToken, Task<bool>> _handle;
     private TaskCompletionSource? _drained;
     private bool _closed;
     private int _buffered;
-    private int _retryWaits;
 
     public PartitionWork(TopicPartition partition, KafkaCommitMode mode, CancellationToken stopping, SemaphoreSlim slots, BufferRoom room,
-        Func<ConsumeResult<string?, byte[]>, PartitionWork, ProcessorSlot, CancellationToken, Task<bool>> handle)
+        Func<ConsumeResult<string?, byte[]>, RetryWaits, ProcessorSlot, CancellationToken, Task<bool>> handle)
     {
         Partition = partition;
         _mode = mode;
@@ -50,11 +49,8 @@ internal sealed class PartitionWork : IDisposable
     /// <summary>Consumed records not finished yet (count).</summary>
     public int Buffered => Volatile.Read(ref _buffered);
 
-    /// <summary>True while a record of this partition waits for a delayed retry.</summary>
-    public bool RetryWaiting => Volatile.Read(ref _retryWaits) > 0;
-
-    public void BeginRetryWait() => Interlocked.Increment(ref _retryWaits);
-    public void EndRetryWait() => Interlocked.Decrement(ref _retryWaits);
+    /// <summary>The records of this partition waiting for a delayed retry, counted by the record handler.</summary>
+    public RetryWaits RetryWaits { get; } = new();
 
     /// <summary>Tracks the record and queues it on its lane; an idle lane starts at the next <see cref="StartLanes"/>.
     /// Ignored once closed, and for an offset this partition already has (fetched again after a rewind).</summary>
@@ -151,7 +147,7 @@ internal sealed class PartitionWork : IDisposable
                 bool finished;
                 try
                 {
-                    finished = await _handle(record, this, slot, _cancel.Token).ConfigureAwait(false);
+                    finished = await _handle(record, RetryWaits, slot, _cancel.Token).ConfigureAwait(false);
                 }
                 catch (Exception)
                 {
