@@ -4,19 +4,20 @@ using Spectre.Console;
 
 namespace Messaging.Cli;
 
-/// <summary>The <c>messaging</c> command line: <c>outbox</c>, <c>inbox</c>, <c>dlq</c> and <c>kafka</c> command groups
-/// over the application's database and brokers, with the options every command takes.</summary>
+/// <summary>The <c>messaging</c> command line: <c>outbox</c>, <c>inbox</c>, <c>dlq</c> and <c>kafka</c> command groups and
+/// <c>trace</c>, over the application's database and brokers, with the options every command takes.</summary>
 internal static class CliApp
 {
     public static RootCommand Build(IAnsiConsole console, TextWriter error)
     {
         var run = new CliRunner(console, error);
-        var root = new RootCommand("Operate a Messaging application: outbox, inbox, dead letters (database and broker), Kafka lag and replay.")
+        var root = new RootCommand("Operate a Messaging application: outbox, inbox, dead letters (database and broker), Kafka lag and replay, and where one message is.")
         {
             OutboxCommands.Create(run),
             InboxCommands.Create(run),
             DlqCommands.Create(run),
             KafkaCommands.Create(run),
+            TraceCommand.Create(run),
         };
         foreach (var option in CliOptions.All) root.Options.Add(option);
         return root;

@@ -73,6 +73,33 @@ public abstract class OutboxAndInboxCommandTests(OpsFixture fixture)
     }
 
     [Fact]
+    public async Task Trace_gives_each_outbox_state_its_verdict_and_says_when_it_knows_nothing()
+    {
+        var (failed, _, newSent) = await SeedAsync();
+        string failedId, sentId, pendingId;
+        await using (var db = fixture.Database.Open())
+        {
+            var rows = await db.Set<OutboxMessage>().AsNoTracking().ToListAsync();
+            (failedId, sentId, pendingId) = (rows.Single(r => r.Id == failed).MessageId, rows.Single(r => r.Id == newSent).MessageId,
+                rows.Single(r => r.Status == OutboxStatus.Pending).MessageId);
+        }
+        async Task<string> Verdict(string messageId) =>
+            (await Operator.OkAsync(Args("trace", messageId, "--json"))).Json().GetProperty("verdict").GetString()!;
+
+        Assert.Equal("failed in the outbox to orders-seed after 10 attempt(s): Publish of message x to 'orders-seed' was not confirmed (Unroutable); "
+            + $"once the cause is fixed: messaging outbox retry {failed}", await Verdict(failedId));
+        Assert.StartsWith("sent to orders-seed at ", await Verdict(sentId), StringComparison.Ordinal);
+        Assert.EndsWith("no handler of this database has recorded it (in flight, queued at the broker, or handled by a service with another database)",
+            await Verdict(sentId), StringComparison.Ordinal);
+        Assert.StartsWith("waiting in the outbox to orders-seed since ", await Verdict(pendingId), StringComparison.Ordinal);
+        Assert.StartsWith("nothing about this message id in this database", await Verdict("no-such-message"), StringComparison.Ordinal);
+
+        var table = await Operator.OkAsync(Args("trace", failedId));
+        Assert.Contains("verdict: failed in the outbox", table.Output, StringComparison.Ordinal);
+        Assert.Contains("Unroutable", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pending_rows_of_a_transport_no_instance_uses_are_retargeted_with_their_message_ids_and_stats_name_each_transport_once()
     {
         await using (var db = fixture.Database.Open())

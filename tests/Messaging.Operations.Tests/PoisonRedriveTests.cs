@@ -25,6 +25,14 @@ public abstract class PoisonRedriveTests(OpsFixture fixture)
 
         var row = (await app.DeadLetterAsync(poison))!;
         Assert.Equal(DeadLetterStatus.Parked, row.Status);
+        // "Where is it?": the trace names the handler, the reason and the command that fixes it.
+        var trace = (await Operator.OkAsync(Args(app, "trace", poison, "--json"))).Json();
+        Assert.StartsWith("dead-lettered at handler apply-order of endpoint " + app.Endpoint, trace.GetProperty("verdict").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("messaging dlq redrive " + poison, trace.GetProperty("verdict").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Sent", Assert.Single(trace.GetProperty("outbox").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal(0, trace.GetProperty("inbox").GetArrayLength());
+        Assert.Contains("verdict: dead-lettered at handler apply-order", (await Operator.OkAsync(Args(app, "trace", poison))).Output, StringComparison.Ordinal);
+        Assert.StartsWith("handled by 1 handler(s): apply-order at ", (await Operator.OkAsync(Args(app, "trace", good, "--json"))).Json().GetProperty("verdict").GetString(), StringComparison.Ordinal);
         Assert.Equal("apply-order", row.HandlerName);
         Assert.Equal(typeof(InvalidOperationException).FullName, row.ExceptionType);
         Assert.Equal(typeof(ApplyHandler).FullName + ".HandleAsync", row.FailureSite);
@@ -57,6 +65,9 @@ public abstract class PoisonRedriveTests(OpsFixture fixture)
         await Wait.UntilAsync(async () => await app.AppliedAsync(poison) == 1, "the fixed handler applied the re-driven message");
         row = (await app.DeadLetterAsync(poison))!;
         Assert.Equal((DeadLetterStatus.Redriven, 2, 2), (row.Status, row.RedriveCount, row.Failures));
+        var traced = await Operator.OkAsync(Args(app, "trace", poison));
+        Assert.Contains("verdict: handled by 1 handler(s): apply-order at ", traced.Output, StringComparison.Ordinal);
+        Assert.Contains("(dead-lettered before, re-driven 2 time(s))", traced.Output, StringComparison.Ordinal);
 
         Assert.Contains("Redriven", (await Operator.OkAsync(Args(app, "dlq", "list", "--status", "all"))).Output, StringComparison.Ordinal);
         Assert.Contains("apply-order", (await Operator.OkAsync(Args(app, "inbox", "stats"))).Output, StringComparison.Ordinal);
