@@ -66,14 +66,18 @@ public sealed class OutboxOptions
     public long SentRetentionMs { get; set; } = 7L * 24 * 3600 * 1000;
 
     /// <summary><c>Messaging:Outbox:InboxRetentionMs</c>: inbox rows older than this (by <c>processed_at</c>) are
-    /// deleted (ms, 0 = keep forever, else 1000..31536000000). Default 0.</summary>
+    /// deleted, except those of a message with a Parked dead letter, which a re-drive may still bring back (ms, 0 = keep
+    /// forever, else at least 1 hour and at least the window in which a handled message can still come again, computed at
+    /// start-up from <c>Messaging:Retry</c>, <c>Messaging:HandlerTimeoutMs</c> and <see cref="LeaseMs"/>, which a
+    /// shorter value fails naming; at most 31536000000). Default 2592000000 (30 days): above Kafka's default topic retention of
+    /// 7 days with a margin, so a replay of a whole topic is still recognised.</summary>
     /// <remarks>A deleted inbox row can no longer recognise a duplicate, so keep rows longer than any duplicate can
     /// still arrive: RabbitMQ redelivers unacknowledged messages for as long as they sit in the queue (consumer
     /// down, dead-letter replays by an operator); Kafka can replay a topic for its whole retention
     /// (<c>retention.ms</c>, default 7 days) when offsets are reset; an outbox re-sends after a crash within
     /// <see cref="LeaseMs"/>; a bridge or another producer may re-send later still. Set it above the longest of
     /// these for every source this endpoint consumes, with a margin (for example broker retention + 1 day).</remarks>
-    public long InboxRetentionMs { get; set; }
+    public long InboxRetentionMs { get; set; } = 30L * 24 * 3600 * 1000;
 
     /// <summary><c>Messaging:Outbox:RetentionIntervalMs</c>: how often the dispatcher deletes old rows
     /// (ms, 1000..86400000). Default 60000.</summary>

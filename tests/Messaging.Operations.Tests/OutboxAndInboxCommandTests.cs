@@ -189,6 +189,34 @@ public abstract class OutboxAndInboxCommandTests(OpsFixture fixture)
     }
 
     [Fact]
+    public async Task Inbox_purge_deletes_old_rows_in_batches_but_keeps_those_of_a_parked_dead_letter()
+    {
+        await using (var db = fixture.Database.Open())
+        {
+            await db.Set<InboxRecord>().ExecuteDeleteAsync();
+            await db.Set<DeadLetter>().ExecuteDeleteAsync();
+            var old = DateTime.UtcNow.AddDays(-40);
+            for (var i = 0; i < 2_500; i++) db.Add(new InboxRecord { MessageId = $"old-{i}", HandlerName = "apply-order", ReceivedAt = old, ProcessedAt = old });
+            db.Add(new InboxRecord { MessageId = "new-1", HandlerName = "apply-order", ReceivedAt = DateTime.UtcNow, ProcessedAt = DateTime.UtcNow });
+            db.Add(new DeadLetter
+            {
+                MessageId = "old-7", MessageType = "ops.ordered", Endpoint = "e", HandlerName = "notify", Transport = "RabbitMq", Destination = "d",
+                Source = "s", DeadLetterDestination = "e.dlq", Reason = "r", ContentType = "application/json", SentAt = old, FirstFailedAt = old,
+                LastFailedAt = old, Failures = 1, Status = DeadLetterStatus.Parked,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var refused = await Operator.RunAsync(Args("inbox", "purge", "--older-than", "30d"));
+        Assert.Equal(1, refused.ExitCode);
+        var purged = (await Operator.OkAsync(Args("inbox", "purge", "--older-than", "30d", "--yes", "--json"))).Json();
+
+        Assert.Equal(2_499, purged.GetProperty("deleted").GetInt64());
+        await using (var db = fixture.Database.Open())
+            Assert.Equal(["new-1", "old-7"], await db.Set<InboxRecord>().OrderBy(r => r.MessageId).Select(r => r.MessageId).ToListAsync());
+    }
+
+    [Fact]
     public async Task Errors_are_one_line_with_a_nonzero_exit_code()
     {
         var missing = await Operator.RunAsync("outbox", "stats", "--connection", "Data Source=/nonexistent/dir/app.db", "--provider", "sqlite");

@@ -1,14 +1,16 @@
 using System.CommandLine;
 using Messaging.Cli.Output;
 using Messaging.Outbox.Operations;
+using Spectre.Console;
 
 namespace Messaging.Cli.Commands;
 
-/// <summary><c>messaging inbox stats|forget</c>.</summary>
+/// <summary><c>messaging inbox stats|forget|purge</c>.</summary>
 internal static class InboxCommands
 {
     private static readonly Option<string> MessageId = new("--message-id") { Description = "The message id to forget.", Required = true };
     private static readonly Option<string?> Handler = new("--handler") { Description = "The handler's stable name (default: every handler)." };
+    private static readonly Option<string> OlderThan = new("--older-than") { Description = "Processed before this long ago: 12h, 30d.", Required = true };
 
     public static Command Create(CliRunner run)
     {
@@ -16,7 +18,9 @@ internal static class InboxCommands
         run.Bind(stats, StatsAsync);
         var forget = new Command("forget", "Deletes a message's inbox row, so its next delivery runs the handler again (on purpose).") { MessageId, Handler };
         run.Bind(forget, ForgetAsync);
-        return new Command("inbox", "The inbox table: which handler handled which message id.") { stats, forget };
+        var purge = new Command("purge", "Deletes inbox rows processed before --older-than, in batches (never those of a message with a Parked dead letter).") { OlderThan };
+        run.Bind(purge, PurgeAsync);
+        return new Command("inbox", "The inbox table: which handler handled which message id.") { stats, forget, purge };
     }
 
     private static async Task<int> StatsAsync(CliContext context, CancellationToken cancellationToken)
@@ -45,6 +49,26 @@ internal static class InboxCommands
         var deleted = await InboxOperations.ForgetAsync(db, messageId, handler, cancellationToken);
         if (context.Json) Render.Json(context, new { forgotten = deleted });
         else Render.Line(context, $"{deleted} inbox row(s) deleted for message {messageId}");
+        return 0;
+    }
+
+    private static async Task<int> PurgeAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var cutoff = DateTime.UtcNow - Durations.Parse(context.Value(OlderThan)!, "--older-than");
+        await using var db = context.Database.Open();
+        context.Confirm($"Delete inbox rows processed before {Render.Cell(cutoff)} from {context.Database.Describe()}? A copy of one of those "
+            + "messages that still arrives (a broker redelivery, a Kafka replay, a producer's retry) would run its handler again.");
+        long deleted = 0;
+        if (context.Json) deleted = await InboxOperations.PurgeAsync(db, cutoff, 1_000, null, cancellationToken);
+        else
+            await context.Console.Progress().StartAsync(async progress =>
+            {
+                var task = progress.AddTask("deleting inbox rows", maxValue: double.MaxValue);
+                deleted = await InboxOperations.PurgeAsync(db, cutoff, 1_000, n => task.Description = $"deleted {n} inbox row(s)", cancellationToken);
+                task.StopTask();
+            });
+        if (context.Json) Render.Json(context, new { deleted });
+        else Render.Line(context, $"{deleted} inbox row(s) processed before {Render.Cell(cutoff)} deleted");
         return 0;
     }
 }

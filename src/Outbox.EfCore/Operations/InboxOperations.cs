@@ -35,6 +35,48 @@ public static class InboxOperations
         await db.Set<RedeliveryRecord>().Where(r => r.MessageId == messageId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
     }
+
+    /// <summary>Deletes inbox rows processed before <paramref name="olderThan"/>, at most <paramref name="batchSize"/> per
+    /// statement so a large purge never holds writers for long, then the redelivery counts last updated before it. Never
+    /// deletes the rows of a message that has a Parked dead letter: a re-drive of it must still find every handler that
+    /// already applied it. The dispatcher's retention (<see cref="OutboxOptions.InboxRetentionMs"/>) runs this.</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="olderThan">The cut-off (UTC): rows processed before it go.</param>
+    /// <param name="batchSize">Most rows per DELETE (count, at least 1).</param>
+    /// <param name="progress">Told the inbox rows deleted so far after each batch; null for none.</param>
+    /// <param name="cancellationToken">Cancels between and during the statements (deleted batches stay deleted).</param>
+    /// <returns>The inbox rows deleted.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
+    public static async Task<long> PurgeAsync(DbContext db, DateTime olderThan, int batchSize, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var inbox = db.Set<InboxRecord>();
+        var parked = db.Set<DeadLetter>().Where(d => d.Status == DeadLetterStatus.Parked).Select(d => d.MessageId);
+        long total = 0;
+        while (true)
+        {
+            var old = await inbox.AsNoTracking().Where(r => r.ProcessedAt < olderThan && !parked.Contains(r.MessageId))
+                .OrderBy(r => r.ProcessedAt).Take(batchSize).Select(r => new { r.MessageId, r.HandlerName })
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var handler in old.GroupBy(r => r.HandlerName, StringComparer.Ordinal))
+            {
+                var name = handler.Key;
+                var messageIds = handler.Select(r => r.MessageId).ToList();
+                total += await inbox.Where(r => r.HandlerName == name && messageIds.Contains(r.MessageId) && r.ProcessedAt < olderThan)
+                    .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            progress?.Invoke(total);
+            if (old.Count < batchSize) break;
+        }
+        var redeliveries = db.Set<RedeliveryRecord>();
+        while (await redeliveries.Where(r => r.LastDeliveredAt < olderThan).OrderBy(r => r.LastDeliveredAt).Take(batchSize)
+            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == batchSize)
+        {
+            // another batch
+        }
+        return total;
+    }
 }
 
 /// <summary>The inbox table at a glance (<see cref="InboxOperations.StatsAsync"/>).</summary>
