@@ -18,6 +18,13 @@ public sealed class KafkaCommandTests(KafkaSqlite fixture) : IClassFixture<Kafka
         for (var i = 0; i < 5; i++) ids.Add(await app.PlaceAsync($"k-{i}"));
         await Wait.UntilAsync(async () => (await Task.WhenAll(ids.Select(app.AppliedAsync))).All(n => n == 1), "every order applied");
 
+        // A replay from before what the inbox remembers (30 days by default) would apply old records again: refused, naming the key.
+        var tooOld = await Operator.RunAsync(Args("kafka", "replay", "--group", app.Endpoint, "--topic", app.Destination, "--from",
+            DateTimeOffset.UtcNow.AddDays(-40).ToString("O", System.Globalization.CultureInfo.InvariantCulture), "--yes"));
+        Assert.Equal(1, tooOld.ExitCode);
+        Assert.Contains("Messaging:Outbox:InboxRetentionMs = 2592000000 ms", tooOld.Error, StringComparison.Ordinal);
+        Assert.Contains("--past-inbox-retention", tooOld.Error, StringComparison.Ordinal);
+
         var running = await Operator.RunAsync(Args("kafka", "replay", "--group", app.Endpoint, "--topic", app.Destination, "--from", "0@0", "--yes"));
         Assert.Equal(1, running.ExitCode);
         // The mock cannot describe groups, so the refusal is KafkaReplay's own: it could not own every partition.

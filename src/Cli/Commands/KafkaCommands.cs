@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Messaging.Cli.Output;
 using Messaging.Kafka;
+using Messaging.Outbox;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -22,11 +23,16 @@ internal static class KafkaCommands
         Required = true, AllowMultipleArgumentsPerToken = true,
     };
 
+    private static readonly Option<bool> PastInboxRetention = new("--past-inbox-retention")
+    {
+        Description = "Replay from a time before the inbox retention (Messaging:Outbox:InboxRetentionMs) anyway: records handled before it are applied again.",
+    };
+
     public static Command Create(CliRunner run)
     {
         var lag = new Command("lag", "Per partition: committed offset, end of the log, and lag (records not yet handled).") { Group, Topic };
         run.Bind(lag, LagAsync);
-        var replay = new Command("replay", "Moves a stopped consumer group's offsets back, to consume again from a time or offsets.") { Group, ReplayTopic, From };
+        var replay = new Command("replay", "Moves a stopped consumer group's offsets back, to consume again from a time or offsets.") { Group, ReplayTopic, From, PastInboxRetention };
         run.Bind(replay, ReplayAsync);
         return new Command("kafka", "Kafka consumer groups: lag and replay.") { lag, replay };
     }
@@ -95,6 +101,7 @@ internal static class KafkaCommands
             else throw new CliException($"--from '{value}' is neither a time (2026-11-29T10:00:00Z) nor partition@offset (0@120).");
         }
         if (time is not null && offsets.Count > 0) throw new CliException("--from: give a time or partition@offset values, not both.");
+        if (time is { } start && !context.Value(PastInboxRetention)) RefuseBeforeInboxRetention(context, start);
         await RefuseWhenRunningAsync(options, group);
         context.Confirm(time is { } t
             ? $"Move consumer group '{group}' on topic '{topic}' back to records at or after {t.UtcDateTime:O}?"
@@ -106,6 +113,21 @@ internal static class KafkaCommands
         if (context.Json) Render.Json(context, new { group, topic, offsets = done.Select(o => new { partition = o.Partition.Value, offset = o.Offset.Value }) });
         else Render.Line(context, $"consumer group {group} will consume {topic} from {string.Join(", ", done.Select(o => $"partition {o.Partition.Value} offset {o.Offset.Value}"))} when it starts; with the inbox, messages its handlers already handled are skipped");
         return 0;
+    }
+
+    /// <summary>The inbox recognises a replayed record only while it keeps the row of its first handling: refuse a replay
+    /// from before the application's inbox retention (its configuration, as the tool reads it; the default when unset),
+    /// whose older records the handlers would apply a second time. A replay by offsets has no time to check.</summary>
+    private static void RefuseBeforeInboxRetention(CliContext context, DateTimeOffset start)
+    {
+        const string key = "Messaging:Outbox:InboxRetentionMs";
+        var retentionMs = long.TryParse(context.Configuration[key], CultureInfo.InvariantCulture, out var configured) ? configured : new OutboxOptions().InboxRetentionMs;
+        if (retentionMs <= 0) return; // rows kept forever
+        var kept = DateTimeOffset.UtcNow.AddMilliseconds(-retentionMs);
+        if (start >= kept) return;
+        throw new CliException($"--from {start.UtcDateTime:O} is before what the inbox still remembers ({key} = {retentionMs} ms: rows processed "
+            + $"before {kept.UtcDateTime:O} are deleted); records from before then that the handlers applied would be applied again. "
+            + "Replay from a later time, or add --past-inbox-retention to accept that.");
     }
 
     /// <summary>A replay moves the offsets of a stopped group only: refuse at once, naming the members, when it runs.</summary>
