@@ -217,6 +217,45 @@ public abstract class OutboxAndInboxCommandTests(OpsFixture fixture)
     }
 
     [Fact]
+    public async Task A_redrive_can_start_with_a_canary_batch_and_go_on_at_a_bounded_rate()
+    {
+        var ids = Enumerable.Range(0, 5).Select(_ => Envelope.NewMessageId()).ToList();
+        await using (var db = fixture.Database.Open())
+        {
+            await db.Set<DeadLetter>().ExecuteDeleteAsync();
+            await db.Set<OutboxMessage>().ExecuteDeleteAsync();
+            var at = DateTime.UtcNow.AddMinutes(-5);
+            foreach (var id in ids)
+                db.Add(new DeadLetter
+                {
+                    MessageId = id, MessageType = "ops.ordered", Endpoint = "e", HandlerName = "apply-order", Transport = "RabbitMq", Destination = "orders",
+                    Source = "s", DeadLetterDestination = "e.dlq", Reason = "r", ContentType = "application/json", Body = "{}"u8.ToArray(), SentAt = at,
+                    FirstFailedAt = at, LastFailedAt = at, Failures = 1, Status = DeadLetterStatus.Parked,
+                });
+            await db.SaveChangesAsync();
+        }
+
+        var canary = (await Operator.OkAsync(Args("dlq", "redrive", "--all", "--first", "2", "--yes", "--json"))).Json();
+        Assert.Equal((2, 5), (canary.GetProperty("count").GetInt32(), canary.GetProperty("selected").GetInt32()));
+        Assert.Equal(ids[..2], canary.GetProperty("messageIds").EnumerateArray().Select(e => e.GetString()));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var rest = (await Operator.OkAsync(Args("dlq", "redrive", "--all", "--rate", "10", "--yes", "--json"))).Json();
+        clock.Stop();
+        Assert.Equal((3, 3), (rest.GetProperty("count").GetInt32(), rest.GetProperty("selected").GetInt32()));
+        // 3 messages at most 10 a second: the third may go no sooner than 0.2 s after the first.
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(190), $"3 re-drives at 10/s took {clock.Elapsed.TotalMilliseconds} ms");
+        await using (var db = fixture.Database.Open())
+            Assert.Equal(ids.Order(), (await db.Set<OutboxMessage>().Select(m => m.MessageId).ToListAsync()).Order());
+
+        var nothing = await Operator.RunAsync(Args("dlq", "redrive", "--all", "--yes"));
+        Assert.Contains("nothing to re-drive", nothing.Error, StringComparison.Ordinal);
+        var badRate = await Operator.RunAsync(Args("dlq", "redrive", "--all", "--rate", "0", "--yes"));
+        Assert.Equal(1, badRate.ExitCode);
+        Assert.Contains("--rate must be above 0", badRate.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Errors_are_one_line_with_a_nonzero_exit_code()
     {
         var missing = await Operator.RunAsync("outbox", "stats", "--connection", "Data Source=/nonexistent/dir/app.db", "--provider", "sqlite");

@@ -20,7 +20,7 @@ internal static class DlqCommands
             { DlqOptions.MessageId, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
         run.Bind(show, ShowAsync);
         var redrive = new Command("redrive", "Sends dead letters again to their original destination through the outbox, same message id.")
-            { DlqOptions.MessageIds, DlqOptions.Group, DlqOptions.All, DlqOptions.DryRun, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
+            { DlqOptions.MessageIds, DlqOptions.Group, DlqOptions.All, DlqOptions.DryRun, DlqOptions.First, DlqOptions.Rate, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
         run.Bind(redrive, (c, ct) => ChangeAsync(c, redrive: true, ct));
         var discard = new Command("discard", "Marks dead letters as needing no handling (database), or removes them from the broker's dead-letter queue or topic.")
             { DlqOptions.MessageIds, DlqOptions.Group, DlqOptions.All, DlqOptions.DryRun, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
@@ -73,26 +73,39 @@ internal static class DlqCommands
 
     private static async Task<int> ChangeAsync(CliContext context, bool redrive, CancellationToken cancellationToken)
     {
-        if (FromBroker(context)) return await DlqBrokerCommands.ChangeAsync(context, redrive, cancellationToken);
+        if (FromBroker(context))
+        {
+            if (context.Value(DlqOptions.First) is not null || context.Value(DlqOptions.Rate) is not null)
+                throw new CliException("--first and --rate apply to the dead letters in the database, not to a broker's queue or topic.");
+            return await DlqBrokerCommands.ChangeAsync(context, redrive, cancellationToken);
+        }
         var selection = Selection(context);
+        var (first, rate) = redrive ? (context.Value(DlqOptions.First), context.Value(DlqOptions.Rate)) : (null, null);
+        if (first is < 1) throw new CliException("--first must be 1 or more.");
+        if (rate is <= 0) throw new CliException("--rate must be above 0 (messages per second).");
         await using var db = context.Database.Open();
-        var rows = await DeadLetterOperations.SelectAsync(db, selection, cancellationToken);
+        var selected = await DeadLetterOperations.SelectAsync(db, selection, cancellationToken);
         var verb = redrive ? "re-drive" : "discard";
-        if (rows.Count == 0) throw new CliException($"No parked dead letter matches in {context.Database.Describe()}; nothing to {verb}.");
+        if (selected.Count == 0) throw new CliException($"No parked dead letter matches in {context.Database.Describe()}; nothing to {verb}.");
+        var rows = first is { } n ? [.. selected.Take(n)] : selected;
         if (context.Value(DlqOptions.DryRun))
         {
             if (!context.Json) Render.Line(context, $"dry run: would {verb} {rows.Count} dead letter(s)");
             DlqRender.List(context, [.. rows.Select(r => (r, (string?)null))], context.Database.Describe());
             return 0;
         }
-        context.Confirm($"{(redrive ? "Re-drive" : "Discard")} {rows.Count} dead letter(s) in {context.Database.Describe()}?");
+        context.Confirm($"{(redrive ? "Re-drive" : "Discard")} {rows.Count} dead letter(s){(rows.Count < selected.Count ? $" (the first of {selected.Count} selected)" : "")}"
+            + $"{(rate is { } r ? $" at most {r} per second" : "")} in {context.Database.Describe()}?");
         var done = 0;
         await WithProgressAsync(context, $"{verb} dead letters", rows.Count, async report =>
             done = redrive
-                ? await DeadLetterOperations.RedriveAsync(db, rows, DateTimeOffset.UtcNow, report, cancellationToken)
+                ? rate is { } perSecond
+                    ? await DeadLetterOperations.RedriveAtRateAsync(db, rows, perSecond, TimeProvider.System, report, cancellationToken)
+                    : await DeadLetterOperations.RedriveAsync(db, rows, DateTimeOffset.UtcNow, report, cancellationToken)
                 : await DeadLetterOperations.DiscardAsync(db, rows, report, cancellationToken));
-        if (context.Json) Render.Json(context, new { action = verb, count = done, messageIds = rows.Select(r => r.MessageId) });
-        else if (redrive) Render.Line(context, $"{done} dead letter(s) re-driven: outbox rows written with the same message ids; the application's dispatcher publishes them");
+        if (context.Json) Render.Json(context, new { action = verb, count = done, selected = selected.Count, messageIds = rows.Select(r => r.MessageId) });
+        else if (redrive) Render.Line(context, $"{done} dead letter(s) re-driven: outbox rows written with the same message ids; the application's dispatcher publishes them"
+            + (rows.Count < selected.Count ? $". {selected.Count - rows.Count} more of the selection stay parked: check these (messaging trace <message-id>), then run again without --first" : ""));
         else Render.Line(context, $"{done} dead letter(s) discarded");
         return 0;
     }

@@ -35,4 +35,6 @@ internal static class DlqOptions
     public static readonly Option<string?> Group = new("--group") { Description = "Every parked dead letter of this failure group (fingerprint)." };
     public static readonly Option<bool> All = new("--all") { Description = "Every parked dead letter." };
     public static readonly Option<bool> DryRun = new("--dry-run") { Description = "Show what would change; change nothing." };
+    public static readonly Option<int?> First = new("--first") { Description = "Only the first N of the selection, oldest first (a canary batch); run again without it for the rest." };
+    public static readonly Option<double?> Rate = new("--rate") { Description = "Re-drive at most N messages per second (database re-drives)." };
 }

@@ -144,6 +144,38 @@ public static class DeadLetterOperations
         return done;
     }
 
+    /// <summary><see cref="RedriveAsync"/> at most <paramref name="perSecond"/> rows per second on average, in small
+    /// transactions (about ten a second, each of <see cref="BatchSize"/> rows at most), so that a large incident's re-drive
+    /// does not flood the broker and the handlers. Killed half-way, it leaves the rest parked: the same selection run
+    /// again re-drives only those (each row is re-driven once).</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="rows">The rows to re-drive, in the order to re-drive them.</param>
+    /// <param name="perSecond">Most rows per second (above 0).</param>
+    /// <param name="time">The clock the waits use (<see cref="TimeProvider.System"/>).</param>
+    /// <param name="progress">Called after each transaction with the rows re-driven so far; may be null.</param>
+    /// <param name="cancellationToken">Cancels between and during transactions; committed ones stay re-driven.</param>
+    /// <returns>The rows re-driven.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="perSecond"/> is not above 0.</exception>
+    public static async Task<int> RedriveAtRateAsync(DbContext db, IReadOnlyList<DeadLetter> rows, double perSecond, TimeProvider time,
+        Action<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(perSecond, 0);
+        var chunk = (int)Math.Clamp(Math.Ceiling(perSecond / 10), 1, BatchSize);
+        var started = time.GetTimestamp();
+        var done = 0;
+        foreach (var part in rows.Chunk(chunk))
+        {
+            // The next rows may go once the rows done so far have had their share of time.
+            var due = TimeSpan.FromSeconds(done / perSecond) - time.GetElapsedTime(started);
+            if (due > TimeSpan.Zero) await Task.Delay(due, time, cancellationToken).ConfigureAwait(false);
+            done += await RedriveAsync(db, part, time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false);
+            progress?.Invoke(done);
+        }
+        return done;
+    }
+
     /// <summary>Marks <paramref name="rows"/> <see cref="DeadLetterStatus.Discarded"/>, <see cref="BatchSize"/> per statement;
     /// the rows stay in the table.</summary>
     /// <param name="db">A context with the messaging tables.</param>
