@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Messaging.Cli.Output;
 using Messaging.Outbox.Operations;
-using Spectre.Console;
 
 namespace Messaging.Cli.Commands;
 
@@ -58,15 +57,8 @@ internal static class InboxCommands
         await using var db = context.Database.Open();
         context.Confirm($"Delete inbox rows processed before {Render.Cell(cutoff)} from {context.Database.Describe()}? A copy of one of those "
             + "messages that still arrives (a broker redelivery, a Kafka replay, a producer's retry) would run its handler again.");
-        long deleted = 0;
-        if (context.Json) deleted = await InboxOperations.PurgeAsync(db, cutoff, 1_000, null, cancellationToken);
-        else
-            await context.Console.Progress().StartAsync(async progress =>
-            {
-                var task = progress.AddTask("deleting inbox rows", maxValue: double.MaxValue);
-                deleted = await InboxOperations.PurgeAsync(db, cutoff, 1_000, n => task.Description = $"deleted {n} inbox row(s)", cancellationToken);
-                task.StopTask();
-            });
+        var deleted = await Render.CountingAsync(context, "deleting inbox rows", n => $"deleted {n} inbox row(s)",
+            progress => InboxOperations.PurgeAsync(db, cutoff, 1_000, progress, cancellationToken));
         if (context.Json) Render.Json(context, new { deleted });
         else Render.Line(context, $"{deleted} inbox row(s) processed before {Render.Cell(cutoff)} deleted");
         return 0;

@@ -109,15 +109,8 @@ internal static class OutboxCommands
         var cutoff = DateTime.UtcNow - olderThan;
         await using var db = context.Database.Open();
         context.Confirm($"Delete Sent outbox rows sent before {Render.Cell(cutoff)} from {context.Database.Describe()}?");
-        long deleted = 0;
-        if (context.Json) deleted = await OutboxOperations.PurgeSentAsync(db, cutoff, 1_000, null, cancellationToken);
-        else
-            await context.Console.Progress().StartAsync(async progress =>
-            {
-                var task = progress.AddTask("deleting Sent rows", maxValue: double.MaxValue);
-                deleted = await OutboxOperations.PurgeSentAsync(db, cutoff, 1_000, n => task.Description = $"deleted {n} Sent row(s)", cancellationToken);
-                task.StopTask();
-            });
+        var deleted = await Render.CountingAsync(context, "deleting Sent rows", n => $"deleted {n} Sent row(s)",
+            progress => OutboxOperations.PurgeSentAsync(db, cutoff, 1_000, progress, cancellationToken));
         if (context.Json) Render.Json(context, new { deleted });
         else Render.Line(context, $"{deleted} Sent row(s) deleted");
         return 0;

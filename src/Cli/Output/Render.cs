@@ -25,6 +25,21 @@ internal static class Render
 
     public static void Line(CliContext context, string text) => context.Console.WriteLine(text);
 
+    /// <summary>Runs <paramref name="work"/>, which reports a running count (rows deleted so far), with a live line on a
+    /// terminal (<paramref name="describe"/> of the count) and plainly for <c>--json</c>; returns its result.</summary>
+    public static async Task<long> CountingAsync(CliContext context, string what, Func<long, string> describe, Func<Action<long>?, Task<long>> work)
+    {
+        if (context.Json) return await work(null);
+        long result = 0;
+        await context.Console.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask(what, maxValue: double.MaxValue);
+            result = await work(n => task.Description = describe(n));
+            task.StopTask();
+        });
+        return result;
+    }
+
     public static string Cell(object? value) => value switch
     {
         null => "-",
