@@ -1,3 +1,4 @@
+using Messaging.Outbox.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,31 +21,13 @@ internal sealed class OutboxRetention(IOptions<OutboxOptions> options, TimeProvi
         var batch = _options.RetentionBatchSize;
         if (_options.SentRetentionMs > 0)
         {
-            DateTime? cutoff = now.AddMilliseconds(-_options.SentRetentionMs);
-            var outbox = db.Set<OutboxMessage>();
-            var total = await DeleteInBatchesAsync(async () =>
-            {
-                var ids = outbox.Where(m => m.Status == OutboxStatus.Sent && m.SentAt < cutoff).OrderBy(m => m.Id).Take(batch).Select(m => m.Id);
-                var deleted = await outbox.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-                return (deleted, deleted == batch);
-            }).ConfigureAwait(false);
+            var total = await OutboxOperations.PurgeSentAsync(db, now.AddMilliseconds(-_options.SentRetentionMs), batch, null, cancellationToken).ConfigureAwait(false);
             if (total > 0) OutboxLog.SentRowsDeleted(logger, total, _options.SentRetentionMs);
         }
         if (_options.InboxRetentionMs > 0)
         {
-            var total = await Operations.InboxOperations.PurgeAsync(db, now.AddMilliseconds(-_options.InboxRetentionMs), batch, null, cancellationToken).ConfigureAwait(false);
+            var total = await InboxOperations.PurgeAsync(db, now.AddMilliseconds(-_options.InboxRetentionMs), batch, null, cancellationToken).ConfigureAwait(false);
             if (total > 0) OutboxLog.InboxRowsDeleted(logger, total, _options.InboxRetentionMs);
-        }
-    }
-
-    private static async Task<long> DeleteInBatchesAsync(Func<Task<(int Deleted, bool More)>> deleteBatch)
-    {
-        long total = 0;
-        while (true)
-        {
-            var (deleted, more) = await deleteBatch().ConfigureAwait(false);
-            total += deleted;
-            if (!more || deleted == 0) return total;
         }
     }
 }

@@ -86,7 +86,8 @@ public static class OutboxOperations
     }
 
     /// <summary>Deletes Sent rows sent before <paramref name="cutoff"/>, <paramref name="batchSize"/> per statement, so no
-    /// statement holds locks on many rows at once.</summary>
+    /// statement holds locks on many rows at once. The dispatcher's retention (<see cref="OutboxOptions.SentRetentionMs"/>) runs
+    /// this.</summary>
     /// <param name="db">A context with the messaging tables.</param>
     /// <param name="cutoff">Rows whose <c>sent_at</c> is earlier are deleted (UTC).</param>
     /// <param name="batchSize">Rows deleted per statement (count, at least 1).</param>
