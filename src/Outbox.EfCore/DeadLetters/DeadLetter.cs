@@ -10,16 +10,10 @@ namespace Messaging.Outbox;
 /// </summary>
 /// <remarks>Query through <c>DbContext.Set&lt;DeadLetter&gt;()</c> or SQL. All times are UTC. Rows are never deleted by the
 /// library.</remarks>
-public sealed class DeadLetter
+public sealed class DeadLetter : EnvelopeRow
 {
     /// <summary><c>id</c>: database-generated identity.</summary>
     public long Id { get; internal set; }
-
-    /// <summary><c>message_id</c>: the producer-created message id (empty when the envelope could not be read).</summary>
-    public string MessageId { get; internal set; } = "";
-
-    /// <summary><c>message_type</c>: the message type name as it arrived.</summary>
-    public string MessageType { get; internal set; } = "";
 
     /// <summary><c>endpoint</c>: the consuming endpoint (queue name, consumer group).</summary>
     public string Endpoint { get; internal set; } = "";
@@ -29,9 +23,6 @@ public sealed class DeadLetter
 
     /// <summary><c>transport</c>: where it was consumed, and where a re-drive publishes it: <c>RabbitMq</c>, <c>Kafka</c>, <c>InMemory</c>.</summary>
     public string Transport { get; internal set; } = "";
-
-    /// <summary><c>destination</c>: the original destination (exchange or topic) it was published to.</summary>
-    public string Destination { get; internal set; } = "";
 
     /// <summary><c>source</c>: where it was consumed: <c>queue q delivery-tag n</c> or <c>topic t partition p offset o</c>.</summary>
     public string Source { get; internal set; } = "";
@@ -57,24 +48,6 @@ public sealed class DeadLetter
     /// <summary><c>attempts</c>: handling attempts of the last failure (count).</summary>
     public int Attempts { get; internal set; }
 
-    /// <summary><c>partition_key</c>: the ordering key; null for none.</summary>
-    public string? PartitionKey { get; internal set; }
-
-    /// <summary><c>correlation_id</c>; null when not set.</summary>
-    public string? CorrelationId { get; internal set; }
-
-    /// <summary><c>causation_id</c>; null when not set.</summary>
-    public string? CausationId { get; internal set; }
-
-    /// <summary><c>content_type</c>: the MIME type of <see cref="Body"/>.</summary>
-    public string ContentType { get; internal set; } = "";
-
-    /// <summary><c>headers</c>: the envelope's application headers as a JSON object of strings.</summary>
-    public string Headers { get; internal set; } = "{}";
-
-    /// <summary><c>body</c>: the message body as it arrived, in bytes.</summary>
-    public byte[] Body { get; internal set; } = [];
-
     /// <summary><c>sent_at</c>: the producer's timestamp of the message (UTC).</summary>
     public DateTime SentAt { get; internal set; }
 
@@ -96,10 +69,6 @@ public sealed class DeadLetter
     /// <summary><c>status</c>: <c>Parked</c>, <c>Redriven</c> or <c>Discarded</c>.</summary>
     public DeadLetterStatus Status { get; internal set; }
 
-    /// <summary>The application headers kept in <see cref="Headers"/>, parsed from their JSON object.</summary>
-    /// <returns>Header name → value; empty when there are none.</returns>
-    /// <exception cref="System.Text.Json.JsonException"><see cref="Headers"/> is not a JSON object of strings (edited by hand).</exception>
-    public IReadOnlyDictionary<string, string> ReadHeaders() => OutboxRows.ReadHeaders(Headers);
 
     /// <summary>
     /// A row, not yet stored, for a message found on a broker's dead-letter queue or topic: its envelope as far as it could be

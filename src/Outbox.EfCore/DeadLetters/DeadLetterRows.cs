@@ -50,18 +50,10 @@ internal static class DeadLetterRows
         return row;
     }
 
-    /// <summary>The envelope's columns of a dead-letter row, written in one place for the transport's record and a broker copy.</summary>
+    /// <summary>The envelope's columns of a dead-letter row and its producer timestamp.</summary>
     private static DeadLetter WithEnvelope(DeadLetter row, Envelope envelope, IReadOnlyDictionary<string, string> headers)
     {
-        row.MessageId = envelope.MessageId;
-        row.MessageType = envelope.MessageType;
-        row.Destination = envelope.Destination;
-        row.PartitionKey = envelope.PartitionKey;
-        row.CorrelationId = envelope.CorrelationId;
-        row.CausationId = envelope.CausationId;
-        row.ContentType = envelope.ContentType;
-        row.Headers = OutboxRows.HeadersJson(headers);
-        row.Body = BodyBytes.AsArray(envelope.Body);
+        row.CopyFrom(envelope, headers);
         row.SentAt = envelope.Timestamp.UtcDateTime;
         return row;
     }
@@ -92,19 +84,7 @@ internal static class DeadLetterRows
 
     /// <summary>The envelope a re-drive publishes: same message id, type, destination, key, ids, body and application
     /// headers; without the old <c>traceparent</c> (the re-drive starts its own trace) and any <c>dead-letter-*</c> header.</summary>
-    public static Envelope ToEnvelope(DeadLetter row, DateTimeOffset now) => new()
-    {
-        MessageId = row.MessageId,
-        MessageType = row.MessageType,
-        Destination = row.Destination,
-        PartitionKey = row.PartitionKey,
-        CorrelationId = row.CorrelationId,
-        CausationId = row.CausationId,
-        ContentType = row.ContentType,
-        Timestamp = now,
-        Headers = OutboxRows.ReadHeaders(row.Headers)
-            .Where(h => h.Key != HeaderNames.TraceParent && !h.Key.StartsWith(DeadLetterPrefix, StringComparison.Ordinal))
-            .ToDictionary(StringComparer.Ordinal),
-        Body = row.Body,
-    };
+    public static Envelope ToEnvelope(DeadLetter row, DateTimeOffset now) => row.ToEnvelope(now, EnvelopeRow.ParseHeaders(row.Headers)
+        .Where(h => h.Key != HeaderNames.TraceParent && !h.Key.StartsWith(DeadLetterPrefix, StringComparison.Ordinal))
+        .ToDictionary(StringComparer.Ordinal));
 }

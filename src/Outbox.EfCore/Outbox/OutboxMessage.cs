@@ -7,37 +7,10 @@ namespace Messaging.Outbox;
 /// </summary>
 /// <remarks>Rows are created by <see cref="IOutbox"/> and updated by the dispatcher; query them through
 /// <c>DbContext.Set&lt;OutboxMessage&gt;()</c> or SQL for monitoring. All times are UTC.</remarks>
-public sealed class OutboxMessage
+public sealed class OutboxMessage : EnvelopeRow
 {
     /// <summary><c>id</c>: database-generated identity; the dispatch order.</summary>
     public long Id { get; internal set; }
-
-    /// <summary><c>message_id</c>: the producer-created message id (the consumer's inbox key).</summary>
-    public string MessageId { get; internal set; } = "";
-
-    /// <summary><c>message_type</c>: the logical message type name.</summary>
-    public string MessageType { get; internal set; } = "";
-
-    /// <summary><c>destination</c>: the topic or exchange.</summary>
-    public string Destination { get; internal set; } = "";
-
-    /// <summary><c>partition_key</c>: the ordering key; null for none.</summary>
-    public string? PartitionKey { get; internal set; }
-
-    /// <summary><c>correlation_id</c>; null when not set.</summary>
-    public string? CorrelationId { get; internal set; }
-
-    /// <summary><c>causation_id</c>; null when not set.</summary>
-    public string? CausationId { get; internal set; }
-
-    /// <summary><c>headers</c>: the envelope's headers as a JSON object of strings.</summary>
-    public string Headers { get; internal set; } = "{}";
-
-    /// <summary><c>body</c>: the serialized message, in bytes.</summary>
-    public byte[] Body { get; internal set; } = [];
-
-    /// <summary><c>content_type</c>: the MIME type of <see cref="Body"/>.</summary>
-    public string ContentType { get; internal set; } = "";
 
     /// <summary><c>created_at</c>: when the producer created the message (UTC).</summary>
     public DateTime CreatedAt { get; internal set; }

@@ -12,13 +12,11 @@ internal sealed class DeadLetterMapping(string? schema, string tableName) : IEnt
     {
         builder.ToTable(tableName, schema);
         builder.HasKey(d => d.Id).HasName("pk_" + tableName);
-        builder.Property(d => d.Id).HasColumnName("id").ValueGeneratedOnAdd();
-        builder.Property(d => d.MessageId).HasColumnName("message_id").HasMaxLength(200).IsRequired();
-        builder.Property(d => d.MessageType).HasColumnName("message_type").HasMaxLength(500).IsRequired();
+        builder.Property(d => d.Id).HasColumnName("id").HasColumnOrder(0).ValueGeneratedOnAdd();
+        builder.MapEnvelopeColumns();
         builder.Property(d => d.Endpoint).HasColumnName("endpoint").HasMaxLength(200).IsRequired();
         builder.Property(d => d.HandlerName).HasColumnName("handler_name").HasMaxLength(500);
         builder.Property(d => d.Transport).HasColumnName("transport").HasMaxLength(100).IsRequired();
-        builder.Property(d => d.Destination).HasColumnName("destination").HasMaxLength(500).IsRequired();
         builder.Property(d => d.Source).HasColumnName("source").HasMaxLength(1000).IsRequired();
         builder.Property(d => d.DeadLetterDestination).HasColumnName("dead_letter_destination").HasMaxLength(500).IsRequired();
         builder.Property(d => d.Reason).HasColumnName("reason").IsRequired();
@@ -27,12 +25,6 @@ internal sealed class DeadLetterMapping(string? schema, string tableName) : IEnt
         builder.Property(d => d.FailureSite).HasColumnName("failure_site").HasMaxLength(1000);
         builder.Property(d => d.Fingerprint).HasColumnName("fingerprint").HasMaxLength(32);
         builder.Property(d => d.Attempts).HasColumnName("attempts");
-        builder.Property(d => d.PartitionKey).HasColumnName("partition_key").HasMaxLength(500);
-        builder.Property(d => d.CorrelationId).HasColumnName("correlation_id").HasMaxLength(200);
-        builder.Property(d => d.CausationId).HasColumnName("causation_id").HasMaxLength(200);
-        builder.Property(d => d.ContentType).HasColumnName("content_type").HasMaxLength(200).IsRequired();
-        builder.Property(d => d.Headers).HasColumnName("headers").IsRequired();
-        builder.Property(d => d.Body).HasColumnName("body").IsRequired();
         builder.Property(d => d.SentAt).HasColumnName("sent_at").HasConversion(UtcDateTimeConverter.Instance);
         builder.Property(d => d.FirstFailedAt).HasColumnName("first_failed_at").HasConversion(UtcDateTimeConverter.Instance);
         builder.Property(d => d.LastFailedAt).HasColumnName("last_failed_at").HasConversion(UtcDateTimeConverter.Instance);

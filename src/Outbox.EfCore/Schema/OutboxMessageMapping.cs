@@ -14,16 +14,8 @@ internal sealed class OutboxMessageMapping(string? schema, string tableName) : I
     {
         builder.ToTable(tableName, schema);
         builder.HasKey(m => m.Id).HasName("pk_" + tableName);
-        builder.Property(m => m.Id).HasColumnName("id").ValueGeneratedOnAdd();
-        builder.Property(m => m.MessageId).HasColumnName("message_id").HasMaxLength(200).IsRequired();
-        builder.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(500).IsRequired();
-        builder.Property(m => m.Destination).HasColumnName("destination").HasMaxLength(500).IsRequired();
-        builder.Property(m => m.PartitionKey).HasColumnName("partition_key").HasMaxLength(500);
-        builder.Property(m => m.CorrelationId).HasColumnName("correlation_id").HasMaxLength(200);
-        builder.Property(m => m.CausationId).HasColumnName("causation_id").HasMaxLength(200);
-        builder.Property(m => m.Headers).HasColumnName("headers").IsRequired();
-        builder.Property(m => m.Body).HasColumnName("body").IsRequired();
-        builder.Property(m => m.ContentType).HasColumnName("content_type").HasMaxLength(200).IsRequired();
+        builder.Property(m => m.Id).HasColumnName("id").HasColumnOrder(0).ValueGeneratedOnAdd();
+        builder.MapEnvelopeColumns();
         builder.Property(m => m.CreatedAt).HasColumnName("created_at").HasConversion(UtcDateTimeConverter.Instance);
         builder.Property(m => m.Transport).HasColumnName("transport").HasMaxLength(100);
         builder.Property(m => m.NotBefore).HasColumnName("not_before").HasConversion(UtcDateTimeConverter.Instance);
