@@ -1,4 +1,5 @@
 using System.Globalization;
+using Messaging.Outbox.Dispatch;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,10 +1,15 @@
 using Messaging.Configuration;
 using Messaging.Handling;
-using Messaging.Transport;
 using Messaging.Hosting;
+using Messaging.Outbox.DeadLetters;
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Dispatch;
+using Messaging.Outbox.Inbox;
+using Messaging.Outbox.Writing;
+using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using Messaging.Operations.Tests.Infrastructure;
+using Messaging.Outbox.Writing;
 using Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

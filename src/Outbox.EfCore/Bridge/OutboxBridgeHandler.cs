@@ -1,6 +1,6 @@
 using Messaging.Handling;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Bridge;
 
 /// <summary>The transport a bridge forwards <typeparamref name="TMessage"/> to (singleton per message type).</summary>
 internal sealed record OutboxBridgeTarget<TMessage>(string Transport);

@@ -2,7 +2,7 @@ using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.DeadLetters;
 
 /// <summary>
 /// Records dead letters in <see cref="DeadLetter"/> rows of <typeparamref name="TContext"/>'s database (own scope, own

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Messaging.Transport;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.DeadLetters;
 
 /// <summary>Converts between dead letters and their rows, and a row back into the envelope a re-drive publishes.</summary>
 internal static class DeadLetterRows

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dialects;
 
 /// <summary>Lets the context's <see cref="OutboxDialect"/> prepare every connection the outbox's DbContext opens
 /// (SQLite: the busy timeout).</summary>

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dialects;
 
 /// <summary>
 /// Everything the outbox does differently per database, in one object per provider (chosen once per context by

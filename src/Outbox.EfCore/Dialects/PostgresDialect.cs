@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dialects;
 
 /// <summary>PostgreSQL: claims lock their candidates with <c>FOR UPDATE SKIP LOCKED</c>, so several dispatchers claim at
 /// once without waiting on each other; <c>pg_notify</c> in the writing transaction and <c>LISTEN</c> through Npgsql's

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dialects;
 
 /// <summary>
 /// SQLite: one writer at a time. Every connection gets <c>PRAGMA busy_timeout</c>: the application, the dispatcher's claim

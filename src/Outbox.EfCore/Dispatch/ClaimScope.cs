@@ -1,4 +1,4 @@
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>Which rows a claim may take: rows whose <c>transport</c> is one of <see cref="Transports"/> (compared
 /// case-insensitively), and rows with a null <c>transport</c> when <see cref="IncludesNull"/> (rows written before every

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>Flush on commit for one DbContext type (<see cref="OutboxFlusher{TContext}"/>), found by the commit interceptor
 /// from the committed context's type.</summary>

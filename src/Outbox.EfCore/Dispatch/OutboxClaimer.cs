@@ -1,7 +1,9 @@
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// Claims a batch of due Pending rows for one dispatcher by setting their lease, in one statement that also returns

@@ -1,3 +1,5 @@
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Writing;
 using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// The dispatcher loop: claim a batch (<see cref="OutboxClaimer"/>), publish it (<see cref="OutboxSender"/>), record

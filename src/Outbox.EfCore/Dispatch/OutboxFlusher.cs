@@ -1,13 +1,16 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Microsoft.EntityFrameworkCore;
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Schema;
+using Messaging.Outbox.Writing;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// Flush on commit (<see cref="OutboxOptions.FlushOnCommit"/>): right after a transaction that wrote outbox rows committed,

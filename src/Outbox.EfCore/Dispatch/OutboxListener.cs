@@ -1,10 +1,13 @@
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Schema;
+using Messaging.Outbox.Writing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// With <see cref="OutboxOptions.UseListenNotify"/> on PostgreSQL: keeps one connection that <c>LISTEN</c>s on the

@@ -1,9 +1,11 @@
-using Microsoft.EntityFrameworkCore;
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Schema;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// Records a batch's outcome: confirmed rows Sent in one statement; an unconfirmed row gets its attempt, error and a

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using Messaging.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// The outbox's instruments on the library's meter (<see cref="TelemetryNames.SourceName"/>): the dispatcher's batch size

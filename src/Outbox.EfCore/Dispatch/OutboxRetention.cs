@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// Deletes Sent outbox rows older than <see cref="OutboxOptions.SentRetentionMs"/> and inbox rows older than

@@ -1,4 +1,4 @@
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>What became of each row of a claimed batch.</summary>
 internal sealed class OutboxSendResult

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Messaging.Hosting;
+using Messaging.Outbox.Writing;
 using Messaging.Publishing;
 using Messaging.Transport;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// Publishes a claimed batch, each row through its own transport (<see cref="MessagingTransports.Get"/>, null = the

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using Messaging.Configuration;
 using Messaging.Hosting;
+using Messaging.Outbox.Writing;
 using Messaging.Routing;
 using Messaging.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// The dispatcher's view of each transport it publishes through: flowing, or paused because its broker cannot be

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Inbox;
 
 /// <summary>A context's relational options (connection string, given connection, who owns it), extracted once per
 /// <see cref="IDbContextOptions"/>: extracting sorts the options' extensions, and the inbox asks for every message, while

@@ -1,8 +1,9 @@
 using Messaging.Handling;
+using Messaging.Outbox.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Inbox;
 
 /// <summary>
 /// <see cref="IDeliveryLedger"/> on the inbox's database: a redelivered message whose handlers all have an inbox row

@@ -1,11 +1,12 @@
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
+using Messaging.Outbox.Dialects;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Inbox;
 
 /// <summary>
 /// Group commit for the inbox: handler runs that arrive while the database is busy share one transaction. Each batch

@@ -1,12 +1,15 @@
 using System.Runtime.CompilerServices;
 using Messaging.Handling;
-using Microsoft.EntityFrameworkCore;
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Schema;
+using Messaging.Outbox.Writing;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Inbox;
 
 /// <summary>
 /// The inbox: runs each handler in a database transaction on the scoped <typeparamref name="TContext"/> that

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Inbox;
 
 /// <summary>
 /// One handler run waiting for a place in an inbox batch. The handshake between the caller (the inbox filter, on

@@ -1,3 +1,5 @@
+using Messaging.Outbox.DeadLetters;
+using Messaging.Outbox.Writing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Messaging.Outbox.Operations;

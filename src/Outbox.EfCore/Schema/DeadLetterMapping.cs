@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Schema;
 
 /// <summary>Maps <see cref="DeadLetter"/> to the dead-letters table with snake_case columns and provider-neutral types.</summary>
 internal sealed class DeadLetterMapping(string? schema, string tableName) : IEntityTypeConfiguration<DeadLetter>

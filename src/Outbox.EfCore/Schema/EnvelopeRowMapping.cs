@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Schema;
 
 /// <summary>Maps the columns of <see cref="EnvelopeRow"/> once for both tables that hold them.</summary>
 internal static class EnvelopeRowMapping

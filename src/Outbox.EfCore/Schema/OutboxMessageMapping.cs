@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Schema;
 
 /// <summary>Maps <see cref="OutboxMessage"/> to the outbox table with snake_case columns and provider-neutral types
 /// (no column types, no provider annotations: the same model works with EnsureCreated and migrations on SQLite

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Schema;
 
 /// <summary>The outbox's (or inbox's) table and column names as the application's model maps them, quoted for raw
 /// SQL, so custom schema and table names keep working in the hand-written statements.</summary>

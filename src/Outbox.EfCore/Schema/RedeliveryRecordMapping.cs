@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Schema;
 
 /// <summary>Maps <see cref="RedeliveryRecord"/> to the redeliveries table with snake_case columns.</summary>
 internal sealed class RedeliveryRecordMapping(string? schema, string tableName) : IEntityTypeConfiguration<RedeliveryRecord>

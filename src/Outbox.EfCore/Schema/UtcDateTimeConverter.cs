@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Schema;
 
 /// <summary>Writes UTC times as they are and marks times read back as UTC (SQLite returns them unspecified).</summary>
 internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

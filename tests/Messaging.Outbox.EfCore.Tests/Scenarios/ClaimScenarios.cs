@@ -1,4 +1,7 @@
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Dispatch;
 using Messaging.Outbox.Tests.Infrastructure;
+using Messaging.Outbox.Writing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;

@@ -1,5 +1,7 @@
 using Messaging.InMemory;
+using Messaging.Outbox.Dispatch;
 using Messaging.Outbox.Tests.Infrastructure;
+using Messaging.Outbox.Writing;
 using Messaging.Routing;
 using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;

@@ -1,9 +1,10 @@
 using System.Data.Common;
 using Messaging.Handling;
+using Messaging.Outbox.Inbox;
 using Messaging.Outbox.Tests.Infrastructure;
 using Messaging.Publishing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;

@@ -1,9 +1,10 @@
 using Messaging.Diagnostics;
+using Messaging.Handling;
+using Messaging.Outbox.Inbox;
 using Messaging.Outbox.Tests.Infrastructure;
 using Messaging.Publishing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Messaging.Handling;
 using Xunit.Abstractions;
 
 namespace Messaging.Outbox.Tests.Scenarios;

@@ -1,4 +1,5 @@
 using Messaging.Outbox.Tests.Infrastructure;
+using Messaging.Outbox.Writing;
 using Messaging.Publishing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,9 +1,11 @@
+using Messaging.Outbox.Dispatch;
 using Messaging.Outbox.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
+using Messaging.Outbox.Writing;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;

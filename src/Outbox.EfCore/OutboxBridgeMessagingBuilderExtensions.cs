@@ -1,4 +1,6 @@
 using Messaging.Hosting;
+using Messaging.Outbox.Bridge;
+using Messaging.Outbox.Dispatch;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.Outbox;

@@ -1,4 +1,4 @@
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Writing;
 
 /// <summary>Converts between envelopes and outbox rows: the envelope's columns through <see cref="EnvelopeRow"/>, the
 /// producer's timestamp in <see cref="OutboxMessage.CreatedAt"/>.</summary>

@@ -1,11 +1,14 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Microsoft.EntityFrameworkCore;
+using Messaging.Outbox.Dialects;
+using Messaging.Outbox.Dispatch;
+using Messaging.Outbox.Schema;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Writing;
 
 /// <summary>
 /// Acts once a save after <see cref="Added"/> has committed. After an auto-committed <c>SaveChangesAsync</c> with

@@ -1,3 +1,4 @@
+using Messaging.Outbox.Schema;
 using Microsoft.EntityFrameworkCore;
 
 namespace Messaging.Outbox;

@@ -1,9 +1,10 @@
+using Messaging.Outbox.Dispatch;
 using Messaging.Publishing;
 using Messaging.Routing;
 using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
 
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Writing;
 
 /// <summary>Adds outbox rows to the scoped DbContext; the commit interceptor wakes the dispatcher after they commit. Every
 /// row names its transport as registered (the route's, else the primary <c>Messaging:Transport</c>), so only a host that

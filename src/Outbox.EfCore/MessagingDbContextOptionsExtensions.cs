@@ -1,3 +1,4 @@
+using Messaging.Outbox.Dialects;
 using Microsoft.EntityFrameworkCore;
 
 namespace Messaging.Outbox;

@@ -1,3 +1,5 @@
+using Messaging.Outbox.DeadLetters;
+
 namespace Messaging.Outbox;
 
 /// <summary>

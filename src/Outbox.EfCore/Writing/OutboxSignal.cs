@@ -1,4 +1,4 @@
-namespace Messaging.Outbox;
+namespace Messaging.Outbox.Writing;
 
 /// <summary>In-process wake-up for the dispatcher after a commit that wrote outbox rows (singleton).</summary>
 internal sealed class OutboxSignal : IDisposable
