@@ -46,7 +46,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddHostedService<MessagingHostedService>();
         services.AddSingleton(new GuaranteeStatement(InMemoryTransport.TransportName, GuaranteeStatement.TransportTopic,
             endpoint => $"in-process queues: nothing survives a restart; dead letters kept in memory for {endpoint}"));
-        builder.AddTransport(InMemoryTransport.TransportName, sp => new InMemoryTransport(sp.GetService<IDeadLetterRecorder>()));
+        builder.AddTransport(InMemoryTransport.TransportName, sp => new InMemoryTransport(sp.GetService<IDeadLetterRecorder>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         // Health lists only the transports this host uses: a registered package the configuration does not select says nothing.
         services.AddOptions<HealthCheckServiceOptions>().PostConfigure<TransportUsage, IEnumerable<TransportRegistration>>((health, usage, registered) =>
         {

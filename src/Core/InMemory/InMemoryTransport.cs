@@ -20,13 +20,18 @@ public sealed class InMemoryTransport : IMessageTransport
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Envelope>> _deadLetters = new(StringComparer.Ordinal);
     private readonly Lock _bindLock = new();
     private readonly IDeadLetterRecorder? _recorder;
+    private readonly TimeProvider _time = TimeProvider.System;
     private long _sequence;
 
     /// <summary>Creates a transport with its own queues, nothing bound yet.</summary>
     public InMemoryTransport() { }
 
     /// <summary>Records each dead letter with <paramref name="recorder"/> too (the EF Core outbox's table).</summary>
-    internal InMemoryTransport(IDeadLetterRecorder? recorder) => _recorder = recorder;
+    internal InMemoryTransport(IDeadLetterRecorder? recorder, TimeProvider time)
+    {
+        _recorder = recorder;
+        _time = time;
+    }
 
     /// <summary>The configuration name that selects this transport: <c>InMemory</c>.</summary>
     public const string TransportName = "InMemory";
@@ -105,7 +110,7 @@ public sealed class InMemoryTransport : IMessageTransport
     /// <summary>Keeps the dead letter and records it; false when recording failed (the message is delivered again).</summary>
     private async Task<bool> DeadLetterAsync(ConsumerEndpoint endpoint, IncomingMessage message, DeadLetterReason reason)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         var headers = reason.ToHeaders(message.Envelope, message.Source, now);
         if (_recorder is not null)
         {
@@ -126,9 +131,9 @@ public sealed class InMemoryTransport : IMessageTransport
         return true;
     }
 
-    private static async Task RedeliverLaterAsync(Channel<IncomingMessage> queue, IncomingMessage message, TimeSpan delay)
+    private async Task RedeliverLaterAsync(Channel<IncomingMessage> queue, IncomingMessage message, TimeSpan delay)
     {
-        await Task.Delay(delay).ConfigureAwait(false);
+        await Task.Delay(delay, _time).ConfigureAwait(false);
         queue.Writer.TryWrite(message);
     }
 
