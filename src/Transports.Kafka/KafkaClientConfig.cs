@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Messaging.Kafka.Consuming;
 
 namespace Messaging.Kafka;
 
@@ -50,29 +51,32 @@ public static class KafkaClientConfig
     /// <param name="options">The Kafka settings.</param>
     /// <param name="groupId">The consumer group.</param>
     /// <returns>A new configuration.</returns>
-    public static ConsumerConfig Consumer(KafkaOptions options, string groupId) => options is null ? throw new ArgumentNullException(nameof(options)) : new()
+    public static ConsumerConfig Consumer(KafkaOptions options, string groupId)
     {
-        BootstrapServers = options.BootstrapServers,
-        ClientId = "messaging-consumer",
-        GroupId = groupId,
-        AutoOffsetReset = options.AutoOffsetReset == KafkaOffsetReset.Latest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
-        EnableAutoCommit = true,        // commits what was stored, in the background...
-        EnableAutoOffsetStore = false,  // ...and offsets are stored only after the processor finished
-        SessionTimeoutMs = options.SessionTimeoutMs,
-        // At most a third of the session timeout (the Java client's rule of thumb), so a short
-        // SessionTimeoutMs does not expire between two heartbeats (librdkafka's default is 3000 ms).
-        HeartbeatIntervalMs = Math.Clamp(options.SessionTimeoutMs / 3, 100, 3_000),
-        MaxPollIntervalMs = options.MaxPollIntervalMs,
-        AllowAutoCreateTopics = true,
-        EnablePartitionEof = false,
-        AutoCommitIntervalMs = options.AutoCommitIntervalMs,
-        PartitionAssignmentStrategy = options.PartitionAssignmentStrategy switch
+        ArgumentNullException.ThrowIfNull(options);
+        var config = new ConsumerConfig
         {
-            KafkaAssignmentStrategy.Range => Confluent.Kafka.PartitionAssignmentStrategy.Range,
-            KafkaAssignmentStrategy.RoundRobin => Confluent.Kafka.PartitionAssignmentStrategy.RoundRobin,
-            _ => Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky,
-        },
-    };
+            BootstrapServers = options.BootstrapServers,
+            ClientId = "messaging-consumer",
+            GroupId = groupId,
+            AutoOffsetReset = options.AutoOffsetReset == KafkaOffsetReset.Latest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+            SessionTimeoutMs = options.SessionTimeoutMs,
+            // At most a third of the session timeout (the Java client's rule of thumb), so a short
+            // SessionTimeoutMs does not expire between two heartbeats (librdkafka's default is 3000 ms).
+            HeartbeatIntervalMs = Math.Clamp(options.SessionTimeoutMs / 3, 100, 3_000),
+            MaxPollIntervalMs = options.MaxPollIntervalMs,
+            AllowAutoCreateTopics = true,
+            EnablePartitionEof = false,
+            PartitionAssignmentStrategy = options.PartitionAssignmentStrategy switch
+            {
+                KafkaAssignmentStrategy.Range => Confluent.Kafka.PartitionAssignmentStrategy.Range,
+                KafkaAssignmentStrategy.RoundRobin => Confluent.Kafka.PartitionAssignmentStrategy.RoundRobin,
+                _ => Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky,
+            },
+        };
+        OffsetCommits.Configure(config, options); // the commit strategy's settings live with the strategy
+        return config;
+    }
 
     /// <summary>The admin client's configuration (topic metadata, committed offsets, watermarks).</summary>
     /// <param name="options">The Kafka settings.</param>

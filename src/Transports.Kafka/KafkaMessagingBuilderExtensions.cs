@@ -1,6 +1,7 @@
 using Messaging.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ public static class KafkaMessagingBuilderExtensions
     /// Delivery guarantee: a publish completes only after a delivery report with <c>acks=all</c> from an
     /// idempotent producer (at-least-once, no producer duplicates). Consumed messages are handled up to
     /// <see cref="KafkaOptions.MaxConcurrency"/> at once in offset order per partition or per key
-    /// (<see cref="KafkaCommitMode"/>); per partition only the contiguous watermark of finished messages (handled,
+    /// (<see cref="KafkaOrderingMode"/>); per partition only the contiguous watermark of finished messages (handled,
     /// or dead-lettered with a confirmed publish) is committed, so a crash or rebalance redelivers, never skips. Also registers <see cref="KafkaReplay"/> to move a consumer group's offsets back.
     /// </remarks>
     /// <param name="builder">The builder returned by <c>AddMessaging</c>.</param>
@@ -29,6 +30,7 @@ public static class KafkaMessagingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<KafkaReplay>();
+        builder.Services.PostConfigure<KafkaOptions>(options => KafkaFormerKeys.Apply(builder.Configuration.GetSection(KafkaOptions.SectionName), options));
         return builder.AddTransport<KafkaOptions, KafkaOptionsValidator>(KafkaTransport.TransportName, KafkaOptions.SectionName,
             KafkaGuarantees.Describe, (services, options) => new KafkaTransport(options,
                 services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,

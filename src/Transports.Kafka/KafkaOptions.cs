@@ -50,9 +50,11 @@ public sealed class KafkaOptions
     /// and topic creation before it fails (ms, 1000..600000). Default 15000.</summary>
     public int StartupTimeoutMs { get; set; } = 15_000;
 
-    /// <summary><c>Messaging:Kafka:CommitMode</c>: what runs in parallel within a partition; see <see cref="KafkaCommitMode"/>.
-    /// Default <see cref="KafkaCommitMode.PartitionOrder"/>.</summary>
-    public KafkaCommitMode CommitMode { get; set; } = KafkaCommitMode.PartitionOrder;
+    /// <summary><c>Messaging:Kafka:OrderingMode</c>: what runs in parallel within a partition, and so which records
+    /// keep their order; see <see cref="KafkaOrderingMode"/>. Offsets are committed the same way in every mode.
+    /// <c>Messaging:Kafka:CommitMode</c>, its name until 0.9, is still read when this key is absent.
+    /// Default <see cref="KafkaOrderingMode.PartitionOrder"/>.</summary>
+    public KafkaOrderingMode OrderingMode { get; set; } = KafkaOrderingMode.PartitionOrder;
 
     /// <summary><c>Messaging:Kafka:MaxConcurrency</c>: most records one consumer (endpoint) handles at once
     /// (count, 1..1024). Default 1: one record at a time, in offset order per partition.</summary>

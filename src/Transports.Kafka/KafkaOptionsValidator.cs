@@ -27,7 +27,7 @@ internal sealed class KafkaOptionsValidator(TransportUsage usage) : IValidateOpt
         errors.Range("StartupTimeoutMs", options.StartupTimeoutMs, 1_000, 600_000, "ms");
         errors.Range("MaxConcurrency", options.MaxConcurrency, 1, 1024, "records");
         errors.Range("MaxBufferedPerPartition", options.MaxBufferedPerPartition, 1, 100_000, "records");
-        errors.Defined("CommitMode", options.CommitMode);
+        errors.Defined("OrderingMode", options.OrderingMode);
         errors.Defined("PartitionAssignmentStrategy", options.PartitionAssignmentStrategy);
         errors.Defined("AutoOffsetReset", options.AutoOffsetReset);
         errors.Range("RevokeDrainTimeoutMs", options.RevokeDrainTimeoutMs, 0, 3_600_000, "ms");

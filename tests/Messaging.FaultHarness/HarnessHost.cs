@@ -37,7 +37,7 @@ public static class HarnessHost
             // path and the transports' per-key lanes are under fault too. Not on SQLite: its single writer makes
             // concurrent inbox transactions queue on the write lock, slower than one at a time.
             config["Messaging:RabbitMq:ConcurrentMessageLimit"] = "8";
-            config["Messaging:Kafka:CommitMode"] = "KeyOrder";
+            config["Messaging:Kafka:OrderingMode"] = "KeyOrder";
             config["Messaging:Kafka:MaxConcurrency"] = "8";
         }
         if (Environment.GetEnvironmentVariable("MESSAGING_RABBITMQ") is { Length: > 0 } rabbit) config["Messaging:RabbitMq:Uri"] = rabbit;

@@ -39,6 +39,29 @@ public sealed class KafkaOptionsTests(KafkaFixture fixture) : IClassFixture<Kafk
         Assert.Contains("Messaging:Kafka:AutoCommitIntervalMs", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("CommitMode", "KeyOrder", null, KafkaOrderingMode.KeyOrder)] // a configuration written for 0.9
+    [InlineData(null, null, "KeyOrder", KafkaOrderingMode.KeyOrder)]
+    [InlineData("CommitMode", "KeyOrder", "PartitionOrder", KafkaOrderingMode.PartitionOrder)] // both: the new key wins
+    [InlineData(null, null, null, KafkaOrderingMode.PartitionOrder)]
+    public void Ordering_mode_is_read_from_its_key_and_from_the_former_CommitMode_key(string? oldKey, string? oldValue, string? value, KafkaOrderingMode expected)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (oldKey is not null) settings["Messaging:Kafka:" + oldKey] = oldValue;
+        if (value is not null) settings["Messaging:Kafka:OrderingMode"] = value;
+        using var host = BuildHost(settings);
+        Assert.Equal(expected, host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value.OrderingMode);
+    }
+
+    [Fact]
+    public async Task A_wrong_value_under_the_former_CommitMode_key_is_refused_naming_it()
+    {
+        using var host = BuildHost(new() { ["Messaging:Kafka:CommitMode"] = "KeyOrdr" });
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Messaging:Kafka:CommitMode", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyOrder", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Kafka_transport_declares_delayed_retry_and_replay()
     {

@@ -14,7 +14,7 @@ public sealed class KafkaParallelTests(KafkaFixture fixture, ITestOutputHelper o
     {
         var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(fixture.Settings, "lanes", new Dictionary<string, string?>
         {
-            ["Messaging:Kafka:CommitMode"] = "KeyOrder",
+            ["Messaging:Kafka:OrderingMode"] = "KeyOrder",
             ["Messaging:Kafka:MaxConcurrency"] = "8",
         });
         await using var _ = provider;
@@ -90,7 +90,7 @@ public sealed class KafkaParallelTests(KafkaFixture fixture, ITestOutputHelper o
         using var cluster = PrivateCluster.Start();
         var settings = cluster.Settings(new()
         {
-            ["Messaging:Kafka:CommitMode"] = "KeyOrder",
+            ["Messaging:Kafka:OrderingMode"] = "KeyOrder",
             ["Messaging:Kafka:MaxConcurrency"] = "4",
         });
         var (provider, transport, endpoint) = await KafkaTestSupport.StartAsync(settings, "hold", createTopic: t => cluster.CreateTopic(t, 1));

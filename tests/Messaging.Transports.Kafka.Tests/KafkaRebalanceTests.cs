@@ -46,7 +46,7 @@ public sealed partial class KafkaRebalanceTests(ITestOutputHelper output)
             ["Messaging:Transport"] = "Kafka",
             ["Messaging:Endpoint"] = endpoint,
             ["Messaging:Kafka:PartitionAssignmentStrategy"] = strategy,
-            ["Messaging:Kafka:CommitMode"] = "KeyOrder",
+            ["Messaging:Kafka:OrderingMode"] = "KeyOrder",
             ["Messaging:Kafka:MaxConcurrency"] = MaxConcurrency.ToString(CultureInfo.InvariantCulture),
             ["Messaging:Kafka:AutoCommitIntervalMs"] = AutoCommitIntervalMs.ToString(CultureInfo.InvariantCulture),
         });
@@ -121,7 +121,7 @@ public sealed partial class KafkaRebalanceTests(ITestOutputHelper output)
         using var cluster = PrivateCluster.Start();
         var settings = cluster.Settings(new()
         {
-            ["Messaging:Kafka:CommitMode"] = "KeyOrder",
+            ["Messaging:Kafka:OrderingMode"] = "KeyOrder",
             ["Messaging:Kafka:MaxConcurrency"] = "4",
             ["Messaging:Kafka:AutoCommitIntervalMs"] = "100",
             ["Messaging:Kafka:RevokeDrainTimeoutMs"] = "60000",

@@ -27,7 +27,7 @@ public sealed class E2eOursSide(string broker, string db, string flow = E2eFlows
         ["Messaging:RabbitMq:Prefetch"] = E2eOrders.Prefetch.ToString(CultureInfo.InvariantCulture),
         ["Messaging:RabbitMq:ConcurrentMessageLimit"] = E2eOrders.Concurrency.ToString(CultureInfo.InvariantCulture),
         ["Messaging:Kafka:MaxConcurrency"] = E2eOrders.Concurrency.ToString(CultureInfo.InvariantCulture),
-        ["Messaging:Kafka:CommitMode"] = "KeyOrder",
+        ["Messaging:Kafka:OrderingMode"] = "KeyOrder",
     }, m => m
         .Map<OrderPlaced>(_names.Destination, o => o.CustomerId, name: "order-placed")
         .AddHandler<OrderPlaced, E2eApplyHandler>("apply-order")

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Messaging.Hosting;
 
 /// <summary>Writes one log entry per endpoint and consumed transport with the guarantees in force (event 1010): the
-/// transport's (confirms, acks, idempotence, commit mode, prefetch, concurrency, dead-letter destination), the retry and
+/// transport's (confirms, acks, idempotence, ordering mode, prefetch, concurrency, dead-letter destination), the retry and
 /// dead-letter policy, the inbox and the outbox.</summary>
 internal static class StartupReport
 {

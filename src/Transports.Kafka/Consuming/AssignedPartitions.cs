@@ -6,7 +6,7 @@ namespace Messaging.Kafka.Consuming;
 /// <summary>
 /// The partitions a consumer owns right now and their unfinished work. Used only on the polling thread
 /// (rebalance callbacks run there too), so every consumer call happens on that thread. It stores each
-/// partition's contiguous watermark, pauses partitions that wait for a delayed retry or whose backlog stays
+/// partition's contiguous watermark (the commit strategy is <see cref="OffsetCommits"/>), pauses partitions that wait for a delayed retry or whose backlog stays
 /// full (polling goes on, so <c>max.poll.interval.ms</c> is kept), and on revoke drains, stores and commits
 /// only the partitions still owned. A full partition is first given <see cref="MaxRoomWaitMs"/> to drain to
 /// half, which a fast handler does, so it is not paused and librdkafka keeps its prefetched records.
@@ -19,6 +19,8 @@ internal sealed class AssignedPartitions(
     Func<TopicPartition, PartitionWork> create,
     ILogger logger)
 {
+    private readonly OffsetCommits _commits = new(group, logger);
+
     /// <summary>Longest the polling thread waits in one <see cref="Maintain"/> for full partitions to drain
     /// before pausing them (ms; capped at a quarter of <see cref="KafkaOptions.MaxPollIntervalMs"/>).</summary>
     private const int MaxRoomWaitMs = 250;
@@ -61,7 +63,7 @@ internal sealed class AssignedPartitions(
         foreach (var work in _owned.Values)
         {
             work.StartLanes();
-            var waiting = options.CommitMode == KafkaCommitMode.PartitionOrder && work.RetryWaits.Any;
+            var waiting = options.OrderingMode == KafkaOrderingMode.PartitionOrder && work.RetryWaits.Any;
             var full = work.Buffered >= room.Full;
             if (full && !work.Paused && !waiting)
             {
@@ -69,7 +71,7 @@ internal sealed class AssignedPartitions(
                 full = !room.WaitForRoom(work, roomDeadline, stopping);
             }
             var committable = work.Offsets.Committable;
-            if (committable > work.Stored && Store(consumer, new TopicPartitionOffset(work.Partition, committable))) work.Stored = committable;
+            if (committable > work.Stored && _commits.Store(consumer, new TopicPartitionOffset(work.Partition, committable))) work.Stored = committable;
             if (!work.Paused && (full || waiting))
                 work.Paused = SetPaused(consumer, work, pause: true, $"{work.Buffered} unfinished record(s){(waiting ? ", a delayed retry waiting" : "")}");
             else if (work.Paused && !waiting && work.Buffered <= room.Resume)
@@ -96,22 +98,7 @@ internal sealed class AssignedPartitions(
         var offsets = works.Where(w => w.Offsets.Committable >= 0)
             .Select(w => new TopicPartitionOffset(w.Partition, w.Offsets.Committable)).ToList();
         foreach (var work in works) work.Dispose();
-        if (offsets.Count == 0) return "in-flight work drained, nothing finished to commit";
-        // Stored too: with auto-commit on, librdkafka commits the stored offsets of partitions it unassigns (after this
-        // callback) and at close, which would take the commit below back to the last watermark stored before the drain.
-        foreach (var offset in offsets) Store(consumer, offset);
-        try
-        {
-            consumer.Commit(offsets);
-            return "in-flight work drained and watermarks committed";
-        }
-        catch (KafkaException ex)
-        {
-            // For example RebalanceInProgress: the next owner starts from the last successful commit, so the
-            // records finished since then are delivered again (never skipped); the inbox absorbs them.
-            Log.CommitFailed(logger, group, $"{ex.Error.Code}: {ex.Error.Reason}");
-            return $"in-flight work drained, commit failed ({ex.Error.Code}): the next owner resumes from the last committed offsets";
-        }
+        return _commits.CommitOnRevoke(consumer, offsets);
     }
 
     /// <summary>Partitions lost (session expired, or the consumer is abandoned): cancel, store and commit nothing.</summary>
@@ -136,20 +123,6 @@ internal sealed class AssignedPartitions(
             taken.Add(work);
         }
         return taken;
-    }
-
-    private bool Store(IConsumer<string?, byte[]> consumer, TopicPartitionOffset offset)
-    {
-        try
-        {
-            consumer.StoreOffset(offset);
-            return true;
-        }
-        catch (KafkaException ex)
-        {
-            Log.StoreOffsetFailed(logger, group, offset.ToString(), $"{ex.Error.Code}: {ex.Error.Reason}");
-            return false;
-        }
     }
 
     private bool SetPaused(IConsumer<string?, byte[]> consumer, PartitionWork work, bool pause, string why)

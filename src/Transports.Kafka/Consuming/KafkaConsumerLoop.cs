@@ -8,7 +8,7 @@ namespace Messaging.Kafka.Consuming;
 /// One consumer group member. A dedicated thread polls and owns the consumer; records are handed to
 /// per-partition work (<see cref="PartitionWork"/>) and handled off that thread, up to
 /// <see cref="KafkaOptions.MaxConcurrency"/> at once, in offset order per partition or per key
-/// (<see cref="KafkaCommitMode"/>). After every poll the contiguous watermark of each partition is stored;
+/// (<see cref="KafkaOrderingMode"/>). After every poll the contiguous watermark of each partition is stored;
 /// librdkafka's auto-commit commits stored offsets in the background, and revoke and shutdown commit at
 /// once after draining. Polling never waits for a handler, so a slow handler cannot break
 /// <c>max.poll.interval.ms</c>; busy partitions are paused instead.
@@ -60,7 +60,7 @@ internal sealed class KafkaConsumerLoop
     {
         using var room = new BufferRoom(_options.MaxBufferedPerPartition);
         var partitions = new AssignedPartitions(_endpoint.Name, _options, room, stoppingToken,
-            p => new PartitionWork(p, _options.CommitMode, stoppingToken, _handler.Slots, room, _handler.HandleAsync), _logger);
+            p => new PartitionWork(p, _options.OrderingMode, stoppingToken, _handler.Slots, room, _handler.HandleAsync), _logger);
         using var consumer = Build(partitions);
         var progress = new ConsumerProgress(_endpoint.Name, _options, _events.Health);
         consumer.Subscribe(_endpoint.Destinations);

@@ -4,7 +4,7 @@ namespace Messaging.Kafka.Consuming;
 
 /// <summary>
 /// The records of one assigned partition that are consumed but not finished: their offset watermark and
-/// the lanes that run them (one lane per partition, or one per key in <see cref="KafkaCommitMode.KeyOrder"/>).
+/// the lanes that run them (one lane per partition, or one per key in <see cref="KafkaOrderingMode.KeyOrder"/>).
 /// A lane handles its records one at a time in offset order, so per-key order holds. A lane's loop runs while
 /// it has records and ends when its queue is empty; the polling thread starts idle lanes once per batch of
 /// records (<see cref="StartLanes"/>), not once per record. Once closed (revoke, loss, stop, or a record that
@@ -18,7 +18,7 @@ internal sealed class PartitionWork : IDisposable
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly List<Lane> _toStart = [];
     private readonly CancellationTokenSource _cancel;
-    private readonly KafkaCommitMode _mode;
+    private readonly KafkaOrderingMode _mode;
     private readonly SemaphoreSlim _slots;
     private readonly BufferRoom _room;
     private readonly Func<ConsumeResult<string?, byte[]>, RetryWaits, ProcessorSlot, CancellationToken, Task<bool>> _handle;
@@ -26,7 +26,7 @@ internal sealed class PartitionWork : IDisposable
     private bool _closed;
     private int _buffered;
 
-    public PartitionWork(TopicPartition partition, KafkaCommitMode mode, CancellationToken stopping, SemaphoreSlim slots, BufferRoom room,
+    public PartitionWork(TopicPartition partition, KafkaOrderingMode mode, CancellationToken stopping, SemaphoreSlim slots, BufferRoom room,
         Func<ConsumeResult<string?, byte[]>, RetryWaits, ProcessorSlot, CancellationToken, Task<bool>> handle)
     {
         Partition = partition;
@@ -56,7 +56,7 @@ internal sealed class PartitionWork : IDisposable
     /// Ignored once closed, and for an offset this partition already has (fetched again after a rewind).</summary>
     public void Enqueue(ConsumeResult<string?, byte[]> record)
     {
-        var key = _mode == KafkaCommitMode.KeyOrder ? record.Message.Key ?? NullKey : "";
+        var key = _mode == KafkaOrderingMode.KeyOrder ? record.Message.Key ?? NullKey : "";
         lock (_gate)
         {
             if (_closed || !Offsets.TryAdd(record.Offset.Value)) return;

@@ -1,7 +1,7 @@
 namespace Messaging.Kafka.Consuming;
 
 /// <summary>How many records of one partition wait for a delayed retry right now: the record handler counts its waits
-/// here, and the polling thread reads <see cref="Any"/> to pause the partition in <see cref="KafkaCommitMode.PartitionOrder"/>
+/// here, and the polling thread reads <see cref="Any"/> to pause the partition in <see cref="KafkaOrderingMode.PartitionOrder"/>
 /// (a record waiting in place holds every later record of its partition). Thread-safe.</summary>
 internal sealed class RetryWaits
 {

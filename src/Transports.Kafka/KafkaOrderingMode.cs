@@ -1,12 +1,13 @@
 namespace Messaging.Kafka;
 
 /// <summary>
-/// How a consumer handles a partition's records in parallel and what it commits (<c>Messaging:Kafka:CommitMode</c>).
-/// Both modes commit per partition only the contiguous watermark: the offset after the longest run of
+/// What a consumer runs in parallel within a partition, and so which records keep their order
+/// (<c>Messaging:Kafka:OrderingMode</c>; <c>CommitMode</c> until 0.9). Offsets are committed the same way in both
+/// modes: per partition only the contiguous watermark, the offset after the longest run of
 /// finished records from the last commit. A record that is not finished (running, failed, cancelled) is
 /// never skipped by a later commit; on restart or rebalance it and everything after it is consumed again.
 /// </summary>
-public enum KafkaCommitMode
+public enum KafkaOrderingMode
 {
     /// <summary>One record at a time per partition, in offset order; different partitions run in parallel up to
     /// <see cref="KafkaOptions.MaxConcurrency"/>. A delayed retry (<c>RetryLater</c>) pauses its partition while it
