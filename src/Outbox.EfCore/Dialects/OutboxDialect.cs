@@ -4,12 +4,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Messaging.Outbox.Dialects;
 
 /// <summary>
-/// Everything the outbox does differently per database, in one object per provider (chosen once per context by
-/// <see cref="For"/>, from EF Core's provider name): how a claim locks its candidates, whether several writers claim
-/// and record at once, what an opened connection needs, and LISTEN/NOTIFY. This base is the safe default for a
+/// Everything the outbox does differently per database, in one object per provider (chosen once per EF Core model, that
+/// is per context type and provider, by <see cref="For"/>, from EF Core's provider name): the outbox's hand-written SQL
+/// statements (OutboxDialect.Statements.cs) and their parameter style, how a claim locks its candidates, whether several
+/// writers claim and record at once, what an opened connection needs, and LISTEN/NOTIFY. This base is the safe default for a
 /// provider without its own dialect: one writer at a time, no notifications.
 /// </summary>
-internal class OutboxDialect
+internal partial class OutboxDialect
 {
     /// <summary>The dialect of providers without one of their own.</summary>
     public static readonly OutboxDialect SingleWriter = new();

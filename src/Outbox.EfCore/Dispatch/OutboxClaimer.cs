@@ -12,7 +12,7 @@ namespace Messaging.Outbox.Dispatch;
 /// </summary>
 /// <remarks>
 /// One <c>WITH candidates AS MATERIALIZED (SELECT ...) UPDATE ... RETURNING *</c> statement (one round trip, atomic,
-/// auto-committed). What differs per database is the <see cref="OutboxDialect"/>'s: PostgreSQL reads candidates with
+/// auto-committed), written in <see cref="OutboxDialect.ClaimSql"/>. What differs per database is the <see cref="OutboxDialect"/>'s: PostgreSQL reads candidates with
 /// <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claims never wait on, nor take, each other's rows; on SQLite the
 /// statement holds the database's single write lock, so claims run one at a time and each sees the leases of the
 /// previous one. Other providers are treated like SQLite, which is safe only with one dispatcher unless the database
@@ -44,7 +44,8 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
         var skipConfirmed = confirmed.Count > 0 && dialect.ConcurrentWriters;
         var parameters = new List<object> { nameof(OutboxStatus.Pending), now, scope.Limit ?? _options.BatchSize, owner, until };
         if (skipConfirmed) parameters.Add(confirmed.ToArray());
-        var rows = await outbox.FromSqlRaw(ClaimSql(db, dialect, skipConfirmed, scope, parameters), [.. parameters])
+        var t = OutboxTableNames.For(db);
+        var rows = await outbox.FromSqlRaw(dialect.ClaimSql(t, TransportClause(scope, t[nameof(OutboxMessage.Transport)], parameters), skipConfirmed), [.. parameters])
             .AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         rows.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING has no order
         return rows;
@@ -62,27 +63,6 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
             : rows.Where(m => m.Transport != null && names.Contains(m.Transport.ToLower()));
     }
 #pragma warning restore CA1304, CA1311
-
-    /// <summary>Parameters: {0} Pending, {1} now, {2} most rows, {3} owner, {4} lease until, {5} confirmed ids (bigint[],
-    /// only with <paramref name="skipConfirmed"/>), then the scope's transport names (added here).</summary>
-    private static string ClaimSql(DbContext db, OutboxDialect dialect, bool skipConfirmed, ClaimScope scope, List<object> parameters)
-    {
-        var t = OutboxTableNames.For(db);
-        string id = t[nameof(OutboxMessage.Id)], key = t[nameof(OutboxMessage.PartitionKey)], status = t[nameof(OutboxMessage.Status)],
-            notBefore = t[nameof(OutboxMessage.NotBefore)], leaseUntil = t[nameof(OutboxMessage.LeaseUntil)];
-        var lockClause = dialect.CandidateLock;
-        return
-            $"WITH candidates AS MATERIALIZED (SELECT {id}, {key} FROM {t.Table} " +
-            $"WHERE {status} = {{0}} AND ({notBefore} IS NULL OR {notBefore} <= {{1}}) AND ({leaseUntil} IS NULL OR {leaseUntil} <= {{1}})" +
-            TransportClause(scope, t[nameof(OutboxMessage.Transport)], parameters) + " " +
-            $"ORDER BY {id} LIMIT {{2}}{lockClause}) " +
-            $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.LeaseOwner)]} = {{3}}, {leaseUntil} = {{4}} " +
-            $"WHERE {id} IN (SELECT c.{id} FROM candidates c WHERE c.{key} IS NULL OR NOT EXISTS (" +
-            $"SELECT 1 FROM {t.Table} e WHERE e.{status} = {{0}} AND e.{key} = c.{key} AND e.{id} < c.{id} " +
-            $"AND (e.{notBefore} IS NULL OR e.{notBefore} <= {{1}}) AND e.{id} NOT IN (SELECT {id} FROM candidates)" +
-            (skipConfirmed ? $" AND e.{id} <> ALL({{5}})" : "") + ")) " +
-            "RETURNING *";
-    }
 
     /// <summary>The candidates' transport condition; a row of another transport still holds later rows of its key back
     /// through the per-key rule, so order per key holds across transports.</summary>

@@ -108,7 +108,7 @@ internal sealed class OutboxFlusher<TContext>(
         var dialect = OutboxDialect.For(db);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = ClaimSql(db, dialect, rows.Count);
-        dialect.Add(command, "@pending", nameof(OutboxStatus.Pending)); // in the order ClaimSql names them
+        dialect.Add(command, "@pending", nameof(OutboxStatus.Pending)); // in the order ClaimRowsSql names them
         dialect.Add(command, "@now", now);
         dialect.Add(command, "@owner", Owner);
         dialect.Add(command, "@until", now.AddMilliseconds(_options.LeaseMs));
@@ -173,20 +173,7 @@ internal sealed class OutboxFlusher<TContext>(
     {
         var key = dialect.IdsAsArray ? db.Model : null;
         if (key is not null && ClaimByModel.TryGetValue(key, out var cached)) return cached;
-        var t = OutboxTableNames.For(db);
-        string id = t[nameof(OutboxMessage.Id)], partitionKey = t[nameof(OutboxMessage.PartitionKey)], status = t[nameof(OutboxMessage.Status)],
-            notBefore = t[nameof(OutboxMessage.NotBefore)], leaseUntil = t[nameof(OutboxMessage.LeaseUntil)];
-        var ids = dialect.IdsIn(id, count);
-        var sql =
-            $"WITH candidates AS MATERIALIZED (SELECT {id}, {partitionKey} FROM {t.Table} " +
-            $"WHERE {ids} AND {status} = @pending AND ({notBefore} IS NULL OR {notBefore} <= @now) AND ({leaseUntil} IS NULL OR {leaseUntil} <= @now) " +
-            $"ORDER BY {id}{dialect.CandidateLock}) " +
-            $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.LeaseOwner)]} = @owner, {leaseUntil} = @until " +
-            $"WHERE {id} IN (SELECT c.{id} FROM candidates c WHERE c.{partitionKey} IS NULL OR NOT EXISTS (" +
-            $"SELECT 1 FROM {t.Table} e WHERE e.{status} = @pending AND e.{partitionKey} = c.{partitionKey} AND e.{id} < c.{id} " +
-            $"AND (e.{notBefore} IS NULL OR e.{notBefore} <= @now) AND e.{id} NOT IN (SELECT {id} FROM candidates))) " +
-            $"RETURNING {id}";
-        sql = dialect.Parameters(sql, "@pending", "@now", "@owner", "@until", "@ids");
+        var sql = dialect.ClaimRowsSql(OutboxTableNames.For(db), count);
         if (key is not null) ClaimByModel.AddOrUpdate(key, sql);
         return sql;
     }

@@ -63,10 +63,7 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
     {
         var key = dialect.IdsAsArray ? db.Model : null;
         if (key is not null && SentByModel.TryGetValue(key, out var cached)) return cached;
-        var t = OutboxTableNames.For(db);
-        var sql = $"UPDATE {t.Table} SET {t[nameof(OutboxMessage.Status)]} = @sent, {t[nameof(OutboxMessage.SentAt)]} = @at, " +
-            $"{t[nameof(OutboxMessage.LeaseUntil)]} = NULL WHERE {dialect.IdsIn(t[nameof(OutboxMessage.Id)], count)}";
-        sql = dialect.Parameters(sql, "@sent", "@at", "@ids");
+        var sql = dialect.SentSql(OutboxTableNames.For(db), count);
         if (key is not null) SentByModel.AddOrUpdate(key, sql);
         return sql;
     }

@@ -1,4 +1,5 @@
 using Messaging.Handling;
+using Messaging.Outbox.Dialects;
 using Messaging.Outbox.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,12 +23,7 @@ internal sealed class DeliveryLedger<TContext>(IServiceScopeFactory scopes, Time
             var handled = await db.Set<InboxRecord>().AsNoTracking()
                 .CountAsync(r => r.MessageId == messageId && handlers.Contains(r.HandlerName), cancellationToken).ConfigureAwait(false);
             if (handled >= handlers.Count) return 0;
-            var t = OutboxTableNames.ForRedeliveries(db);
-            string deliveries = t[nameof(RedeliveryRecord.Deliveries)], last = t[nameof(RedeliveryRecord.LastDeliveredAt)];
-            var sql = $"INSERT INTO {t.Table} AS r ({t[nameof(RedeliveryRecord.Endpoint)]}, {t[nameof(RedeliveryRecord.MessageId)]}, {deliveries}, " +
-                $"{t[nameof(RedeliveryRecord.FirstRedeliveredAt)]}, {last}) VALUES (@endpoint, @message_id, 2, @now, @now) " +
-                $"ON CONFLICT ({t[nameof(RedeliveryRecord.Endpoint)]}, {t[nameof(RedeliveryRecord.MessageId)]}) " +
-                $"DO UPDATE SET {deliveries} = r.{deliveries} + 1, {last} = @now RETURNING {deliveries}";
+            var sql = OutboxDialect.RedeliveryUpsertSql(OutboxTableNames.ForRedeliveries(db));
             var connection = db.Database.GetDbConnection();
             await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             try

@@ -227,11 +227,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
     private static string InsertSql(TContext db)
     {
         if (InsertByModel.TryGetValue(db.Model, out var cached)) return cached;
-        var t = OutboxTableNames.ForInbox(db);
-        string messageId = t[nameof(InboxRecord.MessageId)], handler = t[nameof(InboxRecord.HandlerName)];
-        var sql = $"INSERT INTO {t.Table} ({messageId}, {handler}, {t[nameof(InboxRecord.ReceivedAt)]}, {t[nameof(InboxRecord.ProcessedAt)]}) " +
-            $"VALUES (@message_id, @handler_name, @at, @at) ON CONFLICT ({messageId}, {handler}) DO NOTHING";
-        sql = OutboxDialect.For(db).Parameters(sql, "@message_id", "@handler_name", "@at"); // the values go in this order
+        var sql = OutboxDialect.For(db).InboxInsertSql(OutboxTableNames.ForInbox(db));
         InsertByModel.AddOrUpdate(db.Model, sql);
         return sql;
     }
