@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs the five libraries and the messaging CLI tool (Release) into artifacts/packages/: for each a .nupkg (dll, XML docs, README.md,
-# LICENSE) and a .snupkg (PDB with the sources embedded), all at one version. Starts from an empty folder,
-# so running it again gives the same set of files.
+# LICENSE) and a .snupkg (PDB with the sources embedded), all at one version; the tool as a pointer package
+# Messaging.Cli plus one Messaging.Cli.<rid> package (and .snupkg) per platform it supports (src/Cli/Messaging.Cli.csproj).
+# Starts from an empty folder, so running it again gives the same set of files.
 # Usage: eng/pack.sh [--version X] [--repository-url URL]
 #   --version X           package version (default: VersionPrefix in Directory.Build.props)
 #   --repository-url URL  the public repository, written into the packages as repository and project URL

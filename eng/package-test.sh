@@ -108,4 +108,13 @@ dotnet tool install Messaging.Cli --version "$version" --tool-path "$tool" --add
 set +e; "$tool/messaging" outbox stats --connection "Data Source=$state/absent.db" 2>"$build_log"; code=$?; set -e
 [ "$code" -eq 1 ] && grep -q "^messaging: SQLite database" "$build_log" || fail "messaging on a missing database: exit $code, not one clear line"
 log "the messaging tool installs, runs by its name and fails with one line on a missing database"
+# One package per runtime identifier (ToolPackageRuntimeIdentifiers): this machine got its own, with librdkafka for it
+# only, and the kafka commands load it (a KafkaException can only come from the native library).
+rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
+[ -d "$tool/.store/messaging.cli/$version/messaging.cli.$rid" ] || fail "the tool did not install the package for $rid (Messaging.Cli.$rid)"
+size=$(stat -c %s "$artifacts/Messaging.Cli.$rid.$version.nupkg")
+[ "$size" -lt 25000000 ] || fail "Messaging.Cli.$rid.$version.nupkg is $size bytes; one platform's share is under 25 MB"
+set +e; timeout 60 "$tool/messaging" kafka lag --kafka-bootstrap 127.0.0.1:1 --endpoint package-test 2>"$build_log"; code=$?; set -e
+[ "$code" -eq 1 ] && grep -q "KafkaException" "$build_log" || { cat "$build_log" >&2; fail "messaging kafka lag did not reach librdkafka (exit $code)"; }
+log "the tool package for $rid is $((size / 1000000)) MB and its kafka commands load librdkafka"
 echo "RESULT: package test passed ($version)"
