@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Messaging.RabbitMq.Consuming;
 using RabbitMQ.Client;
 
 namespace Messaging.RabbitMq;

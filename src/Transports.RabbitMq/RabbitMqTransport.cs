@@ -1,3 +1,4 @@
+using Messaging.RabbitMq.Consuming;
 using Messaging.Transport;
 using Microsoft.Extensions.Logging;
 using PublishException = Messaging.Publishing.PublishException;

@@ -1,5 +1,6 @@
-using Messaging.Testing;
 using Messaging.Publishing;
+using Messaging.RabbitMq.Consuming;
+using Messaging.Testing;
 using Messaging.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

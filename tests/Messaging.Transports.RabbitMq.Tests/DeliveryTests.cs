@@ -1,6 +1,7 @@
 using System.Text;
-using RabbitMQ.Client;
+using Messaging.RabbitMq.Consuming;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client;
 using Xunit;
 
 namespace Messaging.RabbitMq.Tests;

@@ -1,7 +1,7 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Messaging.RabbitMq;
+namespace Messaging.RabbitMq.Consuming;
 
 /// <summary>
 /// One delivery copied out of the client's buffers (the body memory is only valid inside the callback),

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Messaging.RabbitMq;
+namespace Messaging.RabbitMq.Consuming;
 
 /// <summary>
 /// Runs deliveries on a fixed number of lanes, each a FIFO with one worker. A delivery with a partition key

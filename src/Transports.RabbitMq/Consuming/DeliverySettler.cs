@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using PublishException = Messaging.Publishing.PublishException;
 
-namespace Messaging.RabbitMq;
+namespace Messaging.RabbitMq.Consuming;
 
 /// <summary>
 /// Processes one delivery and settles it: ack after the processor returned; for a dead-letter or a delayed

@@ -4,7 +4,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
-namespace Messaging.RabbitMq;
+namespace Messaging.RabbitMq.Consuming;
 
 /// <summary>
 /// The receive loop of one endpoint: its own channel with <c>basic.qos</c> prefetch and a manual-ack consumer
