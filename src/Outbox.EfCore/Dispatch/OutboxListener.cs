@@ -19,6 +19,7 @@ internal sealed class OutboxListener<TContext>(
     IServiceScopeFactory scopes,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
+    TimeProvider time,
     ILogger<OutboxListener<TContext>> logger) : BackgroundService
     where TContext : DbContext
 {
@@ -58,7 +59,7 @@ internal sealed class OutboxListener<TContext>(
             {
                 var delay = options.Value.BackoffAfter(++failures);
                 OutboxLog.ListenFailed(logger, ex, (long)delay.TotalMilliseconds);
-                try { await Task.Delay(delay, stoppingToken).ConfigureAwait(false); }
+                try { await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }
         }
