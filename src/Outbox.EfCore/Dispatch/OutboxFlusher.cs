@@ -1,9 +1,6 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Messaging.Outbox.Dialects;
-using Messaging.Outbox.Schema;
 using Messaging.Outbox.Writing;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,7 +31,7 @@ internal sealed class OutboxFlusher<TContext>(
     ILogger<OutboxFlusher<TContext>> logger) : IOutboxFlusher
     where TContext : DbContext
 {
-    private static readonly ConditionalWeakTable<IModel, string> ClaimByModel = [];
+    private static readonly IdsStatement Claim = new((dialect, table, count) => dialect.ClaimRowsSql(table, count));
     private readonly OutboxOptions _options = options.Value;
 
     /// <summary>This process's lease owner for flushed rows.</summary>
@@ -107,7 +104,7 @@ internal sealed class OutboxFlusher<TContext>(
         var now = time.GetUtcNow().UtcDateTime;
         var dialect = OutboxDialect.For(db);
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = ClaimSql(db, dialect, rows.Count);
+        command.CommandText = Claim.For(db, dialect, rows.Count);
         dialect.Add(command, "@pending", nameof(OutboxStatus.Pending)); // in the order ClaimRowsSql names them
         dialect.Add(command, "@now", now);
         dialect.Add(command, "@owner", Owner);
@@ -165,16 +162,5 @@ internal sealed class OutboxFlusher<TContext>(
         {
             await RecordAsync(scope.ServiceProvider.GetRequiredService<TContext>(), result).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>The dispatcher's claim (<see cref="OutboxClaimer"/>) restricted to given ids, returning only the ids; built
-    /// once per model where the ids are one array parameter (PostgreSQL), else per call.</summary>
-    private static string ClaimSql(DbContext db, OutboxDialect dialect, int count)
-    {
-        var key = dialect.IdsAsArray ? db.Model : null;
-        if (key is not null && ClaimByModel.TryGetValue(key, out var cached)) return cached;
-        var sql = dialect.ClaimRowsSql(OutboxTableNames.For(db), count);
-        if (key is not null) ClaimByModel.AddOrUpdate(key, sql);
-        return sql;
     }
 }

@@ -1,5 +1,4 @@
 using Messaging.Outbox.Dialects;
-using Messaging.Outbox.Schema;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -15,7 +14,7 @@ namespace Messaging.Outbox.Dispatch;
 /// </summary>
 internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider time, ILogger<OutboxMarker> logger)
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, string> SentByModel = [];
+    private static readonly IdsStatement Sent = new((dialect, table, count) => dialect.SentSql(table, count));
     private readonly OutboxOptions _options = options.Value;
 
     public async Task RecordAsync(DbContext db, string owner, OutboxSendResult result, CancellationToken cancellationToken)
@@ -47,7 +46,7 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
         {
             await using var command = connection.CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = SentSql(db, dialect, ids.Count);
+            command.CommandText = Sent.For(db, dialect, ids.Count);
             dialect.Add(command, "@sent", nameof(OutboxStatus.Sent)); // in the order SentSql names them
             dialect.Add(command, "@at", now);
             dialect.AddIds(command, ids);
@@ -57,15 +56,6 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
         {
             if (opened) await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
-    }
-
-    private static string SentSql(DbContext db, OutboxDialect dialect, int count)
-    {
-        var key = dialect.IdsAsArray ? db.Model : null;
-        if (key is not null && SentByModel.TryGetValue(key, out var cached)) return cached;
-        var sql = dialect.SentSql(OutboxTableNames.For(db), count);
-        if (key is not null) SentByModel.AddOrUpdate(key, sql);
-        return sql;
     }
 
     /// <summary>One line per destination and kind of failure in a round, not one per row: 400 rows refused for one reason
