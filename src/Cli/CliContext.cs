@@ -41,7 +41,7 @@ internal sealed class CliContext
 
     public DatabaseTarget Database => _database ??= DatabaseTarget.Resolve(Configuration, Value(CliOptions.Connection), Value(CliOptions.ConnectionName),
         Value(CliOptions.Provider), new CliTables(Value(CliOptions.Schema), Value(CliOptions.OutboxTable), Value(CliOptions.InboxTable),
-            Value(CliOptions.RedeliveriesTable), Value(CliOptions.DeadLettersTable)));
+            Value(CliOptions.RedeliveriesTable), Value(CliOptions.DeadLettersTable), Value(CliOptions.RedriveJobsTable)));
 
     public RabbitMqOptions RabbitMq
     {

@@ -14,6 +14,7 @@ internal static class CliOptions
     public static readonly Option<string?> InboxTable = Global("--inbox-table", "Inbox table name (default messaging_inbox).");
     public static readonly Option<string?> RedeliveriesTable = Global("--redeliveries-table", "Redeliveries table name (default messaging_redeliveries).");
     public static readonly Option<string?> DeadLettersTable = Global("--dead-letters-table", "Dead-letters table name (default messaging_dead_letters).");
+    public static readonly Option<string?> RedriveJobsTable = Global("--redrive-jobs-table", "Re-drive jobs table name (default messaging_redrive_jobs).");
     public static readonly Option<string?> Endpoint = Global("--endpoint", "The endpoint (queue, consumer group) (default Messaging:Endpoint).");
     public static readonly Option<string?> RabbitMqUri = Global("--rabbitmq-uri", "RabbitMQ amqp URI (default Messaging:RabbitMq:Uri). Its password is never printed.");
     public static readonly Option<string?> KafkaBootstrap = Global("--kafka-bootstrap", "Kafka bootstrap servers (default Messaging:Kafka:BootstrapServers).");
@@ -22,7 +23,7 @@ internal static class CliOptions
 
     public static IEnumerable<Option> All =>
     [
-        Config, Connection, ConnectionName, Provider, Schema, OutboxTable, InboxTable, RedeliveriesTable, DeadLettersTable,
+        Config, Connection, ConnectionName, Provider, Schema, OutboxTable, InboxTable, RedeliveriesTable, DeadLettersTable, RedriveJobsTable,
         Endpoint, RabbitMqUri, KafkaBootstrap, Json, Yes,
     ];
 

@@ -68,6 +68,10 @@ public sealed class DeadLetter : EnvelopeRow
     /// <summary><c>last_redriven_at</c>: when it was last re-driven (UTC); null when never.</summary>
     public DateTime? LastRedrivenAt { get; internal set; }
 
+    /// <summary><c>last_redrive_job_id</c>: the re-drive job (<see cref="RedriveJob.Id"/>) that last re-drove it; null when
+    /// never re-driven by a job.</summary>
+    public long? LastRedriveJobId { get; internal set; }
+
     /// <summary><c>status</c>: <c>Parked</c>, <c>Redriven</c> or <c>Discarded</c>.</summary>
     public DeadLetterStatus Status { get; internal set; }
 

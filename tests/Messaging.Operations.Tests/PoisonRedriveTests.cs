@@ -60,14 +60,19 @@ public abstract class PoisonRedriveTests(OpsFixture fixture)
         Assert.Equal((DeadLetterStatus.Parked, 1), (row.Status, row.RedriveCount));
 
         app.Version.Fixed = true;
-        var redriven = (await Operator.OkAsync(Args(app, "dlq", "redrive", "--group", row.Fingerprint!, "--yes", "--json"))).Json();
+        var redriven = (await Operator.OkAsync(Args(app, "dlq", "redrive", "--group", row.Fingerprint!, "--reason", "apply-order fixed", "--yes", "--json"))).Json();
         Assert.Equal(1, redriven.GetProperty("count").GetInt32());
+        var job = redriven.GetProperty("job").GetInt64();
         await Wait.UntilAsync(async () => await app.AppliedAsync(poison) == 1, "the fixed handler applied the re-driven message");
         row = (await app.DeadLetterAsync(poison))!;
         Assert.Equal((DeadLetterStatus.Redriven, 2, 2), (row.Status, row.RedriveCount, row.Failures));
         var traced = await Operator.OkAsync(Args(app, "trace", poison));
         Assert.Contains("verdict: handled by 1 handler(s): apply-order at ", traced.Output, StringComparison.Ordinal);
         Assert.Contains("(dead-lettered before, re-driven 2 time(s))", traced.Output, StringComparison.Ordinal);
+        Assert.Contains($"re-driven by job {job} of ", traced.Output, StringComparison.Ordinal);
+        Assert.Contains(": apply-order fixed", traced.Output, StringComparison.Ordinal);
+        var jobs = (await Operator.OkAsync(Args(app, "dlq", "jobs", "--json"))).Json();
+        Assert.Equal((job, "Completed", "apply-order fixed"), (jobs[0].GetProperty("job").GetInt64(), jobs[0].GetProperty("status").GetString(), jobs[0].GetProperty("reason").GetString()));
 
         Assert.Contains("Redriven", (await Operator.OkAsync(Args(app, "dlq", "list", "--status", "all"))).Output, StringComparison.Ordinal);
         Assert.Contains("apply-order", (await Operator.OkAsync(Args(app, "inbox", "stats"))).Output, StringComparison.Ordinal);

@@ -19,13 +19,13 @@ internal static class DlqCommands
         var show = new Command("show", "One dead letter: reason, exception, failure site, headers, body.")
             { DlqOptions.MessageId, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
         run.Bind(show, ShowAsync);
-        var redrive = new Command("redrive", "Sends dead letters again to their original destination through the outbox, same message id.")
-            { DlqOptions.MessageIds, DlqOptions.Group, DlqOptions.All, DlqOptions.DryRun, DlqOptions.First, DlqOptions.Rate, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
+        var redrive = new Command("redrive", "Sends dead letters again to their original destination through the outbox, same message id, as a re-drive job recorded in the database (messaging dlq jobs).")
+            { DlqOptions.MessageIds, DlqOptions.Group, DlqOptions.All, DlqOptions.DryRun, DlqOptions.First, DlqOptions.Rate, DlqOptions.Reason, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
         run.Bind(redrive, (c, ct) => ChangeAsync(c, redrive: true, ct));
         var discard = new Command("discard", "Marks dead letters as needing no handling (database), or removes them from the broker's dead-letter queue or topic.")
             { DlqOptions.MessageIds, DlqOptions.Group, DlqOptions.All, DlqOptions.DryRun, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
         run.Bind(discard, (c, ct) => ChangeAsync(c, redrive: false, ct));
-        return new Command("dlq", "Dead letters: what was parked and why; re-drive or discard them.") { list, show, redrive, discard };
+        return new Command("dlq", "Dead letters: what was parked and why; re-drive or discard them.") { list, show, redrive, discard, DlqJobCommands.Create(run) };
     }
 
     private static bool FromBroker(CliContext context) => context.Value(DlqOptions.Source) != "database";
@@ -75,8 +75,8 @@ internal static class DlqCommands
     {
         if (FromBroker(context))
         {
-            if (context.Value(DlqOptions.First) is not null || context.Value(DlqOptions.Rate) is not null)
-                throw new CliException("--first and --rate apply to the dead letters in the database, not to a broker's queue or topic.");
+            if (context.Value(DlqOptions.First) is not null || context.Value(DlqOptions.Rate) is not null || context.Value(DlqOptions.Reason) is { Length: > 0 })
+                throw new CliException("--first, --rate and --reason apply to the dead letters in the database (re-drive jobs), not to a broker's queue or topic.");
             return await DlqBrokerCommands.ChangeAsync(context, redrive, cancellationToken);
         }
         var selection = Selection(context);
@@ -90,22 +90,24 @@ internal static class DlqCommands
         var rows = first is { } n ? [.. selected.Take(n)] : selected;
         if (context.Value(DlqOptions.DryRun))
         {
-            if (!context.Json) Render.Line(context, $"dry run: would {verb} {rows.Count} dead letter(s)");
+            if (!context.Json)
+            {
+                Render.Line(context, $"dry run: would {verb} {rows.Count} dead letter(s)");
+                DlqRender.Groups(context, DeadLetterOperations.Group(rows, DeadLetterGrouping.Failure), "failure", context.Database.Describe());
+            }
             DlqRender.List(context, [.. rows.Select(r => (r, (string?)null))], context.Database.Describe());
             return 0;
         }
         context.Confirm($"{(redrive ? "Re-drive" : "Discard")} {rows.Count} dead letter(s){(rows.Count < selected.Count ? $" (the first of {selected.Count} selected)" : "")}"
             + $"{(rate is { } r ? $" at most {r} per second" : "")} in {context.Database.Describe()}?");
+        if (redrive)
+        {
+            var job = await RedriveJobs.StartAsync(db, selection, DlqJobCommands.Operator, context.Value(DlqOptions.Reason) ?? "", first, rate, DateTimeOffset.UtcNow, cancellationToken);
+            return await DlqJobCommands.RunAsync(context, db, job, selected.Count, cancellationToken);
+        }
         var done = 0;
-        await WithProgressAsync(context, $"{verb} dead letters", rows.Count, async report =>
-            done = redrive
-                ? rate is { } perSecond
-                    ? await DeadLetterOperations.RedriveAtRateAsync(db, rows, perSecond, TimeProvider.System, report, cancellationToken)
-                    : await DeadLetterOperations.RedriveAsync(db, rows, DateTimeOffset.UtcNow, report, cancellationToken)
-                : await DeadLetterOperations.DiscardAsync(db, rows, report, cancellationToken));
+        await WithProgressAsync(context, $"{verb} dead letters", rows.Count, async report => done = await DeadLetterOperations.DiscardAsync(db, rows, report, cancellationToken));
         if (context.Json) Render.Json(context, new { action = verb, count = done, selected = selected.Count, messageIds = rows.Select(r => r.MessageId) });
-        else if (redrive) Render.Line(context, $"{done} dead letter(s) re-driven: outbox rows written with the same message ids; the application's dispatcher publishes them"
-            + (rows.Count < selected.Count ? $". {selected.Count - rows.Count} more of the selection stay parked: check these (messaging trace <message-id>), then run again without --first" : ""));
         else Render.Line(context, $"{done} dead letter(s) discarded");
         return 0;
     }

@@ -37,4 +37,6 @@ internal static class DlqOptions
     public static readonly Option<bool> DryRun = new("--dry-run") { Description = "Show what would change; change nothing." };
     public static readonly Option<int?> First = new("--first") { Description = "Only the first N of the selection, oldest first (a canary batch); run again without it for the rest." };
     public static readonly Option<double?> Rate = new("--rate") { Description = "Re-drive at most N messages per second (database re-drives)." };
+    public static readonly Option<string> Reason = new("--reason") { Description = "Why you re-drive, recorded with the re-drive job (database re-drives).", DefaultValueFactory = _ => "" };
+    public static readonly Argument<long> JobId = new("job-id") { Description = "The re-drive job's number (messaging dlq jobs)." };
 }

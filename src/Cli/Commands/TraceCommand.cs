@@ -40,6 +40,7 @@ internal static class TraceCommand
                     id = d.Id, status = d.Status.ToString(), endpoint = d.Endpoint, handler = d.HandlerName, transport = d.Transport, reason = d.Reason,
                     exceptionType = d.ExceptionType, failures = d.Failures, redrives = d.RedriveCount, lastFailedAt = d.LastFailedAt,
                 }),
+                redriveJobs = trace.RedriveJobs.Select(j => new { job = j.Id, status = j.Status.ToString(), j.RequestedBy, j.Reason, j.CreatedAt }),
                 inbox = trace.Inbox.Select(r => new { handler = r.HandlerName, processedAt = r.ProcessedAt }),
                 redeliveries = trace.Redeliveries.Select(r => new { endpoint = r.Endpoint, deliveries = r.Deliveries, lastDeliveredAt = r.LastDeliveredAt }),
             });
@@ -59,6 +60,8 @@ internal static class TraceCommand
             foreach (var d in trace.DeadLetters) Render.Row(table, d.Id, d.Status, d.Endpoint, d.HandlerName, d.Failures, d.RedriveCount, d.LastFailedAt, Render.Shorten(d.Reason, 80));
             context.Console.Write(table);
         }
+        foreach (var j in trace.RedriveJobs)
+            Render.Line(context, $"re-driven by job {j.Id} of {j.RequestedBy}, started {Render.Cell(j.CreatedAt)}: {(j.Reason.Length == 0 ? "(no reason given)" : j.Reason)}");
         if (trace.Inbox.Count > 0)
         {
             var table = Render.Table("handler", "applied at");

@@ -10,5 +10,5 @@ internal sealed class CliDbContext(DbContextOptions<CliDbContext> options, CliTa
     public CliTables Tables { get; } = tables;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.AddMessagingTables(Tables.Schema, Tables.Outbox, Tables.Inbox, Tables.Redeliveries, Tables.DeadLetters);
+        modelBuilder.AddMessagingTables(Tables.Schema, Tables.Outbox, Tables.Inbox, Tables.Redeliveries, Tables.DeadLetters, Tables.RedriveJobs);
 }

@@ -101,17 +101,19 @@ public static class DeadLetterOperations
     /// <param name="selection">Which dead letters.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The parked rows selected.</returns>
-    public static Task<List<DeadLetter>> SelectAsync(DbContext db, DeadLetterSelection selection, CancellationToken cancellationToken)
+    public static Task<List<DeadLetter>> SelectAsync(DbContext db, DeadLetterSelection selection, CancellationToken cancellationToken) =>
+        Parked(db, selection).OrderBy(d => d.Id).ToListAsync(cancellationToken);
+
+    /// <summary>The parked rows of <paramref name="selection"/>, not tracked.</summary>
+    internal static IQueryable<DeadLetter> Parked(DbContext db, DeadLetterSelection selection)
     {
+        ArgumentNullException.ThrowIfNull(selection);
         var rows = db.Set<DeadLetter>().AsNoTracking().Where(d => d.Status == DeadLetterStatus.Parked);
         if (selection.Endpoint is { } endpoint) rows = rows.Where(d => d.Endpoint == endpoint);
-        if (selection.Fingerprint is { } fingerprint) rows = rows.Where(d => d.Fingerprint == fingerprint);
-        else if (!selection.All)
-        {
-            var ids = selection.MessageIds.ToList();
-            rows = rows.Where(d => ids.Contains(d.MessageId));
-        }
-        return rows.OrderBy(d => d.Id).ToListAsync(cancellationToken);
+        if (selection.Fingerprint is { } fingerprint) return rows.Where(d => d.Fingerprint == fingerprint);
+        if (selection.All) return rows;
+        var ids = selection.MessageIds.ToList();
+        return rows.Where(d => ids.Contains(d.MessageId));
     }
 
     /// <summary>Re-drives <paramref name="rows"/>: per row, in one transaction with marking it <see cref="DeadLetterStatus.Redriven"/>
@@ -134,7 +136,7 @@ public static class DeadLetterOperations
                 foreach (var row in batch)
                 {
                     // Only a row still parked: one re-driven or discarded meanwhile by someone else is left alone.
-                    if (await MarkRedrivenAsync(db, row.Id, now, cancellationToken).ConfigureAwait(false) == 0) continue;
+                    if (await MarkRedrivenAsync(db, row.Id, now, null, cancellationToken).ConfigureAwait(false) == 0) continue;
                     db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(row, now), row.Transport));
                     done++;
                 }
@@ -217,6 +219,7 @@ public static class DeadLetterOperations
             target.Status = DeadLetterStatus.Redriven;
             target.RedriveCount++;
             target.LastRedrivenAt = now.UtcDateTime;
+            target.LastRedriveJobId = null;
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         db.ChangeTracker.Clear();
@@ -238,12 +241,13 @@ public static class DeadLetterOperations
         db.ChangeTracker.Clear();
     }
 
-    private static Task<int> MarkRedrivenAsync(DbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Marks one row re-driven (by <paramref name="jobId"/>, or by no job) if it is still parked; 1 when it was.</summary>
+    internal static Task<int> MarkRedrivenAsync(DbContext db, long id, DateTimeOffset now, long? jobId, CancellationToken cancellationToken)
     {
         DateTime? at = now.UtcDateTime;
         return db.Set<DeadLetter>().Where(d => d.Id == id && d.Status == DeadLetterStatus.Parked)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Redriven).SetProperty(d => d.RedriveCount, d => d.RedriveCount + 1)
-                .SetProperty(d => d.LastRedrivenAt, at), cancellationToken);
+                .SetProperty(d => d.LastRedrivenAt, at).SetProperty(d => d.LastRedriveJobId, jobId), cancellationToken);
     }
 
     internal static async Task InTransactionAsync(DbContext db, Func<Task> work, CancellationToken cancellationToken)

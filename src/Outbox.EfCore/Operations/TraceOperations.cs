@@ -4,11 +4,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Messaging.Outbox.Operations;
 
 /// <summary>"Where is message X?" from what one database holds (the <c>messaging trace</c> command calls this): its outbox
-/// rows, dead letters, inbox rows per handler and counted redeliveries, and a one-line verdict.</summary>
+/// rows, dead letters, the re-drive jobs that re-drove them, inbox rows per handler and counted redeliveries, and a
+/// one-line verdict.</summary>
 public static class TraceOperations
 {
     /// <summary>Everything the messaging tables of <paramref name="db"/> hold about <paramref name="messageId"/>: four
-    /// queries by message id. The inbox finds it by its key; the outbox, dead-letter and redelivery tables are scanned (an
+    /// queries by message id, and one by job id when a re-drive job re-drove it. The inbox finds it by its key; the outbox, dead-letter and redelivery tables are scanned (an
     /// index on the outbox's message id would cost every publish a second index write, for a query an operator runs by
     /// hand), so on a large outbox the trace takes as long as a scan of it.</summary>
     /// <param name="db">A context with the messaging tables.</param>
@@ -30,7 +31,10 @@ public static class TraceOperations
         inbox.Sort((a, b) => a.ProcessedAt.CompareTo(b.ProcessedAt));
         var redeliveries = await db.Set<RedeliveryRecord>().AsNoTracking().Where(r => r.MessageId == messageId)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return new MessageTrace(messageId, outbox, deadLetters, inbox, redeliveries, Verdict(messageId, outbox, deadLetters, inbox, now));
+        var jobIds = deadLetters.Where(d => d.LastRedriveJobId is not null).Select(d => d.LastRedriveJobId!.Value).Distinct().ToList();
+        var jobs = jobIds.Count == 0 ? [] : await db.Set<RedriveJob>().AsNoTracking().Where(j => jobIds.Contains(j.Id)).OrderBy(j => j.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new MessageTrace(messageId, outbox, deadLetters, jobs, inbox, redeliveries, Verdict(messageId, outbox, deadLetters, inbox, now));
     }
 
     /// <summary>The one line an operator reads first: the state that needs them, else where the message is now.</summary>
@@ -77,9 +81,10 @@ public static class TraceOperations
 /// <param name="MessageId">The message id traced.</param>
 /// <param name="Outbox">Its outbox rows (more than one when it was re-driven or published again), oldest first.</param>
 /// <param name="DeadLetters">Its dead-letter rows (one per endpoint it failed at), oldest first.</param>
+/// <param name="RedriveJobs">The re-drive jobs that last re-drove its dead letters (who, why, when), oldest first.</param>
 /// <param name="Inbox">Its inbox rows: one per handler that applied it, in the order they did.</param>
 /// <param name="Redeliveries">Its counted redeliveries per endpoint (poison detection).</param>
 /// <param name="Verdict">One line: dead-lettered at which handler and why, handled by which handlers, failed or waiting in
 /// the outbox and why, sent but not handled here, or not known to this database.</param>
 public sealed record MessageTrace(string MessageId, IReadOnlyList<OutboxMessage> Outbox, IReadOnlyList<DeadLetter> DeadLetters,
-    IReadOnlyList<InboxRecord> Inbox, IReadOnlyList<RedeliveryRecord> Redeliveries, string Verdict);
+    IReadOnlyList<RedriveJob> RedriveJobs, IReadOnlyList<InboxRecord> Inbox, IReadOnlyList<RedeliveryRecord> Redeliveries, string Verdict);

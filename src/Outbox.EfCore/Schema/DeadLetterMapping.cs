@@ -31,6 +31,7 @@ internal sealed class DeadLetterMapping(string? schema, string tableName) : IEnt
         builder.Property(d => d.Failures).HasColumnName("failures");
         builder.Property(d => d.RedriveCount).HasColumnName("redrive_count");
         builder.Property(d => d.LastRedrivenAt).HasColumnName("last_redriven_at").HasConversion(UtcDateTimeConverter.Instance);
+        builder.Property(d => d.LastRedriveJobId).HasColumnName("last_redrive_job_id");
         builder.Property(d => d.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16).IsRequired();
         // A message's row is found by (endpoint, message id); operators list by status and failure group.
         builder.HasIndex(d => new { d.Endpoint, d.MessageId }).HasDatabaseName($"ix_{tableName}_endpoint_message_id");

@@ -35,8 +35,9 @@ public abstract class SchemaScenarios<TDatabase>(TDatabase database, ITestOutput
                 .Select(a => $"{p.DeclaringType.ClrType.Name}.{p.Name} {a.Name}"))
             .ToList();
         Assert.All(providerAnnotations, a => Assert.True(a.StartsWith("OutboxMessage.Id ", StringComparison.Ordinal)
-            || a.StartsWith("DeadLetter.Id ", StringComparison.Ordinal), a));
+            || a.StartsWith("DeadLetter.Id ", StringComparison.Ordinal) || a.StartsWith("RedriveJob.Id ", StringComparison.Ordinal), a));
         Assert.Contains(commands, c => c.CommandText.Contains("app_dead_letters", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.CommandText.Contains("app_redrive_jobs", StringComparison.Ordinal));
 
         for (var i = 0; i < 3; i++)
             db.Add(OutboxRows.ToRow(new Envelope { MessageId = $"x-{i}", MessageType = "t", Destination = "d", PartitionKey = "k" }));
@@ -64,7 +65,7 @@ public sealed class RenamedTablesContext(DbContextOptions<RenamedTablesContext> 
 {
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.AddMessagingTables(schema: Database.IsNpgsql() ? "msg" : null, outboxTable: "app_outbox", inboxTable: "app_inbox", redeliveriesTable: "app_redeliveries",
-            deadLettersTable: "app_dead_letters");
+            deadLettersTable: "app_dead_letters", redriveJobsTable: "app_redrive_jobs");
 }
 
 public sealed class SqliteSchemaTests(SqliteDatabase database, ITestOutputHelper output)
