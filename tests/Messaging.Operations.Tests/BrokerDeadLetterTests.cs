@@ -37,6 +37,15 @@ public abstract class BrokerDeadLetterTests(OpsFixture fixture)
         var shown = (await Operator.OkAsync(Args(app, "dlq", "show", poison, "--json"))).Json();
         Assert.Equal("apply-order", shown.GetProperty("summary").GetProperty("handler").GetString());
 
+        // "Where is it?": not in the database any more, but its copy is on the broker, and the trace says so.
+        var traced = (await Operator.OkAsync(Args(app, "trace", poison, "--json"))).Json();
+        var copy = Assert.Single(traced.GetProperty("brokerCopies").EnumerateArray());
+        Assert.Equal("apply-order", copy.GetProperty("handler").GetString());
+        Assert.StartsWith("only on the broker, in ", traced.GetProperty("verdict").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith($"messaging dlq redrive {poison} --source {(fixture.Broker.Transport == "Kafka" ? "kafka --topic " + app.Destination : "rabbitmq")}",
+            traced.GetProperty("verdict").GetString(), StringComparison.Ordinal);
+        Assert.Contains("broker copy in ", (await Operator.OkAsync(Args(app, "trace", poison))).Output, StringComparison.Ordinal);
+
         var dryRun = await Operator.OkAsync(Args(app, "dlq", "redrive", poison, "--dry-run"));
         Assert.Contains("would re-drive 1", dryRun.Output, StringComparison.Ordinal);
         Assert.Equal(2, (await Operator.OkAsync(Args(app, "dlq", "list", "--json"))).Json().GetArrayLength());

@@ -112,7 +112,8 @@ internal static class DlqBrokerCommands
         }
     }
 
-    private static IBrokerDeadLetters Open(CliContext context, bool forChanges) => context.Value(DlqOptions.Source) switch
+    /// <summary>The dead-letter queue or topic <c>--source</c> names, for reading (<paramref name="forChanges"/> false) or removing.</summary>
+    public static IBrokerDeadLetters Open(CliContext context, bool forChanges) => context.Value(DlqOptions.Source) switch
     {
         "rabbitmq" => new RabbitMqDeadLetterQueue(context.RabbitMq, context.Endpoint, context.Value(DlqOptions.Queue)),
         _ => new KafkaDeadLetterTopic(context.Kafka, context.Value(DlqOptions.Topic) ?? throw new CliException("--source kafka needs --topic (the topic whose dead-letter topic to read)."),

@@ -4,16 +4,17 @@ using Messaging.Outbox.Operations;
 
 namespace Messaging.Cli.Commands;
 
-/// <summary><c>messaging trace &lt;message-id&gt;</c>: one message's story in the database, and a verdict.</summary>
+/// <summary><c>messaging trace &lt;message-id&gt; [--source rabbitmq|kafka]</c>: one message's story in the database (and, when
+/// asked, on the broker's dead-letter queue or topic), and a verdict.</summary>
 internal static class TraceCommand
 {
     private static readonly Argument<string> MessageId = new("message-id") { Description = "The message id, as published." };
 
     public static Command Create(CliRunner run)
     {
-        var trace = new Command("trace", "Where is a message? Its outbox rows, dead letters, inbox rows per handler and redeliveries, with a one-line verdict.")
+        var trace = new Command("trace", "Where is a message? Its outbox rows, dead letters, inbox rows per handler and redeliveries, with a one-line verdict; with --source rabbitmq|kafka also its copy on the broker's dead-letter queue or topic.")
         {
-            MessageId,
+            MessageId, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit,
         };
         run.Bind(trace, TraceAsync);
         return trace;
@@ -24,12 +25,18 @@ internal static class TraceCommand
         var messageId = context.Value(MessageId)!;
         await using var db = context.Database.Open();
         var trace = await TraceOperations.TraceAsync(db, messageId, DateTime.UtcNow, cancellationToken);
+        var broker = await BrokerCopiesAsync(context, messageId, cancellationToken);
+        var verdict = broker is { Copies.Count: > 0 } && trace.DeadLetters.Count == 0 && trace.Inbox.Count == 0
+            ? $"only on the broker, in {broker.Value.Where} at {broker.Value.Copies[0].Position} ({broker.Value.Copies[0].Row.Reason}); once the cause is fixed: "
+              + $"messaging dlq redrive {messageId} --source {context.Value(DlqOptions.Source)}"
+              + (context.Value(DlqOptions.Topic) is { } topic ? $" --topic {topic}" : "")
+            : trace.Verdict;
         if (context.Json)
         {
             Render.Json(context, new
             {
                 messageId,
-                verdict = trace.Verdict,
+                verdict,
                 outbox = trace.Outbox.Select(r => new
                 {
                     id = r.Id, status = r.Status.ToString(), r.Destination, r.Transport, attempts = r.Attempts, lastError = r.LastError,
@@ -43,11 +50,12 @@ internal static class TraceCommand
                 redriveJobs = trace.RedriveJobs.Select(j => new { job = j.Id, status = j.Status.ToString(), j.RequestedBy, j.Reason, j.CreatedAt }),
                 inbox = trace.Inbox.Select(r => new { handler = r.HandlerName, processedAt = r.ProcessedAt }),
                 redeliveries = trace.Redeliveries.Select(r => new { endpoint = r.Endpoint, deliveries = r.Deliveries, lastDeliveredAt = r.LastDeliveredAt }),
+                brokerCopies = broker?.Copies.Select(c => new { where = broker.Value.Where, position = c.Position, reason = c.Row.Reason, handler = c.Row.HandlerName }),
             });
             return 0;
         }
         Render.Line(context, $"message {messageId} in {context.Database.Describe()}");
-        Render.Line(context, "verdict: " + trace.Verdict);
+        Render.Line(context, "verdict: " + verdict);
         if (trace.Outbox.Count > 0)
         {
             var table = Render.Table("outbox id", "status", "destination", "transport", "attempts", "created", "sent", "last error");
@@ -69,6 +77,22 @@ internal static class TraceCommand
             context.Console.Write(table);
         }
         foreach (var r in trace.Redeliveries) Render.Line(context, $"endpoint {r.Endpoint}: {r.Deliveries} counted deliveries, last {r.LastDeliveredAt:u}");
+        if (broker is { } b)
+        {
+            foreach (var c in b.Copies) Render.Line(context, $"broker copy in {b.Where} at {c.Position}: {c.Row.Reason}");
+            if (b.Copies.Count == 0) Render.Line(context, $"no broker copy among the first {b.Read} of {b.Where}");
+        }
         return 0;
+    }
+
+    /// <summary>With <c>--source rabbitmq|kafka</c>: the message's copies among the first <c>--limit</c> of the endpoint's
+    /// dead-letter queue or topic (read, not removed); null without it.</summary>
+    private static async Task<(string Where, int Read, List<Brokers.BrokerDeadLetter> Copies)?> BrokerCopiesAsync(CliContext context, string messageId,
+        CancellationToken cancellationToken)
+    {
+        if (context.Value(DlqOptions.Source) == "database") return null;
+        await using var source = DlqBrokerCommands.Open(context, forChanges: false);
+        var read = await Brokers.BrokerDeadLetter.ReadAsync(source, Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
+        return (source.Describe, read.Count, [.. read.Where(c => c.Row.MessageId == messageId)]);
     }
 }
