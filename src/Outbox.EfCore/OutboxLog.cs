@@ -61,4 +61,7 @@ internal static partial class OutboxLog
 
     [LoggerMessage(4102, LogLevel.Warning, "Inbox: rollback for message {MessageId} in {Handler} failed; the transaction is abandoned")]
     public static partial void RollbackFailed(ILogger logger, Exception exception, string messageId, string handler);
+
+    [LoggerMessage(4016, LogLevel.Warning, "Outbox: the messaging tables were not checked at start-up, the database did not answer reading {Table} ({Error}); the dispatcher and the handlers wait for it")]
+    public static partial void SchemaNotChecked(ILogger logger, string table, string error);
 }

@@ -5,6 +5,7 @@ using Messaging.Outbox.DeadLetters;
 using Messaging.Outbox.Dialects;
 using Messaging.Outbox.Dispatch;
 using Messaging.Outbox.Inbox;
+using Messaging.Outbox.Schema;
 using Messaging.Outbox.Writing;
 using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
@@ -38,6 +39,9 @@ public static class OutboxMessagingBuilderExtensions
     /// table, after the broker confirmed its dead-letter copy and before the message is acknowledged, so it can be read,
     /// re-driven through the outbox with its message id or discarded (<c>messaging dlq …</c>).</item>
     /// <item><see cref="OutboxOptions"/> bound from <c>Messaging:Outbox</c>, validated at start-up.</item>
+    /// <item>A start-up check, before any transport consumes, that every messaging table has the columns the model maps: a
+    /// table or column missing (an upgrade without its migration) stops the host (an <see cref="IStartupCheck"/> failing with
+    /// a <see cref="MessagingException"/> naming it); an unreachable database is logged (event 4016) and left to the retries.</item>
     /// <item>The health check <c>messaging-outbox</c> (tag <c>messaging</c>): pending rows and the oldest one's age,
     /// failed rows, paused transports, against <see cref="OutboxHealthOptions"/>.</item>
     /// </list>
@@ -67,6 +71,7 @@ public static class OutboxMessagingBuilderExtensions
         services.ConfigureDbContext<TContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>(), new DialectConnectionInterceptor()));
         services.AddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxFlusher, OutboxFlusher<TContext>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupCheck, MessagingSchemaCheck<TContext>>());
         services.AddHostedService<OutboxDispatcher<TContext>>();
         services.AddHostedService<OutboxListener<TContext>>();
         services.TryAddSingleton<InboxBatcher<TContext>>();

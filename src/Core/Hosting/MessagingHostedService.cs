@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Messaging.Hosting;
 
 /// <summary>
-/// Checks at host start that every route's transport exists and that each consumed transport can honour the retry
+/// Runs the registered <see cref="IStartupCheck"/>s, checks at host start that every route's transport exists and that each consumed transport can honour the retry
 /// policy, prepares each consumed transport's topology, then runs this endpoint's receive loops.
 /// <see cref="StartupMode.FailFast"/>: a broker that cannot be reached fails start-up.
 /// <see cref="StartupMode.Degraded"/>: start-up waits for each broker's first attempt (at most
@@ -25,6 +25,7 @@ internal sealed class MessagingHostedService(
     MessagePipeline pipeline,
     IOptions<MessagingOptions> options,
     IEnumerable<GuaranteeStatement> guarantees,
+    IEnumerable<IStartupCheck> checks,
     FatalStartup fatal,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -62,6 +63,7 @@ internal sealed class MessagingHostedService(
     /// <c>StartupWaitMs</c> for each one's first attempt).</summary>
     private async Task PrepareAsync(CancellationToken cancellationToken)
     {
+        foreach (var check in checks) await check.CheckAsync(cancellationToken).ConfigureAwait(false);
         foreach (var route in routes.Routes) transports.Get(route.Transport); // an unknown transport fails here
         _consumed = transports.Consumed;
         StartupReport.Write(logger, options.Value, guarantees, [.. _consumed.Select(t => t.Name)], _endpoints.Count > 0);

@@ -29,6 +29,12 @@ internal sealed class OutboxTableNames
     /// <summary>The quoted column of a property of the entity.</summary>
     public string this[string property] => _columns[property];
 
+    /// <summary>Every quoted column the model maps for the entity.</summary>
+    public IEnumerable<string> Columns => _columns.Values;
+
+    /// <summary>The table of <paramref name="entityType"/>, one of the messaging entities.</summary>
+    public static OutboxTableNames Of(DbContext db, Type entityType) => new(db, entityType);
+
     /// <summary>The outbox table (<see cref="OutboxMessage"/>).</summary>
     public static OutboxTableNames For(DbContext db) => new(db, typeof(OutboxMessage));
 
