@@ -76,12 +76,14 @@ public static class RedriveJobs
         var started = time.GetTimestamp();
         var done = job.Done;
         var doneHere = 0;
+        var after = 0L; // rows are taken in id order: each query seeks past the last batch instead of reading it again
         while (job.FirstCount is not { } first || done < first)
         {
             var take = Math.Min(chunk, job.FirstCount is { } most ? most - done : int.MaxValue);
-            var rows = await Pending(db, job.Selection(), job.SelectedUpTo, job.Id, job.CreatedAt).OrderBy(d => d.Id).Take(take)
+            var rows = await Pending(db, job.Selection(), job.SelectedUpTo, job.Id, job.CreatedAt).Where(d => d.Id > after).OrderBy(d => d.Id).Take(take)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0) break;
+            after = rows[^1].Id;
             if (job.RatePerSecond is { } perSecond)
             {
                 // The next rows may go once the rows done in this run have had their share of time.
