@@ -18,8 +18,14 @@ internal sealed class MessagingSchemaCheck<TContext>(IServiceScopeFactory scopes
 {
     private static readonly Type[] Tables = [typeof(OutboxMessage), typeof(InboxRecord), typeof(RedeliveryRecord), typeof(DeadLetter), typeof(RedriveJob)];
 
+    /// <summary>Longest the check waits for the database (a host that does not answer must not hold start-up for the
+    /// driver's whole connect timeout): 5 s.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(Bound);
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
@@ -31,7 +37,7 @@ internal sealed class MessagingSchemaCheck<TContext>(IServiceScopeFactory scopes
                 var probe = $"SELECT {string.Join(", ", names.Columns)} FROM {names.Table} WHERE 1 = 0";
                 try
                 {
-                    await db.Database.ExecuteSqlRawAsync(probe, cancellationToken).ConfigureAwait(false);
+                    await db.Database.ExecuteSqlRawAsync(probe, bounded.Token).ConfigureAwait(false);
                 }
 #pragma warning restore EF1002
                 catch (DbException ex) when (IsMissing(ex))
@@ -43,6 +49,11 @@ internal sealed class MessagingSchemaCheck<TContext>(IServiceScopeFactory scopes
                 catch (DbException ex)
                 {
                     OutboxLog.SchemaNotChecked(logger, names.Table, ex.Message.Trim());
+                    return;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    OutboxLog.SchemaNotChecked(logger, names.Table, $"no answer within {Bound.TotalSeconds:0} s");
                     return;
                 }
             }
