@@ -7,7 +7,7 @@ namespace Messaging.Kafka;
 /// meaning. The new key wins when both are set.</summary>
 internal static class KafkaFormerKeys
 {
-    /// <summary><c>Messaging:Kafka:CommitMode</c> (until 0.9) is now <c>OrderingMode</c>: it chooses what runs in parallel,
+    /// <summary><c>Messaging:Kafka:CommitMode</c> (earlier builds) is now <c>OrderingMode</c>: it chooses what runs in parallel,
     /// not how offsets are committed.</summary>
     public const string CommitMode = "CommitMode";
 

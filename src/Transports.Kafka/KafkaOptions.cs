@@ -52,7 +52,7 @@ public sealed class KafkaOptions
 
     /// <summary><c>Messaging:Kafka:OrderingMode</c>: what runs in parallel within a partition, and so which records
     /// keep their order; see <see cref="KafkaOrderingMode"/>. Offsets are committed the same way in every mode.
-    /// <c>Messaging:Kafka:CommitMode</c>, its name until 0.9, is still read when this key is absent.
+    /// <c>Messaging:Kafka:CommitMode</c>, its name in earlier builds, is still read when this key is absent.
     /// Default <see cref="KafkaOrderingMode.PartitionOrder"/>.</summary>
     public KafkaOrderingMode OrderingMode { get; set; } = KafkaOrderingMode.PartitionOrder;
 

@@ -2,7 +2,7 @@ namespace Messaging.Kafka;
 
 /// <summary>
 /// What a consumer runs in parallel within a partition, and so which records keep their order
-/// (<c>Messaging:Kafka:OrderingMode</c>; <c>CommitMode</c> until 0.9). Offsets are committed the same way in both
+/// (<c>Messaging:Kafka:OrderingMode</c>; <c>CommitMode</c> in earlier builds). Offsets are committed the same way in both
 /// modes: per partition only the contiguous watermark, the offset after the longest run of
 /// finished records from the last commit. A record that is not finished (running, failed, cancelled) is
 /// never skipped by a later commit; on restart or rebalance it and everything after it is consumed again.
