@@ -131,17 +131,8 @@ public static class DeadLetterOperations
         var done = 0;
         foreach (var batch in rows.Where(r => r.MessageId.Length > 0).Chunk(BatchSize))
         {
-            await InTransactionAsync(db, async () =>
-            {
-                foreach (var row in batch)
-                {
-                    // Only a row still parked: one re-driven or discarded meanwhile by someone else is left alone.
-                    if (await MarkRedrivenAsync(db, row.Id, now, null, cancellationToken).ConfigureAwait(false) == 0) continue;
-                    db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(row, now), row.Transport));
-                    done++;
-                }
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
+            await InTransactionAsync(db, async () => done += await WriteRedrivesAsync(db, batch, now, null, cancellationToken).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
             progress?.Invoke(done);
         }
         db.ChangeTracker.Clear();
@@ -241,13 +232,24 @@ public static class DeadLetterOperations
         db.ChangeTracker.Clear();
     }
 
-    /// <summary>Marks one row re-driven (by <paramref name="jobId"/>, or by no job) if it is still parked; 1 when it was.</summary>
-    internal static Task<int> MarkRedrivenAsync(DbContext db, long id, DateTimeOffset now, long? jobId, CancellationToken cancellationToken)
+    /// <summary>In the caller's transaction: for each row still parked (one re-driven or discarded meanwhile by someone else is
+    /// left alone), marks it re-driven (by <paramref name="jobId"/>, or by no job) and adds its outbox row; then saves.</summary>
+    /// <returns>The rows re-driven.</returns>
+    internal static async Task<int> WriteRedrivesAsync(DbContext db, IEnumerable<DeadLetter> rows, DateTimeOffset now, long? jobId, CancellationToken cancellationToken)
     {
+        var count = 0;
         DateTime? at = now.UtcDateTime;
-        return db.Set<DeadLetter>().Where(d => d.Id == id && d.Status == DeadLetterStatus.Parked)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Redriven).SetProperty(d => d.RedriveCount, d => d.RedriveCount + 1)
-                .SetProperty(d => d.LastRedrivenAt, at).SetProperty(d => d.LastRedriveJobId, jobId), cancellationToken);
+        foreach (var row in rows)
+        {
+            var marked = await db.Set<DeadLetter>().Where(d => d.Id == row.Id && d.Status == DeadLetterStatus.Parked)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Redriven).SetProperty(d => d.RedriveCount, d => d.RedriveCount + 1)
+                    .SetProperty(d => d.LastRedrivenAt, at).SetProperty(d => d.LastRedriveJobId, jobId), cancellationToken).ConfigureAwait(false);
+            if (marked == 0) continue;
+            db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(row, now), row.Transport));
+            count++;
+        }
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return count;
     }
 
     internal static async Task InTransactionAsync(DbContext db, Func<Task> work, CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using Messaging.Outbox.DeadLetters;
-using Messaging.Outbox.Writing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Messaging.Outbox.Operations;
@@ -158,13 +156,7 @@ public static class RedriveJobs
         {
             await DeadLetterOperations.InTransactionAsync(db, async () =>
             {
-                foreach (var row in rows)
-                {
-                    if (await DeadLetterOperations.MarkRedrivenAsync(db, row.Id, now, jobId, cancellationToken).ConfigureAwait(false) == 0) continue;
-                    db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(row, now), row.Transport));
-                    count++;
-                }
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                count = await DeadLetterOperations.WriteRedrivesAsync(db, rows, now, jobId, cancellationToken).ConfigureAwait(false);
                 var at = now.UtcDateTime;
                 var added = count;
                 if (await Jobs(db, jobId).Where(j => j.Status == RedriveJobStatus.Running).ExecuteUpdateAsync(s => s.SetProperty(j => j.Done, j => j.Done + added)
