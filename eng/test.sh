@@ -26,7 +26,8 @@ log=$(mktemp)
 set +e
 # Benchmark cases (trait Category=Benchmark) are the bench harness's business, not the suite's (MESSAGING_BENCH=1 runs them).
 filter=(--filter "Category!=Benchmark"); [[ " $* " == *" --filter "* ]] && filter=()
-dotnet test Messaging.sln -c Release --nologo "${filter[@]}" "$@" 2>&1 | tee "$log"
+# --blame: if a test host crashes, the output names the test that was running.
+dotnet test Messaging.sln -c Release --nologo --blame "${filter[@]}" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 harness_passed=0; harness_failed=0
 if [ "$status" -eq 0 ]; then
@@ -41,6 +42,7 @@ set -e
 # N skipped" (a test that cannot run here says so and is skipped, with its reason in the output above; it never passes).
 awk -v hp="$harness_passed" -v hf="$harness_failed" '
      /^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     /^Test Run Aborted/ { f++ }   # a crashed test host: the tests it did not reach count as one failure
      /^RESULT: package test passed/ { p++ } /^RESULT: package test FAILED/ { f++ }
      /^  Skipped / { skipped[++k] = $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p + hp, f + hf, s; for (i = 1; i <= k; i++) printf "  skipped: %s\n", skipped[i] }' "$log"
