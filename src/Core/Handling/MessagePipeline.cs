@@ -24,16 +24,21 @@ internal sealed class MessagePipeline(
     IOptions<MessagingOptions> options,
     MessagingStatistics statistics,
     IEnumerable<IDeliveryLedger> ledgers,
+    IEnumerable<IKeyOrderGate> gates,
     TimeProvider time,
     ILogger<MessagePipeline> logger)
 {
     private readonly MessagingOptions _options = options.Value;
     private readonly IDeliveryLedger? _ledger = ledgers.LastOrDefault();
+    private readonly IKeyOrderGate? _gate = gates.LastOrDefault();
     private readonly ConcurrentDictionary<string, byte> _skippedTypes = new(StringComparer.Ordinal);
     private const int MaxSkippedTypesLogged = 1_000; // a foreign topic's type names are not ours to keep without bound
 
     /// <summary>Returned for a message acknowledged unhandled (<see cref="UnhandledMessagePolicy.Skip"/>); an Ack to the transport.</summary>
     private static readonly ProcessingResult SkippedUnhandled = new(ProcessingStatus.Ack, null);
+
+    /// <summary>Returned for a message held behind a dead letter of its key (<see cref="IKeyOrderGate"/>); an Ack to the transport.</summary>
+    private static readonly ProcessingResult HeldBehindKey = new(ProcessingStatus.Ack, null);
 
     public async Task<ProcessingResult> ProcessAsync(IncomingMessage incoming, CancellationToken cancellationToken)
     {
@@ -41,7 +46,7 @@ internal sealed class MessagePipeline(
         using var activity = MessagingTelemetry.StartProcess(_options.Endpoint, envelope);
         var started = Stopwatch.GetTimestamp();
         var result = await ProcessCoreAsync(incoming, cancellationToken).ConfigureAwait(false);
-        var outcome = ReferenceEquals(result, SkippedUnhandled) ? "skipped"
+        var outcome = ReferenceEquals(result, SkippedUnhandled) ? "skipped" : ReferenceEquals(result, HeldBehindKey) ? "held"
             : result.Status switch { ProcessingStatus.Ack => "ack", ProcessingStatus.RetryLater => "retry", _ => "dead_letter" };
         MessagingTelemetry.Consumed.Add(1, new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.ConsumerGroup, _options.Endpoint),
             new(TelemetryNames.Result, outcome));
@@ -62,7 +67,20 @@ internal sealed class MessagePipeline(
         return result;
     }
 
+    /// <summary>Asks the key-order gate first (keyed messages only): a message held behind its key's dead letter is
+    /// acknowledged unhandled; a released one reports back once handled. The gate's failures propagate (no ack).</summary>
     private async Task<ProcessingResult> ProcessCoreAsync(IncomingMessage incoming, CancellationToken cancellationToken)
+    {
+        if (_gate is null || incoming.Envelope.PartitionKey is not { Length: > 0 }) return await HandleAsync(incoming, cancellationToken).ConfigureAwait(false);
+        var decision = await _gate.EnterAsync(_options.Endpoint, incoming, cancellationToken).ConfigureAwait(false);
+        if (decision == KeyOrderDecision.Held) return HeldBehindKey;
+        var result = await HandleAsync(incoming, cancellationToken).ConfigureAwait(false);
+        if (decision == KeyOrderDecision.HandleReleased && result.Status == ProcessingStatus.Ack)
+            await _gate.ReleasedAsync(_options.Endpoint, incoming, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<ProcessingResult> HandleAsync(IncomingMessage incoming, CancellationToken cancellationToken)
     {
         var envelope = incoming.Envelope;
         var retry = _options.Retry;
