@@ -59,7 +59,7 @@ public sealed class DeadLetter : EnvelopeRow
     /// <summary><c>last_failed_at</c>: when it was last dead-lettered (UTC).</summary>
     public DateTime LastFailedAt { get; internal set; }
 
-    /// <summary><c>failures</c>: how often it was dead-lettered (count, at least 1).</summary>
+    /// <summary><c>failures</c>: how often it was dead-lettered (count; 0 for a message only ever held).</summary>
     public int Failures { get; internal set; }
 
     /// <summary><c>redrive_count</c>: how often it was re-driven (count).</summary>
@@ -72,8 +72,15 @@ public sealed class DeadLetter : EnvelopeRow
     /// never re-driven by a job.</summary>
     public long? LastRedriveJobId { get; internal set; }
 
-    /// <summary><c>status</c>: <c>Parked</c>, <c>Redriven</c> or <c>Discarded</c>.</summary>
+    /// <summary><c>status</c>: <c>Parked</c>, <c>Redriven</c>, <c>Discarded</c>; with key-ordered dead-lettering also
+    /// <c>Held</c> and <c>Releasing</c>.</summary>
     public DeadLetterStatus Status { get; internal set; }
+
+    /// <summary><c>key_ordered</c>: recorded by an endpoint with <see cref="OutboxOptions.KeyOrderedDeadLetters"/> and has a
+    /// partition key: while <see cref="DeadLetterStatus.Parked"/>, <see cref="DeadLetterStatus.Held"/> or
+    /// <see cref="DeadLetterStatus.Releasing"/> it holds the endpoint's later messages of its key, and re-driving or
+    /// discarding it releases them.</summary>
+    public bool KeyOrdered { get; internal set; }
 
 
     /// <summary>

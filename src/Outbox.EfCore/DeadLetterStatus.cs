@@ -10,4 +10,11 @@ public enum DeadLetterStatus
     Redriven,
     /// <summary>An operator decided it needs no handling; kept for the record.</summary>
     Discarded,
+    /// <summary>Key-ordered dead-lettering (<see cref="OutboxOptions.KeyOrderedDeadLetters"/>): not failed, but held behind an
+    /// earlier dead letter of its partition key at this endpoint, acknowledged at the broker without a handler run (no broker
+    /// copy). Released in its original order once everything before it of its key is handled or discarded.</summary>
+    Held,
+    /// <summary>Key-ordered dead-lettering: re-driven (or, held, its turn came) through the outbox, and still holding its key
+    /// until the endpoint has handled it; then <see cref="Redriven"/>, and the next held message of its key is released.</summary>
+    Releasing,
 }

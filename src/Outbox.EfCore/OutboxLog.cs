@@ -64,4 +64,7 @@ internal static partial class OutboxLog
 
     [LoggerMessage(4016, LogLevel.Warning, "Outbox: the messaging tables were not checked at start-up, the database did not answer reading {Table} ({Error}); the dispatcher and the handlers wait for it")]
     public static partial void SchemaNotChecked(ILogger logger, string table, string error);
+
+    [LoggerMessage(4200, LogLevel.Information, "Dead letters: message {MessageId} of key {PartitionKey} held behind {HeadMessageId} ({HeadStatus}) at endpoint {Endpoint}; it is handled once that one is re-driven and handled, or discarded (messaging dlq keys)")]
+    public static partial void HeldBehindKey(ILogger logger, string messageId, string partitionKey, string headMessageId, string headStatus, string endpoint);
 }

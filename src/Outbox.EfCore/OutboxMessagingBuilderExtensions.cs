@@ -38,6 +38,8 @@ public static class OutboxMessagingBuilderExtensions
     /// <item>A dead-letter recorder: every message a transport dead-letters is also recorded in the <see cref="DeadLetter"/>
     /// table, after the broker confirmed its dead-letter copy and before the message is acknowledged, so it can be read,
     /// re-driven through the outbox with its message id or discarded (<c>messaging dlq …</c>).</item>
+    /// <item>An <see cref="IKeyOrderGate"/> on the dead-letters table, which holds a partition key's later messages behind its
+    /// dead letter when <see cref="OutboxOptions.KeyOrderedDeadLetters"/> is on (otherwise it lets every message pass).</item>
     /// <item><see cref="OutboxOptions"/> bound from <c>Messaging:Outbox</c>, validated at start-up.</item>
     /// <item>A start-up check, before any transport consumes, that every messaging table has the columns the model maps: a
     /// table or column missing (an upgrade without its migration) stops the host (an <see cref="IStartupCheck"/> failing with
@@ -78,11 +80,12 @@ public static class OutboxMessagingBuilderExtensions
         builder.AddHandlerFilter<InboxFilter<TContext>>();
         services.TryAddSingleton<IDeliveryLedger, DeliveryLedger<TContext>>();
         services.TryAddSingleton<IDeadLetterRecorder, DeadLetterRecorder<TContext>>();
+        services.TryAddSingleton<IKeyOrderGate, KeyOrderGate<TContext>>();
         services.AddSingleton(sp => new GuaranteeStatement(null, GuaranteeStatement.InboxTopic, _ =>
         {
             var o = sp.GetRequiredService<IOptions<OutboxOptions>>().Value;
             var batches = o.InboxBatchSize > 1 ? $"up to {o.InboxBatchSize} messages per transaction" : "one transaction per message";
-            return $"inbox on ({typeof(TContext).Name}, {batches}); dead letters recorded in the database; outbox ordering {o.Ordering}, {o.MaxAttempts} attempts before Failed";
+            return $"inbox on ({typeof(TContext).Name}, {batches}); dead letters recorded in the database{(o.KeyOrderedDeadLetters ? ", each holding its partition key's later messages (key-ordered)" : "")}; outbox ordering {o.Ordering}, {o.MaxAttempts} attempts before Failed";
         }));
         services.AddHealthChecks().Add(new HealthCheckRegistration("messaging-outbox",
             sp => ActivatorUtilities.CreateInstance<OutboxHealthCheck<TContext>>(sp), HealthStatus.Unhealthy, [MessagingBuilder.HealthTag]));

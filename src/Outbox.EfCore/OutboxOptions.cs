@@ -66,7 +66,7 @@ public sealed class OutboxOptions
     public long SentRetentionMs { get; set; } = 7L * 24 * 3600 * 1000;
 
     /// <summary><c>Messaging:Outbox:InboxRetentionMs</c>: inbox rows older than this (by <c>processed_at</c>) are
-    /// deleted, except those of a message with a Parked dead letter, which a re-drive may still bring back (ms, 0 = keep
+    /// deleted, except those of a message with a Parked, Held or Releasing dead letter, which a re-drive may still bring back (ms, 0 = keep
     /// forever, else at least 1 hour and at least the window in which a handled message can still come again, computed at
     /// start-up from <c>Messaging:Retry</c>, <c>Messaging:HandlerTimeoutMs</c> and <see cref="LeaseMs"/>, which a
     /// shorter value fails naming; at most 31536000000). Default 2592000000 (30 days): above Kafka's default topic retention of
@@ -106,6 +106,15 @@ public sealed class OutboxOptions
     /// <summary><c>Messaging:Outbox:InboxConcurrentBatches</c>: inbox batches (each one connection and transaction) that
     /// run at once (count, 1..64). Default 4. On a single-writer database (SQLite) always 1.</summary>
     public int InboxConcurrentBatches { get; set; } = 4;
+
+    /// <summary><c>Messaging:Outbox:KeyOrderedDeadLetters</c>: keep each partition key's order across dead letters at this
+    /// endpoint. When a message with partition key K is dead-lettered, the endpoint's later messages of K are recorded as
+    /// <see cref="DeadLetterStatus.Held"/> in the dead-letters table (before they are acknowledged, without a handler run or
+    /// a broker copy) while other keys flow on; re-driving or discarding the dead letter releases them through the outbox one
+    /// at a time, in their original order, each applied once. Costs one indexed lookup of the dead-letters table per keyed
+    /// message. Default false: a dead-lettered message leaves its key's stream and later messages of its key are applied
+    /// without it.</summary>
+    public bool KeyOrderedDeadLetters { get; set; }
 
     /// <summary><c>Messaging:Outbox:RetentionBatchSize</c>: most rows one delete statement removes, so retention
     /// never holds long locks or writes a huge transaction (count, 1..100000). Default 1000.</summary>

@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Messaging.Cli.Commands;
 
-/// <summary><c>messaging dlq list|show|redrive|discard</c>, on the database table (default) or a broker's dead-letter
+/// <summary><c>messaging dlq list|show|redrive|discard|jobs|keys</c>, on the database table (default) or a broker's dead-letter
 /// queue or topic (<c>--source rabbitmq|kafka</c>, see <see cref="DlqBrokerCommands"/>).</summary>
 internal static class DlqCommands
 {
@@ -25,7 +25,7 @@ internal static class DlqCommands
         var discard = new Command("discard", "Marks dead letters as needing no handling (database), or removes them from the broker's dead-letter queue or topic.")
             { DlqOptions.MessageIds, DlqOptions.Group, DlqOptions.All, DlqOptions.DryRun, DlqOptions.Source, DlqOptions.Queue, DlqOptions.Topic, DlqOptions.CliGroup, DlqOptions.Limit };
         run.Bind(discard, (c, ct) => ChangeAsync(c, redrive: false, ct));
-        return new Command("dlq", "Dead letters: what was parked and why; re-drive or discard them.") { list, show, redrive, discard, DlqJobCommands.Create(run) };
+        return new Command("dlq", "Dead letters: what was parked and why; re-drive or discard them.") { list, show, redrive, discard, DlqJobCommands.Create(run), DlqKeyCommands.Create(run) };
     }
 
     private static bool FromBroker(CliContext context) => context.Value(DlqOptions.Source) != "database";
@@ -38,6 +38,8 @@ internal static class DlqCommands
             "all" => (DeadLetterStatus?)null,
             "redriven" => DeadLetterStatus.Redriven,
             "discarded" => DeadLetterStatus.Discarded,
+            "held" => DeadLetterStatus.Held,
+            "releasing" => DeadLetterStatus.Releasing,
             _ => DeadLetterStatus.Parked,
         };
         await using var db = context.Database.Open();

@@ -27,8 +27,9 @@ internal static class DlqOptions
 
     public static readonly Option<string> Status = new Option<string>("--status")
     {
-        Description = "Database rows of this status: parked, redriven, discarded, all.", DefaultValueFactory = _ => "parked",
-    }.AcceptOnlyFromAmong("parked", "redriven", "discarded", "all");
+        Description = "Database rows of this status: parked, redriven, discarded, held, releasing (the last two: key-ordered dead-lettering), all.",
+        DefaultValueFactory = _ => "parked",
+    }.AcceptOnlyFromAmong("parked", "redriven", "discarded", "held", "releasing", "all");
 
     public static readonly Argument<string[]> MessageIds = new("message-id") { Description = "Message ids.", Arity = ArgumentArity.ZeroOrMore };
     public static readonly Argument<string> MessageId = new("message-id") { Description = "The message id." };

@@ -8,7 +8,9 @@ internal static class DeadLetterRows
 {
     private const string DeadLetterPrefix = "dead-letter-";
 
-    public static DeadLetter New(DeadLetterEntry entry)
+    /// <param name="entry">The dead letter.</param>
+    /// <param name="keyOrdered">The endpoint keeps key order across dead letters (<see cref="OutboxOptions.KeyOrderedDeadLetters"/>).</param>
+    public static DeadLetter New(DeadLetterEntry entry, bool keyOrdered)
     {
         var row = WithEnvelope(new DeadLetter
         {
@@ -19,7 +21,32 @@ internal static class DeadLetterRows
         }, entry.Envelope, entry.Envelope.Headers);
         Failure(row, entry);
         row.Failures = 1;
+        row.KeyOrdered = keyOrdered && row.PartitionKey is { Length: > 0 };
         return row;
+    }
+
+    /// <summary>A row for a message held behind <paramref name="head"/>, the first dead letter of its key at the endpoint:
+    /// no failure, no broker copy; it goes out through <paramref name="head"/>'s transport when released.</summary>
+    public static DeadLetter Held(IncomingMessage message, DeadLetter head, DateTimeOffset now)
+    {
+        var row = WithEnvelope(new DeadLetter
+        {
+            Endpoint = head.Endpoint,
+            Transport = head.Transport,
+            FirstFailedAt = now.UtcDateTime,
+        }, message.Envelope, message.Envelope.Headers);
+        HeldAgain(row, message, head, now);
+        return row;
+    }
+
+    /// <summary>Holds a message that has a row already (dead-lettered or re-driven before): its failure details stay.</summary>
+    public static void HeldAgain(DeadLetter row, IncomingMessage message, DeadLetter head, DateTimeOffset now)
+    {
+        row.Source = message.Source;
+        row.Reason = $"held behind {head.MessageId}: key {head.PartitionKey} has a dead letter at endpoint {head.Endpoint}";
+        row.LastFailedAt = now.UtcDateTime;
+        row.Status = DeadLetterStatus.Held;
+        row.KeyOrdered = true;
     }
 
     /// <summary>A row for a copy found on a broker's dead-letter queue or topic (see <see cref="DeadLetter.FromBrokerCopy"/>).</summary>
@@ -60,11 +87,12 @@ internal static class DeadLetterRows
 
     /// <summary>The same message dead-lettered again (after a re-drive, or a redelivery whose first record was lost):
     /// one more failure on its row, parked again, the re-drive count kept.</summary>
-    public static void FailedAgain(DeadLetter row, DeadLetterEntry entry)
+    public static void FailedAgain(DeadLetter row, DeadLetterEntry entry, bool keyOrdered)
     {
         Failure(row, entry);
         row.Failures++;
         row.Status = DeadLetterStatus.Parked;
+        row.KeyOrdered = keyOrdered && row.PartitionKey is { Length: > 0 };
     }
 
     private static void Failure(DeadLetter row, DeadLetterEntry entry)

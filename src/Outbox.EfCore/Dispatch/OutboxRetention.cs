@@ -7,7 +7,7 @@ namespace Messaging.Outbox.Dispatch;
 
 /// <summary>
 /// Deletes Sent outbox rows older than <see cref="OutboxOptions.SentRetentionMs"/> and inbox rows older than
-/// <see cref="OutboxOptions.InboxRetentionMs"/> (except those of a message with a Parked dead letter), at most
+/// <see cref="OutboxOptions.InboxRetentionMs"/> (except those of a message with a Parked, Held or Releasing dead letter), at most
 /// <see cref="OutboxOptions.RetentionBatchSize"/> rows per statement, until none is left. Pending and Failed rows are
 /// never deleted.
 /// </summary>

@@ -8,7 +8,8 @@ namespace Messaging.Outbox.Operations;
 /// What an operator does with the dead-letters table (the <c>messaging dlq</c> commands call these): list and group, show,
 /// re-drive through the outbox with the same message id, discard. Works on any DbContext whose model has the messaging
 /// tables (the application's, or the CLI's own). A re-drive is exactly-once with the dead letter's state: its outbox row and
-/// its <see cref="DeadLetterStatus.Redriven"/> mark commit in one transaction, and only a row still parked is taken.
+/// its <see cref="DeadLetterStatus.Redriven"/> mark (<see cref="DeadLetterStatus.Releasing"/> for a key-ordered row, which
+/// keeps holding its key until handled) commit in one transaction, and only a row still parked is taken.
 /// </summary>
 public static class DeadLetterOperations
 {
@@ -117,7 +118,7 @@ public static class DeadLetterOperations
     }
 
     /// <summary>Re-drives <paramref name="rows"/>: per row, in one transaction with marking it <see cref="DeadLetterStatus.Redriven"/>
-    /// and counting the re-drive, an outbox row to its original destination through its transport with the same message
+    /// (a key-ordered row <see cref="DeadLetterStatus.Releasing"/>) and counting the re-drive, an outbox row to its original destination through its transport with the same message
     /// id, <see cref="BatchSize"/> rows per transaction. A row without a message id cannot be re-driven and is left parked;
     /// a row re-driven or discarded meanwhile by someone else is left alone.</summary>
     /// <param name="db">A context with the messaging tables; its change tracker is cleared at the end.</param>
@@ -171,12 +172,13 @@ public static class DeadLetterOperations
         return done;
     }
 
-    /// <summary>Marks <paramref name="rows"/> <see cref="DeadLetterStatus.Discarded"/>, <see cref="BatchSize"/> per statement;
-    /// the rows stay in the table.</summary>
+    /// <summary>Marks <paramref name="rows"/> <see cref="DeadLetterStatus.Discarded"/>, <see cref="BatchSize"/> per transaction;
+    /// the rows stay in the table. A key-ordered row releases, in the same transaction, the next message held behind it
+    /// (through the outbox, <see cref="OutboxOptions.KeyOrderedDeadLetters"/>).</summary>
     /// <param name="db">A context with the messaging tables.</param>
     /// <param name="rows">The rows to discard.</param>
-    /// <param name="progress">Called after each statement with the rows discarded so far; may be null.</param>
-    /// <param name="cancellationToken">Cancels between and during statements.</param>
+    /// <param name="progress">Called after each transaction with the rows discarded so far; may be null.</param>
+    /// <param name="cancellationToken">Cancels between and during transactions.</param>
     /// <returns>How many were still parked (and are now discarded).</returns>
     public static async Task<int> DiscardAsync(DbContext db, IReadOnlyList<DeadLetter> rows, Action<int>? progress, CancellationToken cancellationToken)
     {
@@ -184,8 +186,13 @@ public static class DeadLetterOperations
         foreach (var batch in rows.Chunk(BatchSize))
         {
             var ids = batch.Select(r => r.Id).ToList();
-            done += await db.Set<DeadLetter>().Where(d => ids.Contains(d.Id) && d.Status == DeadLetterStatus.Parked)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Discarded), cancellationToken).ConfigureAwait(false);
+            await InTransactionAsync(db, async () =>
+            {
+                done += await db.Set<DeadLetter>().Where(d => ids.Contains(d.Id) && d.Status == DeadLetterStatus.Parked)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Discarded), cancellationToken).ConfigureAwait(false);
+                await KeyedDeadLetters.ReleaseAfterDiscardAsync(db, batch, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             progress?.Invoke(done);
         }
         return done;
@@ -207,7 +214,7 @@ public static class DeadLetterOperations
                 .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             if (target is null) db.Set<DeadLetter>().Add(target = row);
             db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(target, now), target.Transport));
-            target.Status = DeadLetterStatus.Redriven;
+            target.Status = target.KeyOrdered ? DeadLetterStatus.Releasing : DeadLetterStatus.Redriven;
             target.RedriveCount++;
             target.LastRedrivenAt = now.UtcDateTime;
             target.LastRedriveJobId = null;
@@ -241,9 +248,10 @@ public static class DeadLetterOperations
         DateTime? at = now.UtcDateTime;
         foreach (var row in rows)
         {
+            // A key-ordered row keeps holding its key until its endpoint has handled the re-driven message.
             var marked = await db.Set<DeadLetter>().Where(d => d.Id == row.Id && d.Status == DeadLetterStatus.Parked)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Redriven).SetProperty(d => d.RedriveCount, d => d.RedriveCount + 1)
-                    .SetProperty(d => d.LastRedrivenAt, at).SetProperty(d => d.LastRedriveJobId, jobId), cancellationToken).ConfigureAwait(false);
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, d => d.KeyOrdered ? DeadLetterStatus.Releasing : DeadLetterStatus.Redriven)
+                    .SetProperty(d => d.RedriveCount, d => d.RedriveCount + 1).SetProperty(d => d.LastRedrivenAt, at).SetProperty(d => d.LastRedriveJobId, jobId), cancellationToken).ConfigureAwait(false);
             if (marked == 0) continue;
             db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(row, now), row.Transport));
             count++;

@@ -38,8 +38,8 @@ public static class InboxOperations
 
     /// <summary>Deletes inbox rows processed before <paramref name="olderThan"/>, at most <paramref name="batchSize"/> per
     /// statement so a large purge never holds writers for long, then the redelivery counts last updated before it. Never
-    /// deletes the rows of a message that has a Parked dead letter: a re-drive of it must still find every handler that
-    /// already applied it. The dispatcher's retention (<see cref="OutboxOptions.InboxRetentionMs"/>) runs this.</summary>
+    /// deletes the rows of a message that has a Parked, Held or Releasing dead letter: a re-drive or release of it must still
+    /// find every handler that already applied it. The dispatcher's retention (<see cref="OutboxOptions.InboxRetentionMs"/>) runs this.</summary>
     /// <param name="db">A context with the messaging tables.</param>
     /// <param name="olderThan">The cut-off (UTC): rows processed before it go.</param>
     /// <param name="batchSize">Most rows per DELETE (count, at least 1).</param>
@@ -52,7 +52,9 @@ public static class InboxOperations
         ArgumentNullException.ThrowIfNull(db);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var inbox = db.Set<InboxRecord>();
-        var parked = db.Set<DeadLetter>().Where(d => d.Status == DeadLetterStatus.Parked).Select(d => d.MessageId);
+        // Held and Releasing messages come back through the outbox too (key-ordered dead-lettering).
+        var parked = db.Set<DeadLetter>().Where(d => d.Status == DeadLetterStatus.Parked || d.Status == DeadLetterStatus.Held
+            || d.Status == DeadLetterStatus.Releasing).Select(d => d.MessageId);
         long total = 0;
         while (true)
         {

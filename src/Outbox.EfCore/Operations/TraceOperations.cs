@@ -9,7 +9,7 @@ namespace Messaging.Outbox.Operations;
 public static class TraceOperations
 {
     /// <summary>Everything the messaging tables of <paramref name="db"/> hold about <paramref name="messageId"/>: four
-    /// queries by message id, and one by job id when a re-drive job re-drove it. The inbox finds it by its key; the outbox, dead-letter and redelivery tables are scanned (an
+    /// queries by message id, one by job id when a re-drive job re-drove it, and one by key when it is held behind a dead letter of its key. The inbox finds it by its key; the outbox, dead-letter and redelivery tables are scanned (an
     /// index on the outbox's message id would cost every publish a second index write, for a query an operator runs by
     /// hand), so on a large outbox the trace takes as long as a scan of it.</summary>
     /// <param name="db">A context with the messaging tables.</param>
@@ -34,17 +34,29 @@ public static class TraceOperations
         var jobIds = deadLetters.Where(d => d.LastRedriveJobId is not null).Select(d => d.LastRedriveJobId!.Value).Distinct().ToList();
         var jobs = jobIds.Count == 0 ? [] : await db.Set<RedriveJob>().AsNoTracking().Where(j => jobIds.Contains(j.Id)).OrderBy(j => j.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return new MessageTrace(messageId, outbox, deadLetters, jobs, inbox, redeliveries, Verdict(messageId, outbox, deadLetters, inbox, now));
+        var held = deadLetters.FirstOrDefault(d => d.Status == DeadLetterStatus.Held);
+        var head = held is null ? null : await ParkedKeyOperations.HeadOfAsync(db, held, cancellationToken).ConfigureAwait(false);
+        return new MessageTrace(messageId, outbox, deadLetters, jobs, inbox, redeliveries, Verdict(messageId, outbox, deadLetters, inbox, head, now));
     }
 
     /// <summary>The one line an operator reads first: the state that needs them, else where the message is now.</summary>
-    private static string Verdict(string messageId, List<OutboxMessage> outbox, List<DeadLetter> deadLetters, List<InboxRecord> inbox, DateTime now)
+    private static string Verdict(string messageId, List<OutboxMessage> outbox, List<DeadLetter> deadLetters, List<InboxRecord> inbox, DeadLetter? head,
+        DateTime now)
     {
         if (deadLetters.FirstOrDefault(d => d.Status == DeadLetterStatus.Parked) is { } parked)
             return $"dead-lettered at handler {parked.HandlerName ?? "(none: before any handler ran)"} of endpoint {parked.Endpoint} "
                 + $"({parked.Failures} failure(s), last {Time(parked.LastFailedAt)}): {parked.Reason}"
                 + (parked.ExceptionType is null ? "" : $" ({parked.ExceptionType}: {parked.ExceptionMessage})") + "; once the cause is fixed: "
                 + $"messaging dlq redrive {messageId}";
+        if (deadLetters.FirstOrDefault(d => d.Status == DeadLetterStatus.Held) is { } held)
+            return head is null
+                ? $"held at endpoint {held.Endpoint} since {Time(held.LastFailedAt)} (key {held.PartitionKey}); nothing holds its key any more: "
+                    + "it is released with the key's next message"
+                : $"parked behind {head.MessageId} at endpoint {held.Endpoint} since {Time(held.LastFailedAt)}: that earlier message of key "
+                    + $"{held.PartitionKey} is {head.Status.ToString().ToLowerInvariant()}"
+                    + (head.Status == DeadLetterStatus.Parked ? $" ({head.Reason})" : "")
+                    + $"; this one is handled, in order, once {head.MessageId} is re-driven and handled, or discarded"
+                    + (head.Status == DeadLetterStatus.Parked ? $": messaging dlq redrive {head.MessageId}" : "");
         if (inbox.Count > 0)
             return $"handled by {inbox.Count} handler(s): {string.Join(", ", inbox.Select(r => $"{r.HandlerName} at {Time(r.ProcessedAt)}"))}"
                 + (deadLetters.Count > 0 ? $" (dead-lettered before, re-driven {deadLetters.Sum(d => d.RedriveCount)} time(s))" : "");
@@ -84,7 +96,7 @@ public static class TraceOperations
 /// <param name="RedriveJobs">The re-drive jobs that last re-drove its dead letters (who, why, when), oldest first.</param>
 /// <param name="Inbox">Its inbox rows: one per handler that applied it, in the order they did.</param>
 /// <param name="Redeliveries">Its counted redeliveries per endpoint (poison detection).</param>
-/// <param name="Verdict">One line: dead-lettered at which handler and why, handled by which handlers, failed or waiting in
-/// the outbox and why, sent but not handled here, or not known to this database.</param>
+/// <param name="Verdict">One line: dead-lettered at which handler and why, parked behind which dead letter of its key, handled
+/// by which handlers, failed or waiting in the outbox and why, sent but not handled here, or not known to this database.</param>
 public sealed record MessageTrace(string MessageId, IReadOnlyList<OutboxMessage> Outbox, IReadOnlyList<DeadLetter> DeadLetters,
     IReadOnlyList<RedriveJob> RedriveJobs, IReadOnlyList<InboxRecord> Inbox, IReadOnlyList<RedeliveryRecord> Redeliveries, string Verdict);

@@ -33,8 +33,11 @@ internal sealed class DeadLetterMapping(string? schema, string tableName) : IEnt
         builder.Property(d => d.LastRedrivenAt).HasColumnName("last_redriven_at").HasConversion(UtcDateTimeConverter.Instance);
         builder.Property(d => d.LastRedriveJobId).HasColumnName("last_redrive_job_id");
         builder.Property(d => d.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16).IsRequired();
+        builder.Property(d => d.KeyOrdered).HasColumnName("key_ordered");
         // A message's row is found by (endpoint, message id); operators list by status and failure group.
         builder.HasIndex(d => new { d.Endpoint, d.MessageId }).HasDatabaseName($"ix_{tableName}_endpoint_message_id");
         builder.HasIndex(d => new { d.Status, d.Fingerprint }).HasDatabaseName($"ix_{tableName}_status_fingerprint");
+        // Key-ordered dead-lettering looks up the first blocking row of (endpoint, key) for every keyed message.
+        builder.HasIndex(d => new { d.Endpoint, d.PartitionKey }).HasDatabaseName($"ix_{tableName}_endpoint_partition_key");
     }
 }

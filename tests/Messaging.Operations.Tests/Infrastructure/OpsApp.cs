@@ -28,7 +28,8 @@ public sealed class OpsApp : IAsyncDisposable
     public HandlerVersion Version => _host.Services.GetRequiredService<HandlerVersion>();
     public IServiceProvider Services => _host.Services;
 
-    public static OpsApp Create(OpsFixture fixture, string? name = null, Action<IServiceCollection>? services = null)
+    public static OpsApp Create(OpsFixture fixture, string? name = null, Action<IServiceCollection>? services = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         name ??= Guid.NewGuid().ToString("N")[..10];
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -42,6 +43,7 @@ public sealed class OpsApp : IAsyncDisposable
             ["Messaging:Outbox:PollIntervalMs"] = "50",
         });
         builder.Configuration.AddInMemoryCollection(fixture.Broker.Settings);
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddDbContext<OpsContext>(fixture.Database.Configure);
         builder.Services.AddSingleton<HandlerVersion>();
@@ -67,7 +69,8 @@ public sealed class OpsApp : IAsyncDisposable
         await _host.StopAsync();
     }
 
-    /// <summary>Places an order through the outbox in one transaction; returns its message id.</summary>
+    /// <summary>Places an order through the outbox in one transaction; returns its message id. The order id is the
+    /// message's partition key.</summary>
     public async Task<string> PlaceAsync(string orderId, bool poison = false)
     {
         await using var scope = _host.Services.CreateAsyncScope();
