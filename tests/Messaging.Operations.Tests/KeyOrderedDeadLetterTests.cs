@@ -44,6 +44,9 @@ public abstract class KeyOrderedDeadLetterTests(OpsFixture fixture)
         var verdict = (await Operator.OkAsync(Args("trace", second, "--json"))).Json().GetProperty("verdict").GetString();
         Assert.StartsWith($"parked behind {head} at endpoint {app.Endpoint}", verdict, StringComparison.Ordinal);
         Assert.EndsWith($"messaging dlq redrive {head}", verdict, StringComparison.Ordinal);
+        Assert.Contains($"verdict: parked behind {head}", (await Operator.OkAsync(Args("trace", second))).Output, StringComparison.Ordinal);
+        var heldList = (await Operator.OkAsync(Args("dlq", "list", "--status", "held"))).Output;
+        Assert.True(heldList.Contains(first, StringComparison.Ordinal) && heldList.Contains(second, StringComparison.Ordinal), heldList);
         // Held orders are not failures to re-drive on their own: only the head is selected.
         var selected = (await Operator.OkAsync(Args("dlq", "redrive", head, first, "--dry-run", "--json"))).Json();
         Assert.Equal(head, Assert.Single(selected.EnumerateArray()).GetProperty("messageId").GetString());
