@@ -15,6 +15,7 @@ public enum DeadLetterStatus
     /// copy). Released in its original order once everything before it of its key is handled or discarded.</summary>
     Held,
     /// <summary>Key-ordered dead-lettering: re-driven (or, held, its turn came) through the outbox, and still holding its key
-    /// until the endpoint has handled it; then <see cref="Redriven"/>, and the next held message of its key is released.</summary>
+    /// until the endpoint has handled it; then <see cref="Redriven"/>, and once none of its key is in flight any more, the
+    /// messages held behind it are released.</summary>
     Releasing,
 }

@@ -80,6 +80,7 @@ public static class OutboxMessagingBuilderExtensions
         builder.AddHandlerFilter<InboxFilter<TContext>>();
         services.TryAddSingleton<IDeliveryLedger, DeliveryLedger<TContext>>();
         services.TryAddSingleton<IDeadLetterRecorder, DeadLetterRecorder<TContext>>();
+        services.TryAddSingleton<KeyHeadLookups<TContext>>();
         services.TryAddSingleton<IKeyOrderGate, KeyOrderGate<TContext>>();
         services.AddSingleton(sp => new GuaranteeStatement(null, GuaranteeStatement.InboxTopic, _ =>
         {

@@ -55,6 +55,13 @@ public abstract class KeyOrderedDeadLetterTests(OpsFixture fixture)
         var third = await app.PlaceAsync(key);
         await Wait.UntilAsync(async () => (await app.DeadLetterAsync(third))?.Status == DeadLetterStatus.Held, "the third order held");
 
+        // Re-driven before the fix: the head fails again and still holds its key; nothing behind it moved.
+        await Operator.OkAsync(Args("dlq", "redrive", head, "--yes"));
+        await Wait.UntilAsync(async () => (await app.DeadLetterAsync(head))!.Failures == 2, "the re-driven head failed again");
+        Assert.Equal(DeadLetterStatus.Parked, (await app.DeadLetterAsync(head))!.Status);
+        Assert.Equal(DeadLetterStatus.Held, (await app.DeadLetterAsync(first))!.Status);
+        Assert.Equal(0, await app.QueryAsync(db => db.Applied.CountAsync(a => a.OrderId == key)));
+
         app.Version.Fixed = true;
         await Operator.OkAsync(Args("dlq", "redrive", head, "--reason", "customer lookup fixed", "--yes"));
         // Applied, then marked Redriven: the key is free again only after the last one's mark.

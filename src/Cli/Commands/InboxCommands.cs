@@ -17,7 +17,7 @@ internal static class InboxCommands
         run.Bind(stats, StatsAsync);
         var forget = new Command("forget", "Deletes a message's inbox row, so its next delivery runs the handler again (on purpose).") { MessageId, Handler };
         run.Bind(forget, ForgetAsync);
-        var purge = new Command("purge", "Deletes inbox rows processed before --older-than, in batches (never those of a message with a Parked dead letter).") { OlderThan };
+        var purge = new Command("purge", "Deletes inbox rows processed before --older-than, in batches (never those of a message with a Parked, Held or Releasing dead letter).") { OlderThan };
         run.Bind(purge, PurgeAsync);
         return new Command("inbox", "The inbox table: which handler handled which message id.") { stats, forget, purge };
     }

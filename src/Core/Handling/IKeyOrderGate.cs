@@ -5,7 +5,7 @@ namespace Messaging.Handling;
 /// <summary>
 /// Keeps the order of a partition key across dead letters (key-ordered dead-lettering): while a message of key K is
 /// dead-lettered and neither re-driven nor discarded, the endpoint's later messages of K are held behind it instead of
-/// handled, and they are released one at a time, in their original order, once it is. The EF Core outbox package
+/// handled, and they are released in their original order, each handled once, once it is. The EF Core outbox package
 /// implements it on its dead-letters table (<c>Messaging:Outbox:KeyOrderedDeadLetters</c>). The pipeline asks it before
 /// any handler runs, and only for messages with a partition key; without one registered, other keys' order is not
 /// affected and a dead-lettered message simply leaves its key's stream.
@@ -23,8 +23,8 @@ public interface IKeyOrderGate
     Task<KeyOrderDecision> EnterAsync(string endpoint, IncomingMessage message, CancellationToken cancellationToken);
 
     /// <summary>Called once every handler of a message that <see cref="EnterAsync"/> answered
-    /// <see cref="KeyOrderDecision.HandleReleased"/> for has finished (the pipeline acknowledges it): marks it done and
-    /// releases the next held message of its key.</summary>
+    /// <see cref="KeyOrderDecision.HandleReleased"/> for has finished (the pipeline acknowledges it): marks it done and,
+    /// when it was the last of its key in flight, releases the messages held behind it.</summary>
     /// <param name="endpoint">The consuming endpoint.</param>
     /// <param name="message">The message that was handled.</param>
     /// <param name="cancellationToken">Cancels the database round trips.</param>

@@ -12,12 +12,13 @@ namespace Messaging.Outbox.DeadLetters;
 /// Key-ordered dead-lettering on the dead-letters table of <typeparamref name="TContext"/>
 /// (<see cref="OutboxOptions.KeyOrderedDeadLetters"/>). A keyed message passes when no row holds its key, or when it is the
 /// first row holding it (a released message); otherwise it is recorded as Held behind that row. A released message, once
-/// handled, turns Redriven and releases the next held one, in one transaction.
+/// handled, turns Redriven, and when it was the last one in flight the messages held behind it are released, in one
+/// transaction.
 /// </summary>
 /// <remarks>Relies on the transports handling one message of a key at a time (RabbitMQ lanes by key, Kafka partitions):
 /// the message dead-lettered is recorded before the next message of its key is looked at.</remarks>
-internal sealed class KeyOrderGate<TContext>(IServiceScopeFactory scopes, IOptions<OutboxOptions> options, TimeProvider time,
-    ILogger<KeyOrderGate<TContext>> logger) : IKeyOrderGate where TContext : DbContext
+internal sealed class KeyOrderGate<TContext>(IServiceScopeFactory scopes, KeyHeadLookups<TContext> heads, IOptions<OutboxOptions> options,
+    TimeProvider time, ILogger<KeyOrderGate<TContext>> logger) : IKeyOrderGate where TContext : DbContext
 {
     public async Task<KeyOrderDecision> EnterAsync(string endpoint, IncomingMessage message, CancellationToken cancellationToken)
     {
@@ -25,18 +26,15 @@ internal sealed class KeyOrderGate<TContext>(IServiceScopeFactory scopes, IOptio
         if (!options.Value.KeyOrderedDeadLetters) return KeyOrderDecision.Handle;
         var envelope = message.Envelope;
         var key = envelope.PartitionKey!;
+        var head = await heads.HeadAsync(endpoint, key, cancellationToken).ConfigureAwait(false);
+        if (head is null) return KeyOrderDecision.Handle;
+        if (head.MessageId == envelope.MessageId)
+            return head.Status == DeadLetterStatus.Releasing ? KeyOrderDecision.HandleReleased : KeyOrderDecision.Handle;
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
-        {
-            var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            var head = await KeyedDeadLetters.Blocking(db, endpoint, key).AsNoTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            if (head is null) return KeyOrderDecision.Handle;
-            if (head.MessageId == envelope.MessageId)
-                return head.Status == DeadLetterStatus.Releasing ? KeyOrderDecision.HandleReleased : KeyOrderDecision.Handle;
-            await HoldAsync(db, message, head, cancellationToken).ConfigureAwait(false);
-            OutboxLog.HeldBehindKey(logger, envelope.MessageId, key, head.MessageId, head.Status.ToString(), endpoint);
-            return KeyOrderDecision.Held;
-        }
+            await HoldAsync(scope.ServiceProvider.GetRequiredService<TContext>(), message, head, cancellationToken).ConfigureAwait(false);
+        OutboxLog.HeldBehindKey(logger, envelope.MessageId, key, head.MessageId, head.Status.ToString(), endpoint);
+        return KeyOrderDecision.Held;
     }
 
     public async Task ReleasedAsync(string endpoint, IncomingMessage message, CancellationToken cancellationToken)
@@ -52,14 +50,14 @@ internal sealed class KeyOrderGate<TContext>(IServiceScopeFactory scopes, IOptio
                 await db.Set<DeadLetter>().Where(d => d.Endpoint == endpoint && d.PartitionKey == envelope.PartitionKey && d.MessageId == envelope.MessageId
                         && d.Status == DeadLetterStatus.Releasing)
                     .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Redriven), cancellationToken).ConfigureAwait(false);
-                if (await KeyedDeadLetters.ReleaseNextAsync(db, endpoint, envelope.PartitionKey!, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+                if (await KeyedDeadLetters.ReleaseHeldAsync(db, endpoint, envelope.PartitionKey!, time.GetUtcNow(), cancellationToken).ConfigureAwait(false) > 0)
                     await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Records the message as held behind <paramref name="head"/> (a row of its own, or its earlier row); a head
-    /// that is itself Held (its own head removed by hand) is released first, so the key cannot stall.</summary>
+    /// <summary>Records the message as held behind <paramref name="head"/> (a row of its own, or its earlier row); when the
+    /// head is itself Held (what held it was removed by hand), the key's held messages are released, so it cannot stall.</summary>
     private async Task HoldAsync(TContext db, IncomingMessage message, DeadLetter head, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -70,7 +68,7 @@ internal sealed class KeyOrderGate<TContext>(IServiceScopeFactory scopes, IOptio
         else DeadLetterRows.HeldAgain(row, message, head, now);
         await DeadLetterOperations.InTransactionAsync(db, async () =>
         {
-            if (head.Status == DeadLetterStatus.Held) await KeyedDeadLetters.ReleaseNextAsync(db, head.Endpoint, head.PartitionKey!, now, cancellationToken).ConfigureAwait(false);
+            if (head.Status == DeadLetterStatus.Held) await KeyedDeadLetters.ReleaseHeldAsync(db, head.Endpoint, head.PartitionKey!, now, cancellationToken).ConfigureAwait(false);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }

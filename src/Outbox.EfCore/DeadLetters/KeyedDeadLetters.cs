@@ -5,7 +5,7 @@ namespace Messaging.Outbox.DeadLetters;
 
 /// <summary>
 /// The rows of key-ordered dead-lettering (<see cref="OutboxOptions.KeyOrderedDeadLetters"/>): which rows hold a key, and
-/// the release of the next held message once the one before it is handled or discarded.
+/// the release of the messages held behind a key once what held it is handled or discarded.
 /// </summary>
 internal static class KeyedDeadLetters
 {
@@ -16,25 +16,36 @@ internal static class KeyedDeadLetters
             && (d.Status == DeadLetterStatus.Parked || d.Status == DeadLetterStatus.Held || d.Status == DeadLetterStatus.Releasing))
             .OrderBy(d => d.Id);
 
-    /// <summary>In the caller's transaction, not saved: when the first row holding (endpoint, key) is Held, it becomes
-    /// Releasing and gets its outbox row (same message id, its original destination, through its transport).</summary>
-    /// <returns>True when a message was released.</returns>
-    public static async Task<bool> ReleaseNextAsync(DbContext db, string endpoint, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Most held messages of one key released in one transaction (count); the rest follow once these are handled.</summary>
+    public const int ReleaseBatch = 1_000;
+
+    /// <summary>In the caller's transaction, not saved: when nothing before them holds (endpoint, key) any more (the first
+    /// row holding it is Held), its Held rows, oldest first and at most <see cref="ReleaseBatch"/>, become Releasing and get
+    /// their outbox rows in that order (same message ids, original destination, through their transport): the outbox
+    /// publishes a key's rows in order and the endpoint handles them one after another, each passing the gate as the
+    /// first row of its key. Should one fail again, it holds the key and those after it are held again behind it.</summary>
+    /// <returns>The messages released.</returns>
+    public static async Task<int> ReleaseHeldAsync(DbContext db, string endpoint, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var next = await Blocking(db, endpoint, key).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        if (next is not { Status: DeadLetterStatus.Held }) return false;
-        next.Status = DeadLetterStatus.Releasing;
-        next.RedriveCount++;
-        next.LastRedrivenAt = now.UtcDateTime;
-        next.LastRedriveJobId = null;
-        db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(next, now), next.Transport));
-        return true;
+        var first = await Blocking(db, endpoint, key).Select(d => (DeadLetterStatus?)d.Status).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (first != DeadLetterStatus.Held) return 0;
+        var held = await Blocking(db, endpoint, key).Where(d => d.Status == DeadLetterStatus.Held).Take(ReleaseBatch)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var row in held)
+        {
+            row.Status = DeadLetterStatus.Releasing;
+            row.RedriveCount++;
+            row.LastRedrivenAt = now.UtcDateTime;
+            row.LastRedriveJobId = null;
+            db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(row, now), row.Transport));
+        }
+        return held.Count;
     }
 
-    /// <summary>After <paramref name="rows"/> were discarded: releases the next held message of each key they held.</summary>
+    /// <summary>After <paramref name="rows"/> were discarded: releases the messages held behind each key they held.</summary>
     public static async Task ReleaseAfterDiscardAsync(DbContext db, IEnumerable<DeadLetter> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         foreach (var (endpoint, key) in rows.Where(r => r.KeyOrdered && r.PartitionKey is not null).Select(r => (r.Endpoint, r.PartitionKey!)).Distinct())
-            await ReleaseNextAsync(db, endpoint, key, now, cancellationToken).ConfigureAwait(false);
+            await ReleaseHeldAsync(db, endpoint, key, now, cancellationToken).ConfigureAwait(false);
     }
 }
