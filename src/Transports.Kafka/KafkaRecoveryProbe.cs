@@ -7,9 +7,10 @@ namespace Messaging.Kafka;
 /// While the transport's health says every broker is down, asks the cluster for metadata over the producer's own
 /// connections (backoff with jitter, 1 s to 10 s) and marks the transport available as soon as a broker answers.
 /// librdkafka reconnects by itself but reports no "brokers are back" event, and a consumer-only or idle service
-/// would otherwise wait for its next record to find out.
+/// would otherwise wait for its next record to find out. The probe borrows the producer's librdkafka handle, so
+/// <see cref="DisposeAsync"/> waits for a probe in flight before the producer may be disposed.
 /// </summary>
-internal sealed class KafkaRecoveryProbe : IDisposable
+internal sealed class KafkaRecoveryProbe : IAsyncDisposable
 {
     private static readonly TimeSpan FirstProbe = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxProbe = TimeSpan.FromSeconds(10);
@@ -19,6 +20,8 @@ internal sealed class KafkaRecoveryProbe : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private int _running;
+    private int _disposed;
+    private Task _probe = Task.CompletedTask;
 
     public KafkaRecoveryProbe(TransportHealth health, Handle producer, TimeProvider time)
     {
@@ -31,7 +34,7 @@ internal sealed class KafkaRecoveryProbe : IDisposable
     private void OnChanged(TransportHealth health)
     {
         if (health.IsAvailable || _stop.IsCancellationRequested || Interlocked.Exchange(ref _running, 1) == 1) return;
-        _ = Task.Run(ProbeAsync);
+        Volatile.Write(ref _probe, Task.Run(ProbeAsync));
     }
 
     private async Task ProbeAsync()
@@ -64,14 +67,21 @@ internal sealed class KafkaRecoveryProbe : IDisposable
         }
     }
 
-    /// <summary>Stops the probe; safe to call again (a transport disposed by its owner and by the container).</summary>
-    public void Dispose()
+    /// <summary>Stops the probe and waits (at most the metadata timeout, 5 s, and 1 s more) for one in flight: its
+    /// metadata request runs on the producer's handle, which must not be destroyed under it. Safe to call again (a
+    /// transport disposed by its owner and by the container).</summary>
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _health.Changed -= OnChanged;
-        _stop.Cancel();
-        _stop.Dispose();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Volatile.Read(ref _probe).WaitAsync(MetadataTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // librdkafka did not return from the metadata request in time; nothing more can be done here
+        }
     }
-
-    private int _disposed;
 }

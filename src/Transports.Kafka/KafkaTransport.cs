@@ -84,7 +84,7 @@ internal sealed class KafkaTransport : IMessageTransport
         {
             // receivers report their own failures to whoever awaits ReceiveAsync
         }
-        _recovery.Dispose();
+        await _recovery.DisposeAsync().ConfigureAwait(false); // before the producer: a probe in flight uses its handle
         await _sender.DisposeAsync().ConfigureAwait(false);
     }
 }
