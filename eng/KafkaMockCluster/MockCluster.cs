@@ -12,15 +12,26 @@ internal sealed class MockCluster : IDisposable
 {
     private readonly IProducer<Null, Null> _owner;
 
+    private readonly IntPtr _cluster;
+    private volatile bool _disposed;
+
     private MockCluster(IProducer<Null, Null> owner, IntPtr cluster, string bootstrapServers)
     {
         _owner = owner;
-        Cluster = cluster;
+        _cluster = cluster;
         BootstrapServers = bootstrapServers;
     }
 
-    /// <summary>The native rd_kafka_mock_cluster_t pointer.</summary>
-    public IntPtr Cluster { get; }
+    /// <summary>The native rd_kafka_mock_cluster_t pointer; after <see cref="Dispose"/> it throws instead of handing out
+    /// freed memory (a fault injected late by a test would otherwise crash the test host in librdkafka).</summary>
+    public IntPtr Cluster
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _cluster;
+        }
+    }
 
     /// <summary>Comma-separated host:port list of the mock brokers.</summary>
     public string BootstrapServers { get; }
@@ -50,7 +61,11 @@ internal sealed class MockCluster : IDisposable
         }
     }
 
-    public void Dispose() => _owner.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _owner.Dispose();
+    }
 
     /// <summary>Creates a topic with <paramref name="partitions"/> partitions (the Admin API's CreateTopics times out on the mock).</summary>
     public void CreateTopic(string topic, int partitions, int replicationFactor = 3) =>
