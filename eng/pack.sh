@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs the five libraries and the messaging CLI tool (Release) into artifacts/packages/: for each a .nupkg (dll, XML docs, README.md,
+# Packs the six libraries and the messaging CLI tool (Release) into artifacts/packages/: for each a .nupkg (dll, XML docs, README.md,
 # LICENSE) and a .snupkg (PDB with the sources embedded), all at one version; the tool as a pointer package
 # Messaging.Cli plus one Messaging.Cli.<rid> package (and .snupkg) per platform it supports (src/Cli/Messaging.Cli.csproj).
 # Starts from an empty folder, so running it again gives the same set of files.
@@ -25,7 +25,7 @@ bash "$repo/eng/librdkafka.sh"
 rm -rf "$out"
 mkdir -p "$out"
 build_log=$(mktemp)
-# eng/packages.slnf: the six src/ projects of Messaging.sln (five libraries, the CLI tool), packed in one build.
+# eng/packages.slnf: the seven src/ projects of Messaging.sln (six libraries, the CLI tool), packed in one build.
 log "packing the libraries (Release)"
 dotnet pack "$repo/eng/packages.slnf" -c Release -p:PackageOutputPath="$out" -nologo -v q ${props[@]+"${props[@]}"} >"$build_log" 2>&1 \
   || { cat "$build_log" >&2; rm -f "$build_log"; exit 1; }

@@ -21,7 +21,7 @@ version=${core#Messaging.Core.}; version=${version%.nupkg}
 log "version $version"
 
 # What each package holds.
-for id in Messaging.Core Messaging.Transports.RabbitMq Messaging.Transports.Kafka Messaging.Outbox.EfCore Messaging.Testing; do
+for id in Messaging.Core Messaging.Transports.RabbitMq Messaging.Transports.Kafka Messaging.Outbox.EfCore Messaging.Testing Messaging.Dashboard; do
   nupkg="$artifacts/$id.$version.nupkg"; snupkg="$artifacts/$id.$version.snupkg"
   [ -f "$nupkg" ] || fail "$id.$version.nupkg was not written"
   [ -f "$snupkg" ] || fail "$id.$version.snupkg (symbols) was not written"

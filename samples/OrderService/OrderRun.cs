@@ -16,7 +16,9 @@ public static class OrderRun
 {
     private const int OrdersPerTransaction = 10;
 
-    public static async Task<Report> RunAsync(RunSettings settings, CancellationToken cancellationToken)
+    /// <summary>Runs the orders, counts what happened and hands the report to <paramref name="reported"/>; with a dashboard,
+    /// the service then goes on serving it until Ctrl+C.</summary>
+    public static async Task<Report> RunAsync(RunSettings settings, Func<Report, Task> reported, CancellationToken cancellationToken)
     {
         using var host = SampleHost.Build(settings);
         var config = host.Services.GetRequiredService<IConfiguration>();
@@ -37,13 +39,23 @@ public static class OrderRun
         finished = finished && await WaitForConsumerAsync(host.Services, statistics, settings.Orders, duplicates.Count, 1, settings.Timeout, cancellationToken);
         clock.Stop();
         var cost = RunCost.Between(start, RunCost.Now(), warmup, settings.Orders - warmup);
-        await host.StopAsync(CancellationToken.None);
+        if (settings.Dashboard is null) await host.StopAsync(CancellationToken.None);
 
-        await using var scope = host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
-        return await Report.CountAsync(db, statistics, new ReportContext(
-            config["Messaging:Transport"]!, SampleHost.Database(config), db.Database.GetDbConnection().DataSource,
-            duplicates.Count, clock.Elapsed, finished, cost), cancellationToken);
+        Report report;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+            report = await Report.CountAsync(db, statistics, new ReportContext(
+                config["Messaging:Transport"]!, SampleHost.Database(config), db.Database.GetDbConnection().DataSource,
+                duplicates.Count, clock.Elapsed, finished, cost), cancellationToken);
+        }
+        await reported(report);
+        if (settings.Dashboard is { } dashboard)
+        {
+            Console.Out.WriteLine($"dashboard: {new Uri(dashboard, SampleHost.DashboardPath)} (the service keeps running; Ctrl+C stops it)");
+            await host.WaitForShutdownAsync(cancellationToken);
+        }
+        return report;
     }
 
     private static async Task ResetDatabaseAsync(IServiceProvider services, CancellationToken ct)

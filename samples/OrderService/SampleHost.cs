@@ -1,9 +1,12 @@
+using Messaging.Dashboard;
 using Messaging.Diagnostics;
 using Messaging.Eng.KafkaMock;
 using Messaging.Hosting;
 using Messaging.Kafka;
 using Messaging.Outbox;
 using Messaging.RabbitMq;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,13 +22,15 @@ public static class SampleHost
 {
     public const string Topic = "orders";
 
+    /// <summary>Where the dashboard is mounted with <c>--dashboard</c>.</summary>
+    public const string DashboardPath = "/messaging";
+
     public static IHost Build(RunSettings settings)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            Args = [],
-        });
+        // A web host only when the dashboard is asked for: the plain run measures the messaging, not Kestrel.
+        IHostApplicationBuilder builder = settings.Dashboard is null
+            ? Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] })
+            : WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         // appsettings.json and environment variables (Messaging__Transport=...) come with the default
         // builder; then the MESSAGING_* shortcuts used by eng/ and the tests, then the command line.
         builder.Configuration.AddInMemoryCollection(EnvironmentShortcuts());
@@ -47,7 +52,19 @@ public static class SampleHost
             .AddHandler<OrderPlaced, ApplyOrderHandler>(name: "apply-order")
             .AddEntityFrameworkOutbox<OrdersDbContext>();
         if (settings.Otel) AddConsoleTelemetry(builder.Services);
-        return builder.Build();
+        return builder is WebApplicationBuilder web ? WithDashboard(web, settings.Dashboard!) : ((HostApplicationBuilder)builder).Build();
+    }
+
+    /// <summary>The dashboard without sign-in (<c>AllowAnonymous</c>), so only on a loopback address: nobody else can reach it.</summary>
+    private static WebApplication WithDashboard(WebApplicationBuilder builder, Uri address)
+    {
+        if (!address.IsLoopback)
+            throw new InvalidOperationException($"--dashboard {address}: the sample's dashboard has no sign-in, so it listens only on a loopback address (http://127.0.0.1:5080, http://localhost:5080).");
+        builder.WebHost.UseUrls(address.GetLeftPart(UriPartial.Authority));
+        builder.Services.AddMessagingDashboard();
+        var app = builder.Build();
+        app.MapMessagingDashboard<OrdersDbContext>(DashboardPath, o => o.AllowAnonymous = true);
+        return app;
     }
 
     /// <summary>What README "Telemetry" shows: the library's ActivitySource and meters, here to the console.</summary>

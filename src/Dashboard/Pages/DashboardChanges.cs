@@ -1,0 +1,96 @@
+using Messaging.Outbox.Operations;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Dashboard.Pages;
+
+/// <summary>Re-drive and discard: a confirmation page that shows what the selection holds now (count and failure groups),
+/// then a POST with the antiforgery token that runs the same operation as <c>messaging dlq redrive|discard</c> (a re-drive
+/// is a re-drive job recorded with the user's name and reason). Every change is logged with the user's name.</summary>
+internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) where TContext : DbContext
+{
+    public async Task<IResult> ConfirmAsync(HttpContext context)
+    {
+        var (action, selection) = Read(context.Request.Query["action"], context.Request.Query["group"], context.Request.Query["id"]);
+        if (selection is null) return Results.BadRequest("Choose a group (group=<fingerprint>) or a message (id=<message id>), and action=redrive|discard.");
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var rows = await DeadLetterOperations.SelectAsync(db, selection, context.RequestAborted);
+        var page = new Html(prefix);
+        var verb = action == "redrive" ? "Re-drive" : "Discard";
+        if (rows.Count == 0) return DashboardPages<TContext>.Page(page.Paragraph("Nothing parked matches: nothing to change."), $"{verb}: nothing to do");
+        page.Paragraph(action == "redrive"
+            ? $"{rows.Count} parked dead letter(s) go back to their original destination through the outbox, with their message ids, as one re-drive job."
+            : $"{rows.Count} parked dead letter(s) will be marked Discarded (kept in the table, never handled).");
+        page.Table(["group", "failure", "count"], DeadLetterOperations.Group(rows, DeadLetterGrouping.Failure).Select(g => new object?[] { g.Key, g.Description, g.Count }));
+        var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+        page.Raw($"""
+            <form method="post" action="{Html.Text(prefix + "/" + action)}">
+            <input type="hidden" name="{Html.Text(tokens.FormFieldName)}" value="{Html.Text(tokens.RequestToken)}">
+            <input type="hidden" name="group" value="{Html.Text(selection.Fingerprint ?? "")}"><input type="hidden" name="id" value="{Html.Text(selection.MessageIds.Count > 0 ? selection.MessageIds[0] : "")}">
+            <input type="hidden" name="expected" value="{rows.Count}">
+            <p><label>Reason (recorded) <input type="text" name="reason" required></label></p>
+            <button type="submit">{verb} {rows.Count} dead letter(s)</button>
+            </form>
+            """);
+        return DashboardPages<TContext>.Page(page, $"{verb} {rows.Count} dead letter(s)?");
+    }
+
+    public async Task<IResult> ChangeAsync(HttpContext context, string action)
+    {
+        if (!context.Request.HasFormContentType) return Results.BadRequest("A form POST is expected.");
+        try
+        {
+            await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return Results.BadRequest("The form's antiforgery token is missing or invalid: open the confirmation page again.");
+        }
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var (_, selection) = Read(action, form["group"], form["id"]);
+        if (selection is null) return Results.BadRequest("Choose a group or a message.");
+        var reason = form["reason"].FirstOrDefault()?.Trim() ?? "";
+        var user = context.User.Identity?.Name ?? "anonymous";
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var rows = await DeadLetterOperations.SelectAsync(db, selection, context.RequestAborted);
+        var what = selection.Fingerprint is { } group ? $"group {group}" : $"message {selection.MessageIds[0]}";
+        var page = new Html(prefix);
+        if (action == "redrive")
+        {
+            var job = await RedriveJobs.StartAsync(db, selection, $"{user} (dashboard)", reason, null, null, DateTimeOffset.UtcNow, context.RequestAborted);
+            var done = await RedriveJobs.RunAsync(db, job.Id, TimeProvider.System, null, context.RequestAborted);
+            DashboardLog.Redriven(logger, user, done.Done, what, job.Id, reason);
+            page.Paragraph($"Re-drive job {job.Id}: {done.Done} dead letter(s) re-driven through the outbox; the application's dispatcher publishes them.");
+        }
+        else
+        {
+            var done = await DeadLetterOperations.DiscardAsync(db, rows, null, context.RequestAborted);
+            DashboardLog.Discarded(logger, user, done, what, reason);
+            page.Paragraph($"{done} dead letter(s) discarded.");
+        }
+        page.Raw($"<p>{page.Link("/", "Back to the overview")}</p>");
+        return DashboardPages<TContext>.Page(page, action == "redrive" ? "Re-driven" : "Discarded");
+    }
+
+    /// <summary>The selection a request names: a failure group or one message id (exactly one), and its action.</summary>
+    private static (string Action, DeadLetterSelection? Selection) Read(string? action, string? group, string? id)
+    {
+        if (action is not ("redrive" or "discard")) return ("", null);
+        var hasGroup = !string.IsNullOrEmpty(group);
+        var hasId = !string.IsNullOrEmpty(id);
+        if (hasGroup == hasId) return (action, null);
+        return (action, hasGroup ? new DeadLetterSelection([], group, false) : new DeadLetterSelection([id!], null, false));
+    }
+}
+
+internal static partial class DashboardLog
+{
+    [LoggerMessage(5000, LogLevel.Warning, "Dashboard: {User} re-drove {Count} dead letter(s) of {What} as re-drive job {Job}: {Reason}")]
+    public static partial void Redriven(ILogger logger, string user, int count, string what, long job, string reason);
+
+    [LoggerMessage(5001, LogLevel.Warning, "Dashboard: {User} discarded {Count} dead letter(s) of {What}: {Reason}")]
+    public static partial void Discarded(ILogger logger, string user, int count, string what, string reason);
+}

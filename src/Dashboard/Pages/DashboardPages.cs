@@ -1,0 +1,134 @@
+using Messaging.Hosting;
+using Messaging.Outbox;
+using Messaging.Outbox.Operations;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Messaging.Dashboard.Pages;
+
+/// <summary>The read-only pages, each from the public operations of <c>Messaging.Outbox.EfCore</c> (the same the
+/// <c>messaging</c> tool runs) on the request's <typeparamref name="TContext"/>.</summary>
+internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions options) where TContext : DbContext
+{
+    private static readonly string[] SecretWords = ["authorization", "password", "secret", "token", "api-key", "apikey", "cookie"];
+
+    public async Task<IResult> OverviewAsync(HttpContext context)
+    {
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var ct = context.RequestAborted;
+        var page = new Html(prefix);
+        if (context.RequestServices.GetService<HealthCheckService>() is { } health)
+        {
+            var report = await health.CheckHealthAsync(r => r.Tags.Contains(MessagingBuilder.HealthTag), ct);
+            page.Heading("Health").Table(["check", "status", "description"], report.Entries.OrderBy(e => e.Key, StringComparer.Ordinal)
+                .Select(e => new object?[] { e.Key, Status(e.Value.Status), e.Value.Description }));
+        }
+        var outbox = await OutboxOperations.StatsAsync(db, null, ct);
+        page.Heading("Outbox").Paragraph(outbox.OldestPending is { } oldest ? $"oldest Pending row created {Html.Text(oldest)}" : "nothing Pending", "muted")
+            .Table(["status", "transport", "rows"], outbox.Counts.Select(c => new object?[] { c.Status, c.Transport, c.Count }));
+        await DeadLetterGroupsAsync(page, db, ct);
+        var keys = await ParkedKeyOperations.ListAsync(db, null, options.PageSize, ct);
+        page.Heading("Held keys").Raw(keys.Count == 0 ? "<p class=\"muted\">no key is held</p>"
+            : $"<p class=\"muted\">{keys.Count} key(s) held behind a dead letter: {page.Link("/keys", "held keys")}</p>");
+        return Page(page, "Overview");
+    }
+
+    public async Task<IResult> DeadLettersAsync(HttpContext context)
+    {
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var ct = context.RequestAborted;
+        var group = context.Request.Query["group"].FirstOrDefault();
+        var page = new Html(prefix);
+        if (group is null)
+        {
+            await DeadLetterGroupsAsync(page, db, ct);
+            return Page(page, "Dead letters");
+        }
+        var rows = await DeadLetterOperations.SelectAsync(db, new DeadLetterSelection([], group, false), ct);
+        if (await MayChangeAsync(context) && rows.Count > 0)
+            page.Raw($"<p>{Html.Text(rows.Count)} parked. {page.Link($"/confirm?action=redrive&group={Uri.EscapeDataString(group)}", "Re-drive this group…")} &nbsp; "
+                + $"{page.Link($"/confirm?action=discard&group={Uri.EscapeDataString(group)}", "Discard this group…")}</p>");
+        page.Table(["message id", "type", "endpoint", "handler", "failure", "failures", "last failed"], rows.Take(options.PageSize).Select(d => new object?[]
+            { new HtmlCell(page.Link($"/dead-letters/{Uri.EscapeDataString(d.MessageId)}", d.MessageId)), d.MessageType, d.Endpoint, d.HandlerName,
+             d.ExceptionType ?? d.Reason, d.Failures, d.LastFailedAt }));
+        return Page(page, $"Dead letters of group {group}");
+    }
+
+    public async Task<IResult> DeadLetterAsync(HttpContext context, string messageId)
+    {
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var rows = await DeadLetterOperations.FindAsync(db, messageId, context.RequestAborted);
+        if (rows.Count == 0) return Results.NotFound();
+        var page = new Html(prefix);
+        var mayChange = await MayChangeAsync(context);
+        foreach (var d in rows)
+        {
+            page.Heading($"{d.Endpoint} / {d.HandlerName ?? "-"}").Table(["field", "value"], new (string, object?)[]
+            {
+                ("status", $"{d.Status}, {d.Failures} failure(s), {d.RedriveCount} re-drive(s)"), ("type", d.MessageType), ("destination", d.Destination),
+                ("partition key", d.PartitionKey), ("transport", d.Transport), ("consumed from", d.Source), ("dead-letter copy", d.DeadLetterDestination),
+                ("reason", d.Reason), ("exception", d.ExceptionType is null ? null : $"{d.ExceptionType}: {d.ExceptionMessage}"),
+                ("failure site", d.FailureSite), ("fingerprint", d.Fingerprint), ("first / last failed", $"{Html.Text(d.FirstFailedAt)} / {Html.Text(d.LastFailedAt)}"),
+            }.Select(f => new object?[] { f.Item1, f.Item2 }));
+            page.Heading("Headers", 3).Table(["header", "value"], d.ReadHeaders().OrderBy(h => h.Key, StringComparer.Ordinal)
+                .Select(h => new object?[] { h.Key, IsSecret(h.Key) ? "(hidden)" : h.Value }));
+            page.Heading($"Body ({d.Body.Length} bytes)", 3).Raw($"<pre>{Html.Text(System.Text.Unicode.Utf8.IsValid(d.Body)
+                ? System.Text.Encoding.UTF8.GetString(d.Body) : Convert.ToBase64String(d.Body))}</pre>");
+            if (mayChange && d.Status == DeadLetterStatus.Parked)
+                page.Raw($"<p>{page.Link($"/confirm?action=redrive&id={Uri.EscapeDataString(d.MessageId)}", "Re-drive…")} &nbsp; "
+                    + $"{page.Link($"/confirm?action=discard&id={Uri.EscapeDataString(d.MessageId)}", "Discard…")}</p>");
+        }
+        return Page(page, $"Dead letter {messageId}");
+    }
+
+    public async Task<IResult> KeysAsync(HttpContext context)
+    {
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var keys = await ParkedKeyOperations.ListAsync(db, null, options.PageSize, context.RequestAborted);
+        var page = new Html(prefix);
+        page.Paragraph("Partition keys held behind a dead letter (Messaging:Outbox:KeyOrderedDeadLetters): re-drive or discard the head to release them.", "muted")
+            .Table(["endpoint", "key", "head", "status", "failure", "since", "held behind"], keys.Select(k => new object?[]
+            {k.Endpoint, k.PartitionKey, new HtmlCell(page.Link($"/dead-letters/{Uri.EscapeDataString(k.Head.MessageId)}", k.Head.MessageId)),
+                 k.Head.Status, k.Head.ExceptionType ?? k.Head.Reason, k.Head.LastFailedAt, k.Behind }));
+        return Page(page, "Held keys");
+    }
+
+    public async Task<IResult> OutboxAsync(HttpContext context)
+    {
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var status = Enum.TryParse<OutboxStatus>(context.Request.Query["status"].FirstOrDefault(), ignoreCase: true, out var s) ? s : (OutboxStatus?)null;
+        var rows = await OutboxOperations.ListAsync(db, status, null, options.PageSize, context.RequestAborted);
+        var page = new Html(prefix);
+        page.Raw($"<p>{page.Link("/outbox?status=Pending", "Pending")} · {page.Link("/outbox?status=Failed", "Failed")} · {page.Link("/outbox?status=Sent", "Sent")} · {page.Link("/outbox", "all")}</p>")
+            .Table(["id", "message id", "status", "destination", "transport", "attempts", "created", "last error"], rows.Select(m => new object?[]
+            { m.Id, m.MessageId, m.Status, m.Destination, m.Transport, m.Attempts, m.CreatedAt, m.LastError }));
+        return Page(page, status is null ? "Outbox" : $"Outbox: {status}");
+    }
+
+    private static async Task DeadLetterGroupsAsync(Html page, TContext db, CancellationToken ct)
+    {
+        var groups = await DeadLetterOperations.GroupAsync(db, DeadLetterGrouping.Failure, DeadLetterStatus.Parked, ct);
+        page.Heading("Dead letters by failure").Paragraph(groups.Count == 0 ? "nothing parked" : $"{groups.Sum(g => g.Count)} parked in {groups.Count} group(s)", "muted")
+            .Table(["group", "failure", "parked", "first failed", "last failed"], groups.Select(g => new object?[]
+            { new HtmlCell(page.Link($"/dead-letters?group={Uri.EscapeDataString(g.Key)}", g.Key)), g.Description, g.Count, g.FirstFailedAt, g.LastFailedAt }));
+    }
+
+    /// <summary>Whether the user may re-drive and discard: not read-only, and holding the change policy if there is one.</summary>
+    public async Task<bool> MayChangeAsync(HttpContext context)
+    {
+        if (options.ReadOnly) return false;
+        if (options.ChangePolicy is not { } policy) return true;
+        var authorization = context.RequestServices.GetRequiredService<IAuthorizationService>();
+        return (await authorization.AuthorizeAsync(context.User, policy)).Succeeded;
+    }
+
+    private static bool IsSecret(string header) => SecretWords.Any(w => header.Contains(w, StringComparison.OrdinalIgnoreCase));
+
+    private static HtmlCell Status(HealthStatus status) =>
+        new(status == HealthStatus.Healthy ? "<span class=\"ok\">Healthy</span>" : $"<span class=\"bad\">{Html.Text(status)}</span>");
+
+    public static IResult Page(Html page, string title) => Results.Content(page.Page(title), "text/html; charset=utf-8");
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace Messaging.Dashboard.Pages;
+
+/// <summary>Builds the pages: every value passes through <see cref="Text"/> (HTML-encoded); the style sheet is inline, so
+/// nothing is loaded from anywhere else.</summary>
+internal sealed class Html
+{
+    private const string Style = """
+        body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
+        header{background:#24292f;color:#fff;padding:10px 20px}header a{color:#fff;margin-right:16px;text-decoration:none}
+        main{padding:16px 20px}h1{font-size:20px}h2{font-size:16px;margin-top:24px}
+        table{border-collapse:collapse;background:#fff;width:100%}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+        th{background:#eaeef2}td.n{text-align:right}.bad{color:#b42318;font-weight:600}.ok{color:#1a7f37;font-weight:600}
+        pre{background:#fff;border:1px solid #d0d7de;padding:8px;white-space:pre-wrap;word-break:break-all}
+        form.inline{display:inline}button{padding:4px 12px;margin-right:8px}input[type=text]{width:320px}
+        .muted{color:#57606a}
+        """;
+
+    private readonly StringBuilder _body = new();
+    private readonly string _prefix;
+
+    public Html(string prefix) => _prefix = prefix;
+
+    public static string Text(object? value) => WebUtility.HtmlEncode(value switch
+    {
+        null => "-",
+        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    });
+
+    /// <summary>A link inside the dashboard; <paramref name="path"/> is already URL-encoded where needed.</summary>
+    public string Link(string path, object? text) => $"<a href=\"{Text(_prefix + path)}\">{Text(text)}</a>";
+
+    public Html Heading(string text, int level = 2) => Raw($"<h{level}>{Text(text)}</h{level}>");
+
+    public Html Paragraph(string text, string? cssClass = null) => Raw(cssClass is null ? $"<p>{Text(text)}</p>" : $"<p class=\"{cssClass}\">{Text(text)}</p>");
+
+    public Html Raw(string html)
+    {
+        _body.Append(html).Append('\n');
+        return this;
+    }
+
+    /// <summary>A table; each cell is text unless it is an <see cref="HtmlCell"/>.</summary>
+    public Html Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<object?>> rows)
+    {
+        _body.Append("<table><tr>");
+        foreach (var header in headers) _body.Append("<th>").Append(Text(header)).Append("</th>");
+        _body.Append("</tr>\n");
+        foreach (var row in rows)
+        {
+            _body.Append("<tr>");
+            foreach (var cell in row)
+                _body.Append(cell switch
+                {
+                    HtmlCell html => $"<td>{html.Value}</td>",
+                    int or long or double => $"<td class=\"n\">{Text(cell)}</td>",
+                    _ => $"<td>{Text(cell)}</td>",
+                });
+            _body.Append("</tr>\n");
+        }
+        _body.Append("</table>\n");
+        return this;
+    }
+
+    public string Page(string title) => $$"""
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>{{Text(title)}} · Messaging</title><style>{{Style}}</style></head>
+        <body><header><strong>Messaging</strong> &nbsp; {{Link("/", "Overview")}}{{Link("/dead-letters", "Dead letters")}}{{Link("/keys", "Held keys")}}{{Link("/outbox", "Outbox")}}</header>
+        <main><h1>{{Text(title)}}</h1>
+        {{_body}}</main></body></html>
+        """;
+}
+
+/// <summary>A table cell that is already HTML (a link, a form).</summary>
+internal sealed record HtmlCell(string Value);

@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Messaging.Outbox;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Dashboard.Tests;
+
+/// <summary>The application's DbContext: only the messaging tables.</summary>
+public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddMessagingTables();
+}
+
+/// <summary>A service with the dashboard on Kestrel at 127.0.0.1 (a free port), a SQLite file of its own, and sign-in by
+/// the <c>X-User</c> and <c>X-Roles</c> request headers; "ops-write" needs the role <c>ops</c>.</summary>
+public sealed class DashboardApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _folder;
+
+    private DashboardApp(WebApplication app, string folder, Uri address)
+    {
+        _app = app;
+        _folder = folder;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<DashboardApp> StartAsync(Action<DashboardOptions>? configure = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "messaging-dashboard-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddDbContext<ServiceDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(folder, "app.db")}"));
+        builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, HeaderSignIn>("Test", null);
+        builder.Services.AddAuthorization(o => o.AddPolicy("ops-write", p => p.RequireRole("ops")));
+        builder.Services.AddMessagingDashboard();
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapMessagingDashboard<ServiceDbContext>("/messaging", o =>
+        {
+            o.ChangePolicy = "ops-write";
+            configure?.Invoke(o);
+        });
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<ServiceDbContext>().Database.EnsureCreatedAsync();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new DashboardApp(app, folder, new Uri(address));
+    }
+
+    /// <summary>A browser-like client (cookies kept) signed in as <paramref name="user"/> with <paramref name="roles"/>; no user: anonymous.</summary>
+    public HttpClient Client(string? user, params string[] roles)
+    {
+        var client = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = Address };
+        if (user is not null) client.DefaultRequestHeaders.Add("X-User", user);
+        if (roles.Length > 0) client.DefaultRequestHeaders.Add("X-Roles", string.Join(',', roles));
+        return client;
+    }
+
+    public async Task<T> QueryAsync<T>(Func<ServiceDbContext, Task<T>> query)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ServiceDbContext>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* left for the OS */ }
+    }
+}
+
+/// <summary>Signs in whoever the <c>X-User</c> header names, with the roles of <c>X-Roles</c>; no header, no user.</summary>
+internal sealed class HeaderSignIn(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (Request.Headers["X-User"].FirstOrDefault() is not { Length: > 0 } user) return Task.FromResult(AuthenticateResult.NoResult());
+        var claims = new List<Claim> { new(ClaimTypes.Name, user) };
+        claims.AddRange((Request.Headers["X-Roles"].FirstOrDefault() ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => new Claim(ClaimTypes.Role, r)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, "Test")), "Test")));
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace Messaging.Dashboard.Tests;
+
+/// <summary>
+/// The on-call story over HTTP against a real Kestrel: poison messages appear in their failure group, a person opens one
+/// (its headers and body, a secret header hidden), confirms the group's re-drive with its count and a reason, and the
+/// re-drive job is recorded under their name; an anonymous request, a user without the change policy, a form without its
+/// antiforgery token and a read-only dashboard are all refused.
+/// </summary>
+public sealed partial class DashboardTests
+{
+    private const string Fingerprint = "0a1b2c3d4e5f";
+
+    private static async Task<List<string>> SeedAsync(DashboardApp app, int poison, int other)
+    {
+        var ids = new List<string>();
+        await app.QueryAsync(async db =>
+        {
+            for (var i = 0; i < poison + other; i++)
+            {
+                var id = Envelope.NewMessageId();
+                ids.Add(id);
+                var envelope = new Envelope
+                {
+                    MessageId = id, MessageType = "orders.placed", Destination = "orders", PartitionKey = $"o-{i}",
+                    Body = Encoding.UTF8.GetBytes($"{{\"orderId\":\"o-{i}\"}}"),
+                    Headers = new Dictionary<string, string> { ["authorization"] = "Bearer s3cr3t", ["tenant"] = "acme" },
+                };
+                var poisoned = i < poison;
+                db.Add(DeadLetter.FromBrokerCopy(envelope, new Dictionary<string, string>
+                {
+                    [HeaderNames.DeadLetterReason] = poisoned ? "handler apply-order failed after 3 attempt(s)" : "unknown message type 'orders.placed'",
+                    [HeaderNames.DeadLetterExceptionType] = poisoned ? "System.InvalidOperationException" : "",
+                    [HeaderNames.DeadLetterExceptionMessage] = poisoned ? $"order o-{i} has no customer" : "",
+                    [HeaderNames.DeadLetterHandler] = poisoned ? "apply-order" : "",
+                    [HeaderNames.DeadLetterFingerprint] = poisoned ? Fingerprint : "ffffffffffff",
+                    [HeaderNames.DeadLetterFailureSite] = poisoned ? "Orders.ApplyOrderHandler.HandleAsync" : "",
+                    ["authorization"] = "Bearer s3cr3t",
+                }, "RabbitMq", "order-service", "order-service.dlq"));
+            }
+            return await db.SaveChangesAsync();
+        });
+        return ids;
+    }
+
+    [Fact]
+    public async Task An_operator_finds_a_poison_group_opens_a_message_and_redrives_the_group_after_confirming_its_count()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var ids = await SeedAsync(app, poison: 2, other: 1);
+        using var alice = app.Client("alice", "ops");
+
+        var overview = await alice.GetStringAsync("/messaging/");
+        Assert.Contains(Fingerprint, overview, StringComparison.Ordinal);
+        Assert.Contains("System.InvalidOperationException at Orders.ApplyOrderHandler.HandleAsync", overview, StringComparison.Ordinal);
+        Assert.Contains("3 parked in 2 group(s)", overview, StringComparison.Ordinal);
+
+        var group = await alice.GetStringAsync($"/messaging/dead-letters?group={Fingerprint}");
+        Assert.Contains(ids[0], group, StringComparison.Ordinal);
+        Assert.DoesNotContain(ids[2], group, StringComparison.Ordinal);
+        var message = await alice.GetStringAsync($"/messaging/dead-letters/{ids[0]}");
+        Assert.Contains("order o-0 has no customer", message, StringComparison.Ordinal);
+        Assert.Contains("{&quot;orderId&quot;:&quot;o-0&quot;}", message, StringComparison.Ordinal); // the body, HTML-encoded
+        Assert.Contains("acme", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", message, StringComparison.Ordinal); // a secret header is hidden
+
+        var confirm = await alice.GetStringAsync($"/messaging/confirm?action=redrive&group={Fingerprint}");
+        Assert.Contains("Re-drive 2 dead letter(s)", confirm, StringComparison.Ordinal);
+        var redriven = await alice.PostAsync("/messaging/redrive", Form(confirm, ("reason", "customer lookup fixed")));
+        var result = await redriven.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, redriven.StatusCode);
+        Assert.Contains("2 dead letter(s) re-driven", result, StringComparison.Ordinal);
+
+        var (statuses, outbox, job) = await app.QueryAsync(async db => (
+            await db.Set<DeadLetter>().OrderBy(d => d.Id).Select(d => d.Status).ToListAsync(),
+            await db.Set<OutboxMessage>().OrderBy(m => m.Id).Select(m => m.MessageId).ToListAsync(),
+            await db.Set<RedriveJob>().SingleAsync()));
+        Assert.Equal([DeadLetterStatus.Redriven, DeadLetterStatus.Redriven, DeadLetterStatus.Parked], statuses);
+        Assert.Equal(ids[..2], outbox);
+        Assert.Equal(("alice (dashboard)", "customer lookup fixed", 2), (job.RequestedBy, job.Reason, job.Done));
+    }
+
+    [Fact]
+    public async Task Anonymous_requests_read_only_users_and_forms_without_their_token_are_refused()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var ids = await SeedAsync(app, poison: 1, other: 0);
+
+        using var anonymous = app.Client(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/messaging/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/messaging/dead-letters/{ids[0]}")).StatusCode);
+
+        using var bob = app.Client("bob"); // signed in, without the role "ops" that ops-write asks for
+        Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync("/messaging/")).StatusCode);
+        Assert.DoesNotContain("Re-drive…", await bob.GetStringAsync($"/messaging/dead-letters/{ids[0]}"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await bob.GetAsync($"/messaging/confirm?action=redrive&id={ids[0]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await bob.PostAsync("/messaging/redrive",
+            new FormUrlEncodedContent([new("id", ids[0]), new("reason", "r")]))).StatusCode);
+
+        using var alice = app.Client("alice", "ops");
+        Assert.Contains("Re-drive…", await alice.GetStringAsync($"/messaging/dead-letters/{ids[0]}"), StringComparison.Ordinal);
+        var forged = await alice.PostAsync("/messaging/redrive", new FormUrlEncodedContent([new("id", ids[0]), new("reason", "r")]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("antiforgery", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(DeadLetterStatus.Parked, await app.QueryAsync(db => db.Set<DeadLetter>().Select(d => d.Status).SingleAsync()));
+        Assert.Equal(0, await app.QueryAsync(db => db.Set<OutboxMessage>().CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_read_only_dashboard_maps_no_change_and_shows_no_button()
+    {
+        await using var app = await DashboardApp.StartAsync(o => o.ReadOnly = true);
+        var ids = await SeedAsync(app, poison: 1, other: 0);
+        using var alice = app.Client("alice", "ops");
+        Assert.DoesNotContain("Re-drive", await alice.GetStringAsync($"/messaging/dead-letters?group={Fingerprint}"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Re-drive", await alice.GetStringAsync($"/messaging/dead-letters/{ids[0]}"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync($"/messaging/confirm?action=redrive&id={ids[0]}")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await alice.PostAsync("/messaging/redrive", new FormUrlEncodedContent([new("id", ids[0])]))).StatusCode);
+        Assert.Equal(DeadLetterStatus.Parked, await app.QueryAsync(db => db.Set<DeadLetter>().Select(d => d.Status).SingleAsync()));
+    }
+
+    /// <summary>The confirmation page's form, hidden fields (the antiforgery token among them) and all, plus <paramref name="fields"/>.</summary>
+    private static FormUrlEncodedContent Form(string page, params (string Name, string Value)[] fields)
+    {
+        var hidden = HiddenInput().Matches(page).Select(m => new KeyValuePair<string, string>(WebUtility.HtmlDecode(m.Groups[1].Value), WebUtility.HtmlDecode(m.Groups[2].Value)));
+        return new FormUrlEncodedContent(hidden.Concat(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))));
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")]
+    private static partial Regex HiddenInput();
+}
