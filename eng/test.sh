@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares what the tests need (librdkafka, Docker with the local images, RabbitMQ, PostgreSQL, the Kafka mock
-# cluster), runs the whole test suite, then the package test (eng/package-test.sh) and the short form of the
+# cluster, Chromium), runs the whole test suite, then the package test (eng/package-test.sh) and the short form of the
 # fault-injection harness (eng/faults.sh short).
 # Where Docker runs, the tests start their RabbitMQ and PostgreSQL in containers (Testcontainers); where it cannot,
 # eng/docker.sh says so in one line and the tests use the local servers below.
@@ -22,6 +22,7 @@ fi
 bash eng/postgres.sh
 bash eng/kafka-mock.sh start >/dev/null
 bash eng/foreign-clients.sh               # pika and confluent-kafka for the wire-contract tests
+bash eng/chromium.sh                      # Debian's Chromium and ChromeDriver for the dashboard's browser test
 log=$(mktemp)
 set +e
 # Benchmark cases (trait Category=Benchmark) are the bench harness's business, not the suite's (MESSAGING_BENCH=1 runs them).

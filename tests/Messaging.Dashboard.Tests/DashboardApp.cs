@@ -51,6 +51,7 @@ public sealed class DashboardApp : IAsyncDisposable
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapGet("/", () => "the service"); // a page of the app that needs no sign-in (where a browser gets its cookies)
         app.MapMessagingDashboard<ServiceDbContext>("/messaging", o =>
         {
             o.ChangePolicy = "ops-write";
@@ -87,15 +88,18 @@ public sealed class DashboardApp : IAsyncDisposable
     }
 }
 
-/// <summary>Signs in whoever the <c>X-User</c> header names, with the roles of <c>X-Roles</c>; no header, no user.</summary>
+/// <summary>Signs in whoever the <c>X-User</c> header (or cookie) names, with the roles of <c>X-Roles</c>; neither, no user.</summary>
 internal sealed class HeaderSignIn(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (Request.Headers["X-User"].FirstOrDefault() is not { Length: > 0 } user) return Task.FromResult(AuthenticateResult.NoResult());
+        // A browser sends cookies of the same names instead.
+        var user = Request.Headers["X-User"].FirstOrDefault() ?? Request.Cookies["X-User"];
+        if (user is not { Length: > 0 }) return Task.FromResult(AuthenticateResult.NoResult());
+        var roles = Request.Headers["X-Roles"].FirstOrDefault() ?? Request.Cookies["X-Roles"] ?? "";
         var claims = new List<Claim> { new(ClaimTypes.Name, user) };
-        claims.AddRange((Request.Headers["X-Roles"].FirstOrDefault() ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => new Claim(ClaimTypes.Role, r)));
+        claims.AddRange(roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => new Claim(ClaimTypes.Role, r)));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, "Test")), "Test")));
     }
 }

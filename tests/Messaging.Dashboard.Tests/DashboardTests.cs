@@ -14,9 +14,11 @@ namespace Messaging.Dashboard.Tests;
 /// </summary>
 public sealed partial class DashboardTests
 {
-    private const string Fingerprint = "0a1b2c3d4e5f";
+    internal const string Fingerprint = "0a1b2c3d4e5f";
 
-    private static async Task<List<string>> SeedAsync(DashboardApp app, int poison, int other)
+    /// <summary>Dead letters as a transport records them: <paramref name="poison"/> of one failure group, then
+    /// <paramref name="other"/> of another; their message ids in that order.</summary>
+    internal static async Task<List<string>> SeedAsync(DashboardApp app, int poison, int other)
     {
         var ids = new List<string>();
         await app.QueryAsync(async db =>
