@@ -3,6 +3,7 @@ using Messaging.Hosting;
 using Messaging.InMemory;
 using Messaging.Transport;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -51,6 +52,19 @@ public class RunMessagingTests
 
         Assert.Contains("refused the login", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, logs.Count(1007)); // the library's own line has no stack trace; the host logs the exception itself
+    }
+
+    [Fact]
+    public async Task A_stop_that_comes_after_the_host_was_disposed_does_nothing()
+    {
+        // RunAsync disposes the host once its own stop finished, while WebApplicationFactory may still be stopping it.
+        var host = Build(new() { ["Messaging:Transport"] = "InMemory" }, new LogCounter());
+        await host.StartAsync();
+        var messaging = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Single(s => s.GetType().Name == "MessagingHostedService");
+        await host.StopAsync();
+        host.Dispose();
+
+        await messaging.StopAsync(CancellationToken.None); // threw ObjectDisposedException (its CancellationTokenSource) before
     }
 
     private static IHost Build(Dictionary<string, string?> settings, LogCounter logs, Action<MessagingBuilder>? configure = null)

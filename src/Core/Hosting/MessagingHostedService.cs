@@ -112,17 +112,31 @@ internal sealed class MessagingHostedService(
         lifetime.StopApplication();
     }
 
+    /// <summary>Stops consuming. Called after <see cref="Dispose"/> it does nothing: <c>RunAsync</c> disposes the host as soon
+    /// as its own stop has finished, while another caller may still be stopping the same host (ASP.NET Core's
+    /// <c>WebApplicationFactory</c> does).</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _disposed) == 1) return;
+        try
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // disposed meanwhile: the stop that disposed it has finished
+        }
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Dispose();
         base.Dispose();
     }
+
+    private int _disposed;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_consumed.Select((transport, i) => RunAsync(transport, _prepared[i], stoppingToken)));
