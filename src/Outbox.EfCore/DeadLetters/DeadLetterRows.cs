@@ -1,5 +1,7 @@
 using System.Globalization;
+using Messaging.Outbox.Writing;
 using Messaging.Transport;
+using Microsoft.EntityFrameworkCore;
 
 namespace Messaging.Outbox.DeadLetters;
 
@@ -108,6 +110,18 @@ internal static class DeadLetterRows
         row.Fingerprint = reason.Fingerprint;
         row.Attempts = reason.Attempts;
         row.LastFailedAt = entry.Time.UtcDateTime;
+    }
+
+    /// <summary>Re-drives a tracked row, not saved: its outbox row (same message id, original destination, through its
+    /// transport) and its mark: <see cref="DeadLetterStatus.Releasing"/> when key-ordered (it holds its key until handled),
+    /// else <see cref="DeadLetterStatus.Redriven"/>, by no job.</summary>
+    public static void Redrive(DbContext db, DeadLetter row, DateTimeOffset now)
+    {
+        db.Set<OutboxMessage>().Add(OutboxRows.ToRow(ToEnvelope(row, now), row.Transport));
+        row.Status = row.KeyOrdered ? DeadLetterStatus.Releasing : DeadLetterStatus.Redriven;
+        row.RedriveCount++;
+        row.LastRedrivenAt = now.UtcDateTime;
+        row.LastRedriveJobId = null;
     }
 
     /// <summary>The envelope a re-drive publishes: same message id, type, destination, key, ids, body and application

@@ -62,9 +62,8 @@ internal sealed class KeyHeadLookups<TContext>(IServiceScopeFactory scopes) : ID
             {
                 var name = endpoint.Key;
                 var keys = endpoint.Select(l => l.Key).Distinct(StringComparer.Ordinal).ToList();
-                var firsts = await db.Set<DeadLetter>().AsNoTracking()
-                    .Where(d => d.Endpoint == name && d.KeyOrdered && keys.Contains(d.PartitionKey!) && (d.Status == DeadLetterStatus.Parked
-                        || d.Status == DeadLetterStatus.Held || d.Status == DeadLetterStatus.Releasing))
+                var firsts = await KeyedDeadLetters.Holding(db.Set<DeadLetter>().AsNoTracking())
+                    .Where(d => d.Endpoint == name && keys.Contains(d.PartitionKey!))
                     .GroupBy(d => d.PartitionKey).Select(g => g.Min(d => d.Id)).ToListAsync(CancellationToken.None).ConfigureAwait(false);
                 var heads = firsts.Count == 0 ? [] : await db.Set<DeadLetter>().AsNoTracking().Where(d => firsts.Contains(d.Id))
                     .ToListAsync(CancellationToken.None).ConfigureAwait(false);

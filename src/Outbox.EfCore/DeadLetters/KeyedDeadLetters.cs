@@ -1,4 +1,3 @@
-using Messaging.Outbox.Writing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Messaging.Outbox.DeadLetters;
@@ -12,9 +11,11 @@ internal static class KeyedDeadLetters
     /// <summary>The rows that hold (endpoint, key), oldest first: key-ordered and Parked, Held or Releasing. The first is the
     /// only one of its key that may reach the handlers.</summary>
     public static IQueryable<DeadLetter> Blocking(DbContext db, string endpoint, string key) =>
-        db.Set<DeadLetter>().Where(d => d.Endpoint == endpoint && d.PartitionKey == key && d.KeyOrdered
-            && (d.Status == DeadLetterStatus.Parked || d.Status == DeadLetterStatus.Held || d.Status == DeadLetterStatus.Releasing))
-            .OrderBy(d => d.Id);
+        Holding(db.Set<DeadLetter>()).Where(d => d.Endpoint == endpoint && d.PartitionKey == key).OrderBy(d => d.Id);
+
+    /// <summary>The rows of <paramref name="rows"/> that hold their key: key-ordered and Parked, Held or Releasing.</summary>
+    public static IQueryable<DeadLetter> Holding(IQueryable<DeadLetter> rows) =>
+        rows.Where(d => d.KeyOrdered && (d.Status == DeadLetterStatus.Parked || d.Status == DeadLetterStatus.Held || d.Status == DeadLetterStatus.Releasing));
 
     /// <summary>Most held messages of one key released in one transaction (count); the rest follow once these are handled.</summary>
     public const int ReleaseBatch = 1_000;
@@ -31,14 +32,7 @@ internal static class KeyedDeadLetters
         if (first != DeadLetterStatus.Held) return 0;
         var held = await Blocking(db, endpoint, key).Where(d => d.Status == DeadLetterStatus.Held).Take(ReleaseBatch)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var row in held)
-        {
-            row.Status = DeadLetterStatus.Releasing;
-            row.RedriveCount++;
-            row.LastRedrivenAt = now.UtcDateTime;
-            row.LastRedriveJobId = null;
-            db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(row, now), row.Transport));
-        }
+        foreach (var row in held) DeadLetterRows.Redrive(db, row, now);
         return held.Count;
     }
 

@@ -213,11 +213,7 @@ public static class DeadLetterOperations
             var target = await db.Set<DeadLetter>().Where(d => d.Endpoint == row.Endpoint && d.MessageId == row.MessageId).OrderBy(d => d.Id)
                 .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             if (target is null) db.Set<DeadLetter>().Add(target = row);
-            db.Set<OutboxMessage>().Add(OutboxRows.ToRow(DeadLetterRows.ToEnvelope(target, now), target.Transport));
-            target.Status = target.KeyOrdered ? DeadLetterStatus.Releasing : DeadLetterStatus.Redriven;
-            target.RedriveCount++;
-            target.LastRedrivenAt = now.UtcDateTime;
-            target.LastRedriveJobId = null;
+            DeadLetterRows.Redrive(db, target, now);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         db.ChangeTracker.Clear();

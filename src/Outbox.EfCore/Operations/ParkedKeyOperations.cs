@@ -18,8 +18,7 @@ public static class ParkedKeyOperations
     public static async Task<List<ParkedKey>> ListAsync(DbContext db, string? endpoint, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var rows = db.Set<DeadLetter>().AsNoTracking().Where(d => d.KeyOrdered && d.PartitionKey != null
-            && (d.Status == DeadLetterStatus.Parked || d.Status == DeadLetterStatus.Held || d.Status == DeadLetterStatus.Releasing));
+        var rows = KeyedDeadLetters.Holding(db.Set<DeadLetter>().AsNoTracking()).Where(d => d.PartitionKey != null);
         if (endpoint is not null) rows = rows.Where(d => d.Endpoint == endpoint);
         var facts = await rows.Select(d => new { d.Id, d.Endpoint, d.PartitionKey, d.Status }).ToListAsync(cancellationToken).ConfigureAwait(false);
         var keys = facts.GroupBy(f => (f.Endpoint, Key: f.PartitionKey!))
