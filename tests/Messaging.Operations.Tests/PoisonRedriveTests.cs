@@ -50,6 +50,11 @@ public abstract class PoisonRedriveTests(OpsFixture fixture)
         Assert.Equal(row.Fingerprint, group.GetProperty("key").GetString());
         Assert.Equal(1, group.GetProperty("count").GetInt32());
         Assert.Contains("ApplyHandler.HandleAsync", group.GetProperty("description").GetString(), StringComparison.Ordinal);
+        // The same table by message type and by endpoint: one GROUP BY in the database each.
+        var byType = Assert.Single((await Operator.OkAsync(Args(app, "dlq", "list", "--group-by", "type", "--json"))).Json().EnumerateArray());
+        Assert.Equal(("ops.ordered", "1 endpoint(s)", 1), (byType.GetProperty("key").GetString(), byType.GetProperty("description").GetString(), byType.GetProperty("count").GetInt32()));
+        var byEndpoint = Assert.Single((await Operator.OkAsync(Args(app, "dlq", "list", "--group-by", "endpoint", "--json"))).Json().EnumerateArray());
+        Assert.Equal((app.Endpoint, "1 message type(s)"), (byEndpoint.GetProperty("key").GetString(), byEndpoint.GetProperty("description").GetString()));
         var shown = (await Operator.OkAsync(Args(app, "dlq", "show", poison, "--json"))).Json();
         Assert.Contains("\"o-2\"", shown.GetProperty("body").GetString(), StringComparison.Ordinal);
 

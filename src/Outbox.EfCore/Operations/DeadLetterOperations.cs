@@ -29,8 +29,9 @@ public static class DeadLetterOperations
         return rows.OrderByDescending(d => d.LastFailedAt).ThenByDescending(d => d.Id).Take(limit).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Groups the dead letters of <paramref name="status"/>, largest group first (see <see cref="Group"/>). Reads
-    /// only the columns the grouping needs, never bodies.</summary>
+    /// <summary>Groups the dead letters of <paramref name="status"/>, largest group first, as <see cref="Group"/> does, with
+    /// one GROUP BY in the database (never reads rows or bodies): with 100,000 dead letters it returns the groups, not the
+    /// rows. A failure group's description comes from its rows' smallest exception type (or reason) and failure site.</summary>
     /// <param name="db">A context with the messaging tables.</param>
     /// <param name="by">What to group by.</param>
     /// <param name="status">Only rows of this status; null for every status.</param>
@@ -40,13 +41,32 @@ public static class DeadLetterOperations
     {
         var rows = db.Set<DeadLetter>().AsNoTracking();
         if (status is { } s) rows = rows.Where(d => d.Status == s);
-        var facts = await rows.Select(d => new DeadLetter
+        var groups = by switch
         {
-            Fingerprint = d.Fingerprint, ExceptionType = d.ExceptionType, Reason = d.Reason, FailureSite = d.FailureSite, MessageType = d.MessageType,
-            Endpoint = d.Endpoint, FirstFailedAt = d.FirstFailedAt, LastFailedAt = d.LastFailedAt,
-        }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return Group(facts, by);
+            DeadLetterGrouping.Type => (await rows.GroupBy(d => d.MessageType).Select(g => new
+            {
+                g.Key, Count = g.Count(), Others = g.Select(d => d.Endpoint).Distinct().Count(), First = g.Min(d => d.FirstFailedAt), Last = g.Max(d => d.LastFailedAt),
+            }).ToListAsync(cancellationToken).ConfigureAwait(false))
+                .Select(g => new DeadLetterGroup(g.Key, $"{g.Others} endpoint(s)", g.Count, g.First, g.Last)),
+            DeadLetterGrouping.Endpoint => (await rows.GroupBy(d => d.Endpoint).Select(g => new
+            {
+                g.Key, Count = g.Count(), Others = g.Select(d => d.MessageType).Distinct().Count(), First = g.Min(d => d.FirstFailedAt), Last = g.Max(d => d.LastFailedAt),
+            }).ToListAsync(cancellationToken).ConfigureAwait(false))
+                .Select(g => new DeadLetterGroup(g.Key, $"{g.Others} message type(s)", g.Count, g.First, g.Last)),
+            _ => (await rows.GroupBy(d => d.Fingerprint).Select(g => new
+            {
+                g.Key, Count = g.Count(), Exception = g.Min(d => d.ExceptionType), Reason = g.Min(d => d.Reason), Site = g.Min(d => d.FailureSite),
+                First = g.Min(d => d.FirstFailedAt), Last = g.Max(d => d.LastFailedAt),
+            }).ToListAsync(cancellationToken).ConfigureAwait(false))
+                .Select(g => new DeadLetterGroup(g.Key ?? NoFingerprint, Describe(g.Exception ?? g.Reason, g.Site), g.Count, g.First, g.Last)),
+        };
+        return [.. groups.OrderByDescending(g => g.Count).ThenBy(g => g.Key, StringComparer.Ordinal)];
     }
+
+    /// <summary>The failure group of dead letters recorded without a fingerprint: <c>-</c> (a fingerprint is 12 hex digits).</summary>
+    public const string NoFingerprint = "-";
+
+    private static string Describe(string? failure, string? site) => $"{failure}{(site is null ? "" : " at " + site)}";
 
     /// <summary>Groups dead letters already read (from the table or a broker's dead-letter queue) by failure (fingerprint:
     /// exception type, or reason, and failure site), message type or endpoint, largest first.</summary>
@@ -59,8 +79,8 @@ public static class DeadLetterOperations
         {
             DeadLetterGrouping.Type => rows.GroupBy(f => f.MessageType).Select(g => (g.Key, Description: $"{g.Select(f => f.Endpoint).Distinct().Count()} endpoint(s)", Items: g.ToList())),
             DeadLetterGrouping.Endpoint => rows.GroupBy(f => f.Endpoint).Select(g => (g.Key, Description: $"{g.Select(f => f.MessageType).Distinct().Count()} message type(s)", Items: g.ToList())),
-            _ => rows.GroupBy(f => f.Fingerprint ?? "-").Select(g => (g.Key,
-                Description: $"{g.First().ExceptionType ?? g.First().Reason}{(g.First().FailureSite is { } site ? " at " + site : "")}", Items: g.ToList())),
+            _ => rows.GroupBy(f => f.Fingerprint ?? NoFingerprint).Select(g => (g.Key,
+                Description: Describe(g.First().ExceptionType ?? g.First().Reason, g.First().FailureSite), Items: g.ToList())),
         };
         return [.. groups.Select(g => new DeadLetterGroup(g.Key, g.Description, g.Items.Count, g.Items.Min(f => f.FirstFailedAt), g.Items.Max(f => f.LastFailedAt)))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Key, StringComparer.Ordinal)];
@@ -111,6 +131,7 @@ public static class DeadLetterOperations
         ArgumentNullException.ThrowIfNull(selection);
         var rows = db.Set<DeadLetter>().AsNoTracking().Where(d => d.Status == DeadLetterStatus.Parked);
         if (selection.Endpoint is { } endpoint) rows = rows.Where(d => d.Endpoint == endpoint);
+        if (selection.Fingerprint == NoFingerprint) return rows.Where(d => d.Fingerprint == null);
         if (selection.Fingerprint is { } fingerprint) return rows.Where(d => d.Fingerprint == fingerprint);
         if (selection.All) return rows;
         var ids = selection.MessageIds.ToList();
