@@ -1,9 +1,11 @@
+using Messaging.Dashboard.Activity;
 using Messaging.Dashboard.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Messaging.Dashboard;
@@ -11,7 +13,10 @@ namespace Messaging.Dashboard;
 /// <summary>Mounts the dashboard in the service's own ASP.NET Core app: no server, database, script or font of its own.</summary>
 public static class DashboardEndpointExtensions
 {
-    /// <summary>Adds what the dashboard needs besides the application's DbContext: antiforgery (its POST forms carry a token).
+    /// <summary>Adds what the dashboard needs besides the application's DbContext: antiforgery (its POST forms carry a token),
+    /// and a hosted service that keeps what this instance sees for the overview (per-minute counts of the last hour from
+    /// <see cref="Diagnostics.MessagingStatistics"/>, the transports' outages, Kafka lag per partition from the
+    /// <c>messaging.kafka.consumer.lag</c> gauge), in memory only. Call it after <c>AddMessaging</c>.
     /// Authentication and authorization are the application's: register a scheme and, if the dashboard is to use them,
     /// the policies named in <see cref="DashboardOptions"/>.</summary>
     /// <param name="services">The application's services.</param>
@@ -21,6 +26,8 @@ public static class DashboardEndpointExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddAntiforgery();
+        services.TryAddSingleton<MessagingActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessagingActivity>());
         return services;
     }
 
@@ -68,6 +75,8 @@ public static class DashboardEndpointExtensions
         group.MapGet("/dead-letters/{messageId}", pages.DeadLetterAsync);
         group.MapGet("/keys", Handler(pages.KeysAsync));
         group.MapGet("/outbox", Handler(pages.OutboxAsync));
+        group.MapGet("/inbox", Handler(pages.InboxAsync));
+        group.MapGet("/guarantees", Handler(pages.GuaranteesAsync));
         if (options.ReadOnly) return group;
 
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Messaging.Dashboard");
@@ -77,6 +86,8 @@ public static class DashboardEndpointExtensions
             group.MapGet("/confirm", Handler(changes.ConfirmAsync)),
             group.MapPost("/redrive", Handler(context => changes.ChangeAsync(context, "redrive"))), // the handler validates the antiforgery token
             group.MapPost("/discard", Handler(context => changes.ChangeAsync(context, "discard"))),
+            group.MapGet("/confirm-retry", Handler(changes.ConfirmRetryAsync)),
+            group.MapPost("/outbox/retry", Handler(changes.RetryAsync)),
         ];
         if (options.ChangePolicy is { } policy)
             foreach (var endpoint in change) endpoint.RequireAuthorization(policy);

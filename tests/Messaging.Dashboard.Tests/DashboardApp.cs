@@ -37,7 +37,8 @@ public sealed class DashboardApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<DashboardApp> StartAsync(Action<DashboardOptions>? configure = null)
+    /// <summary>Starts the app; <paramref name="services"/> adds to it (messaging, for example) before it is built.</summary>
+    public static async Task<DashboardApp> StartAsync(Action<DashboardOptions>? configure = null, Action<WebApplicationBuilder>? services = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "messaging-dashboard-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -47,6 +48,7 @@ public sealed class DashboardApp : IAsyncDisposable
         builder.Services.AddDbContext<ServiceDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(folder, "app.db")}"));
         builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, HeaderSignIn>("Test", null);
         builder.Services.AddAuthorization(o => o.AddPolicy("ops-write", p => p.RequireRole("ops")));
+        services?.Invoke(builder);
         builder.Services.AddMessagingDashboard();
         var app = builder.Build();
         app.UseAuthentication();

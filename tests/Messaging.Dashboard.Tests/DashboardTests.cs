@@ -126,8 +126,25 @@ public sealed partial class DashboardTests
         Assert.Equal(DeadLetterStatus.Parked, await app.QueryAsync(db => db.Set<DeadLetter>().Select(d => d.Status).SingleAsync()));
     }
 
+    [Fact]
+    public async Task Dead_letters_recorded_without_a_fingerprint_form_the_group_named_dash_which_opens_and_redrives()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var id = Envelope.NewMessageId();
+        await app.QueryAsync(db => // an older version or a foreign consumer recorded it without a fingerprint
+        {
+            db.Add(DeadLetter.FromBrokerCopy(new Envelope { MessageId = id, MessageType = "orders.placed", Destination = "orders", Body = new byte[] { 1 } },
+                new Dictionary<string, string> { [HeaderNames.DeadLetterReason] = "unknown message type" }, "RabbitMq", "order-service", "order-service.dlq"));
+            return db.SaveChangesAsync();
+        });
+        using var alice = app.Client("alice", "ops");
+        Assert.Contains("<a href=\"/messaging/dead-letters?group=-\">-</a>", await alice.GetStringAsync("/messaging/"), StringComparison.Ordinal);
+        Assert.Contains(id, await alice.GetStringAsync("/messaging/dead-letters?group=-"), StringComparison.Ordinal);
+        Assert.Contains("Re-drive 1 dead letter(s)", await alice.GetStringAsync("/messaging/confirm?action=redrive&group=-"), StringComparison.Ordinal);
+    }
+
     /// <summary>The confirmation page's form, hidden fields (the antiforgery token among them) and all, plus <paramref name="fields"/>.</summary>
-    private static FormUrlEncodedContent Form(string page, params (string Name, string Value)[] fields)
+    internal static FormUrlEncodedContent Form(string page, params (string Name, string Value)[] fields)
     {
         var hidden = HiddenInput().Matches(page).Select(m => new KeyValuePair<string, string>(WebUtility.HtmlDecode(m.Groups[1].Value), WebUtility.HtmlDecode(m.Groups[2].Value)));
         return new FormUrlEncodedContent(hidden.Concat(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))));

@@ -25,6 +25,7 @@ internal sealed class MessagingHostedService(
     MessagePipeline pipeline,
     IOptions<MessagingOptions> options,
     IEnumerable<GuaranteeStatement> guarantees,
+    StartupGuarantees report,
     IEnumerable<IStartupCheck> checks,
     FatalStartup fatal,
     IHostApplicationLifetime lifetime,
@@ -66,7 +67,7 @@ internal sealed class MessagingHostedService(
         foreach (var check in checks) await check.CheckAsync(cancellationToken).ConfigureAwait(false);
         foreach (var route in routes.Routes) transports.Get(route.Transport); // an unknown transport fails here
         _consumed = transports.Consumed;
-        StartupReport.Write(logger, options.Value, guarantees, [.. _consumed.Select(t => t.Name)], _endpoints.Count > 0);
+        report.Write(logger, options.Value, guarantees, [.. _consumed.Select(t => t.Name)], _endpoints.Count > 0);
         foreach (var transport in _consumed)
         {
             if (options.Value.Retry.DelayedRetryDelaysMs.Length > 0 && !transport.Capabilities.HasFlag(TransportCapabilities.DelayedRetry))

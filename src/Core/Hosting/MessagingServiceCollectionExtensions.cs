@@ -43,6 +43,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<MessagingTransports>();
         services.AddSingleton<TransportUsage>();
         services.AddSingleton<FatalStartup>();
+        services.AddSingleton<StartupGuarantees>();
         services.AddHostedService<MessagingHostedService>();
         services.AddSingleton(new GuaranteeStatement(InMemoryTransport.TransportName, GuaranteeStatement.TransportTopic,
             endpoint => $"in-process queues: nothing survives a restart; dead letters kept in memory for {endpoint}"));

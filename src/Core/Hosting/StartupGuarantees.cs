@@ -4,12 +4,22 @@ using Microsoft.Extensions.Logging;
 
 namespace Messaging.Hosting;
 
-/// <summary>Writes one log entry per endpoint and consumed transport with the guarantees in force (event 1010): the
-/// transport's (confirms, acks, idempotence, ordering mode, prefetch, concurrency, dead-letter destination), the retry and
-/// dead-letter policy, the inbox and the outbox.</summary>
-internal static class StartupReport
+/// <summary>
+/// The guarantees in force at this host's start-up, one entry per consumed transport: the transport's (confirms, acks,
+/// idempotence, ordering mode, prefetch, concurrency, dead-letter destination), the retry and dead-letter policy, the inbox
+/// and the outbox. The same sentences as the start-up log entries (event 1010). Registered as a singleton by
+/// <c>AddMessaging</c>; empty until the messaging hosted service has started.
+/// </summary>
+public sealed class StartupGuarantees
 {
-    public static void Write(ILogger logger, MessagingOptions options, IEnumerable<GuaranteeStatement> statements, IReadOnlyList<string> transports, bool consumes)
+    private volatile IReadOnlyList<EndpointGuarantees> _endpoints = [];
+
+    /// <summary>One entry per consumed transport (<c>Messaging:ConsumeFrom</c>, default the primary), in that order; empty
+    /// before start-up.</summary>
+    public IReadOnlyList<EndpointGuarantees> Endpoints => _endpoints;
+
+    /// <summary>Builds the report, keeps it and writes one log entry per transport (event 1010).</summary>
+    internal void Write(ILogger logger, MessagingOptions options, IEnumerable<GuaranteeStatement> statements, IReadOnlyList<string> transports, bool consumes)
     {
         var all = statements.DistinctBy(s => (s.Transport?.ToUpperInvariant(), s.Topic)).ToList(); // a package added twice reports once
         var retry = options.Retry;
@@ -20,11 +30,18 @@ internal static class StartupReport
             $"messages without a handler here {(options.UnhandledMessages == Handling.UnhandledMessagePolicy.Skip ? "acknowledged and counted (Skip)" : "dead-lettered")}");
         var shared = all.Where(s => s.Transport is null).Select(s => s.Describe(options.Endpoint)).ToList();
         if (!all.Any(s => s.Topic == GuaranteeStatement.InboxTopic)) shared.Insert(0, "inbox off: a redelivered message runs its handlers again");
-        foreach (var transport in transports)
-        {
-            var own = all.Where(s => string.Equals(s.Transport, transport, StringComparison.OrdinalIgnoreCase)).Select(s => s.Describe(options.Endpoint));
-            Log.EndpointGuarantees(logger, options.Endpoint, transport, consumes ? "consumes" : "publishes only",
-                string.Join("; ", own.Append(policy).Concat(shared)));
-        }
+        var endpoints = transports.Select(transport => new EndpointGuarantees(options.Endpoint, transport, consumes,
+            [.. all.Where(s => string.Equals(s.Transport, transport, StringComparison.OrdinalIgnoreCase)).Select(s => s.Describe(options.Endpoint)).Append(policy).Concat(shared)])).ToList();
+        foreach (var endpoint in endpoints)
+            Log.EndpointGuarantees(logger, endpoint.Endpoint, endpoint.Transport, consumes ? "consumes" : "publishes only", string.Join("; ", endpoint.Statements));
+        _endpoints = endpoints;
     }
 }
+
+/// <summary>What one endpoint guarantees on one transport (<see cref="StartupGuarantees"/>).</summary>
+/// <param name="Endpoint">The endpoint (<c>Messaging:Endpoint</c>).</param>
+/// <param name="Transport">The transport's name (<c>RabbitMq</c>, <c>Kafka</c>, <c>InMemory</c>).</param>
+/// <param name="Consumes">True when this host consumes through it; false when it only publishes.</param>
+/// <param name="Statements">Short sentences, transport's first, then the retry policy, then the inbox's and the outbox's;
+/// never a secret.</param>
+public sealed record EndpointGuarantees(string Endpoint, string Transport, bool Consumes, IReadOnlyList<string> Statements);

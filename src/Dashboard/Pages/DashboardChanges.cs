@@ -1,3 +1,4 @@
+using Messaging.Outbox;
 using Messaging.Outbox.Operations;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
@@ -40,15 +41,7 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
 
     public async Task<IResult> ChangeAsync(HttpContext context, string action)
     {
-        if (!context.Request.HasFormContentType) return Results.BadRequest("A form POST is expected.");
-        try
-        {
-            await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context);
-        }
-        catch (AntiforgeryValidationException)
-        {
-            return Results.BadRequest("The form's antiforgery token is missing or invalid: open the confirmation page again.");
-        }
+        if (await RejectedAsync(context) is { } rejected) return rejected;
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var (_, selection) = Read(action, form["group"], form["id"]);
         if (selection is null) return Results.BadRequest("Choose a group or a message.");
@@ -75,6 +68,67 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
         return DashboardPages<TContext>.Page(page, action == "redrive" ? "Re-driven" : "Discarded");
     }
 
+    /// <summary>The confirmation of putting Failed outbox rows back to Pending: every Failed row, or the one of <c>id</c>.</summary>
+    public async Task<IResult> ConfirmRetryAsync(HttpContext context)
+    {
+        if (!TryReadRowId(context.Request.Query["id"], out var id)) return Results.BadRequest("id must be an outbox row id (the id column).");
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var failed = db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Failed);
+        if (id is { } one) failed = failed.Where(m => m.Id == one);
+        var count = await failed.CountAsync(context.RequestAborted);
+        var page = new Html(prefix);
+        if (count == 0) return DashboardPages<TContext>.Page(page.Paragraph("No Failed row matches: nothing to retry."), "Retry: nothing to do");
+        page.Paragraph($"{count} Failed outbox row(s) go back to Pending with their attempts at 0 and the same message id; the dispatcher publishes them on its next round.");
+        var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+        page.Raw($"""
+            <form method="post" action="{Html.Text(prefix + "/outbox/retry")}">
+            <input type="hidden" name="{Html.Text(tokens.FormFieldName)}" value="{Html.Text(tokens.RequestToken)}">
+            <input type="hidden" name="id" value="{Html.Text(id?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "")}">
+            <button type="submit">Retry {count} Failed row(s)</button>
+            </form>
+            """);
+        return DashboardPages<TContext>.Page(page, $"Retry {count} Failed outbox row(s)?");
+    }
+
+    /// <summary>Puts the Failed rows back to Pending (<see cref="OutboxOperations.RetryAsync"/>, as <c>messaging outbox retry</c>).</summary>
+    public async Task<IResult> RetryAsync(HttpContext context)
+    {
+        if (await RejectedAsync(context) is { } rejected) return rejected;
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (!TryReadRowId(form["id"], out var id)) return Results.BadRequest("id must be an outbox row id (the id column).");
+        var user = context.User.Identity?.Name ?? "anonymous";
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var done = await OutboxOperations.RetryAsync(db, id is { } one ? [one] : null, context.RequestAborted);
+        DashboardLog.Retried(logger, user, done, id is { } row ? $"row {row}" : "every Failed row");
+        var page = new Html(prefix).Paragraph($"{done} Failed outbox row(s) back to Pending.");
+        page.Raw($"<p>{page.Link("/", "Back to the overview")}</p>");
+        return DashboardPages<TContext>.Page(page, "Retried");
+    }
+
+    /// <summary>Null when the request is a form POST with a valid antiforgery token; else the answer to give (400).</summary>
+    private static async Task<IResult?> RejectedAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType) return Results.BadRequest("A form POST is expected.");
+        try
+        {
+            await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context);
+            return null;
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return Results.BadRequest("The form's antiforgery token is missing or invalid: open the confirmation page again.");
+        }
+    }
+
+    private static bool TryReadRowId(string? text, out long? id)
+    {
+        id = null;
+        if (string.IsNullOrEmpty(text)) return true;
+        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)) return false;
+        id = value;
+        return true;
+    }
+
     /// <summary>The selection a request names: a failure group or one message id (exactly one), and its action.</summary>
     private static (string Action, DeadLetterSelection? Selection) Read(string? action, string? group, string? id)
     {
@@ -93,4 +147,7 @@ internal static partial class DashboardLog
 
     [LoggerMessage(5001, LogLevel.Warning, "Dashboard: {User} discarded {Count} dead letter(s) of {What}: {Reason}")]
     public static partial void Discarded(ILogger logger, string user, int count, string what, string reason);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Dashboard: {User} put {Count} Failed outbox row(s) back to Pending ({What})")]
+    public static partial void Retried(ILogger logger, string user, int count, string what);
 }

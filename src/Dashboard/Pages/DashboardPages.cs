@@ -1,6 +1,8 @@
+using Messaging.Dashboard.Activity;
 using Messaging.Hosting;
 using Messaging.Outbox;
 using Messaging.Outbox.Operations;
+using Messaging.Transport;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -20,20 +22,49 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
         var db = context.RequestServices.GetRequiredService<TContext>();
         var ct = context.RequestAborted;
         var page = new Html(prefix);
+        var activity = context.RequestServices.GetService<MessagingActivity>();
+        if (activity is not null) ActivityPage.Transports(page, activity);
         if (context.RequestServices.GetService<HealthCheckService>() is { } health)
         {
             var report = await health.CheckHealthAsync(r => r.Tags.Contains(MessagingBuilder.HealthTag), ct);
-            page.Heading("Health").Table(["check", "status", "description"], report.Entries.OrderBy(e => e.Key, StringComparer.Ordinal)
-                .Select(e => new object?[] { e.Key, Status(e.Value.Status), e.Value.Description }));
+            page.Heading("Health").Table(["check", "status", "description", "data"], report.Entries.OrderBy(e => e.Key, StringComparer.Ordinal)
+                .Select(e => new object?[] { e.Key, Status(e.Value.Status), e.Value.Description, string.Join(", ", e.Value.Data.Select(d => $"{d.Key}={Html.Plain(d.Value)}")) }));
         }
-        var outbox = await OutboxOperations.StatsAsync(db, null, ct);
-        page.Heading("Outbox").Paragraph(outbox.OldestPending is { } oldest ? $"oldest Pending row created {Html.Text(oldest)}" : "nothing Pending", "muted")
+        if (activity is not null) ActivityPage.Charts(page, activity);
+        var primary = context.RequestServices.GetService<MessagingTransports>()?.PrimaryName;
+        var outbox = await OutboxOperations.StatsAsync(db, primary, ct);
+        var failed = outbox.Counts.Where(c => c.Status == nameof(OutboxStatus.Failed)).Sum(c => c.Count);
+        page.Heading("Outbox").Paragraph(outbox.OldestPending is { } oldest
+                ? $"oldest Pending row created {Html.Plain(oldest)}, {Html.Plain(DateTime.UtcNow - oldest)} ago" : "nothing Pending", "muted")
             .Table(["status", "transport", "rows"], outbox.Counts.Select(c => new object?[] { c.Status, c.Transport, c.Count }));
+        if (failed > 0)
+            page.Raw($"<p class=\"bad\">{Html.Text(failed)} Failed row(s): {page.Link("/outbox?status=Failed", "see them")}"
+                + (await MayChangeAsync(context) ? $" or {page.Link("/confirm-retry", "retry every Failed row…")}" : "") + "</p>");
         await DeadLetterGroupsAsync(page, db, ct);
         var keys = await ParkedKeyOperations.ListAsync(db, null, options.PageSize, ct);
         page.Heading("Held keys").Raw(keys.Count == 0 ? "<p class=\"muted\">no key is held</p>"
             : $"<p class=\"muted\">{keys.Count} key(s) held behind a dead letter: {page.Link("/keys", "held keys")}</p>");
         return Page(page, "Overview");
+    }
+
+    public async Task<IResult> InboxAsync(HttpContext context)
+    {
+        var db = context.RequestServices.GetRequiredService<TContext>();
+        var stats = await InboxOperations.StatsAsync(db, context.RequestAborted);
+        var page = new Html(prefix);
+        page.Paragraph($"One row per message and handler that applied it (kept until Messaging:Outbox:InboxRetentionHours); {stats.Redeliveries} message(s) with counted redeliveries (poison detection).", "muted")
+            .Table(["handler", "messages applied", "oldest", "newest"], stats.Handlers.Select(h => new object?[] { h.Handler, h.Count, h.Oldest, h.Newest }));
+        return Page(page, "Inbox per handler");
+    }
+
+    public Task<IResult> GuaranteesAsync(HttpContext context)
+    {
+        var page = new Html(prefix);
+        var endpoints = context.RequestServices.GetService<StartupGuarantees>()?.Endpoints ?? [];
+        if (endpoints.Count == 0) page.Paragraph("No start-up report: messaging is not registered in this application, or its host has not started.", "muted");
+        foreach (var endpoint in endpoints)
+            page.Heading($"Endpoint {endpoint.Endpoint} on {endpoint.Transport} ({(endpoint.Consumes ? "consumes" : "publishes only")})").List(endpoint.Statements);
+        return Task.FromResult(Page(page, "Start-up guarantees"));
     }
 
     public async Task<IResult> DeadLettersAsync(HttpContext context)
@@ -102,9 +133,11 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
         var status = Enum.TryParse<OutboxStatus>(context.Request.Query["status"].FirstOrDefault(), ignoreCase: true, out var s) ? s : (OutboxStatus?)null;
         var rows = await OutboxOperations.ListAsync(db, status, null, options.PageSize, context.RequestAborted);
         var page = new Html(prefix);
+        var retry = status == OutboxStatus.Failed && rows.Count > 0 && await MayChangeAsync(context);
         page.Raw($"<p>{page.Link("/outbox?status=Pending", "Pending")} · {page.Link("/outbox?status=Failed", "Failed")} · {page.Link("/outbox?status=Sent", "Sent")} · {page.Link("/outbox", "all")}</p>")
+            .Raw(retry ? $"<p>{page.Link("/confirm-retry", "Retry every Failed row…")}</p>" : "")
             .Table(["id", "message id", "status", "destination", "transport", "attempts", "created", "last error"], rows.Select(m => new object?[]
-            { m.Id, m.MessageId, m.Status, m.Destination, m.Transport, m.Attempts, m.CreatedAt, m.LastError }));
+            { retry ? new HtmlCell(page.Link($"/confirm-retry?id={m.Id}", m.Id)) : m.Id, m.MessageId, m.Status, m.Destination, m.Transport, m.Attempts, m.CreatedAt, m.LastError }));
         return Page(page, status is null ? "Outbox" : $"Outbox: {status}");
     }
 
