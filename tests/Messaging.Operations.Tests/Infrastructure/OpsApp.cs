@@ -11,16 +11,16 @@ namespace Messaging.Operations.Tests.Infrastructure;
 
 /// <summary>The application under operation: orders placed through the outbox, applied once by <see cref="ApplyHandler"/>
 /// through the inbox, on the fixture's broker and database, with its own endpoint and destination.</summary>
-public sealed class OpsApp : IAsyncDisposable
+public sealed partial class OpsApp : IAsyncDisposable
 {
     private readonly IHost _host;
     private bool _running;
 
-    private OpsApp(IHost host, string endpoint, string destination)
+    private OpsApp(IHost host, string name)
     {
         _host = host;
-        Endpoint = endpoint;
-        Destination = destination;
+        Endpoint = "ops-" + name;
+        Destination = "orders-" + name;
     }
 
     public string Endpoint { get; }
@@ -31,8 +31,17 @@ public sealed class OpsApp : IAsyncDisposable
     public static OpsApp Create(OpsFixture fixture, string? name = null, Action<IServiceCollection>? services = null,
         IReadOnlyDictionary<string, string?>? settings = null)
     {
-        name ??= Guid.NewGuid().ToString("N")[..10];
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        name = Configure(builder, fixture, name, services, settings);
+        return new OpsApp(builder.Build(), name);
+    }
+
+    /// <summary>The application's configuration and services on a host builder (a generic host, or the web application of
+    /// <see cref="CreateWithDashboard"/>); returns its name.</summary>
+    private static string Configure(IHostApplicationBuilder builder, OpsFixture fixture, string? name, Action<IServiceCollection>? services,
+        IReadOnlyDictionary<string, string?>? settings)
+    {
+        name ??= Guid.NewGuid().ToString("N")[..10];
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Messaging:Transport"] = fixture.Broker.Transport,
@@ -53,7 +62,7 @@ public sealed class OpsApp : IAsyncDisposable
             .AddHandler<Ordered, ApplyHandler>("apply-order")
             .AddEntityFrameworkOutbox<OpsContext>();
         fixture.Broker.Register(messaging);
-        return new OpsApp(builder.Build(), "ops-" + name, "orders-" + name);
+        return name;
     }
 
     public async Task StartAsync()
