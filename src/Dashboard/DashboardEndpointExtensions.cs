@@ -77,6 +77,7 @@ public static class DashboardEndpointExtensions
         group.MapGet("/outbox", Handler(pages.OutboxAsync));
         group.MapGet("/inbox", Handler(pages.InboxAsync));
         group.MapGet("/guarantees", Handler(pages.GuaranteesAsync));
+        group.MapGet("/brokers", Handler(new BrokerDeadLetterPage<TContext>(root, options).ShowAsync));
         if (options.ReadOnly) return group;
 
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Messaging.Dashboard");

@@ -30,6 +30,7 @@ public static class KafkaMessagingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<KafkaReplay>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Transport.IBrokerDeadLetterSource, KafkaDeadLetterSource>());
         builder.Services.PostConfigure<KafkaOptions>(options => KafkaFormerKeys.Apply(builder.Configuration.GetSection(KafkaOptions.SectionName), options));
         return builder.AddTransport<KafkaOptions, KafkaOptionsValidator>(KafkaTransport.TransportName, KafkaOptions.SectionName,
             KafkaGuarantees.Describe, (services, options) => new KafkaTransport(options,

@@ -1,6 +1,7 @@
 using Messaging.Configuration;
 using Messaging.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public static class RabbitMqMessagingBuilderExtensions
     public static MessagingBuilder AddRabbitMq(this MessagingBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Transport.IBrokerDeadLetterSource, RabbitMqDeadLetterSource>());
         return builder.AddTransport<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqTransport.TransportName, RabbitMqOptions.SectionName,
             RabbitMqGuarantees.Describe, (services, options) =>
             {

@@ -10,8 +10,9 @@ namespace Messaging.Operations.Tests;
 /// The on-call story in Debian's headless Chromium, on the dashboard mounted in the running service, on each live broker
 /// and database: the transport parks a poison order in its failure group; an anonymous visitor is refused (401); a
 /// read-only user sees the group without its re-drive link, and a re-drive POST from them answers 403 and writes nothing;
-/// the operator opens the group and the message, re-drives the group after the handler's fix, and the order is applied
-/// exactly once while the overview says nothing is parked. Screenshots of the operator's steps go to
+/// the operator opens the group and the message, sees the broker's own copy beside the table, re-drives the group after
+/// the handler's fix, follows the message until its page says it was applied, exactly once, and the overview says
+/// nothing is parked. Screenshots of the operator's steps go to
 /// MESSAGING_DASHBOARD_SCREENSHOTS (docs/dashboard holds the README's, from the RabbitMQ + PostgreSQL run), else to a
 /// temporary folder.
 /// </summary>
@@ -65,7 +66,16 @@ public abstract class OnCallDashboardTests(OpsFixture fixture, string shotPrefix
         Assert.Contains("order o-2 has no customer", Chromium.MainText(browser), StringComparison.Ordinal);
         Assert.Contains("\"o-2\"", browser.FindElement(By.TagName("pre")).Text, StringComparison.Ordinal);
         Chromium.Shot(browser, shots, shotPrefix + "2-message");
-        browser.Navigate().Back();
+        // Beside the table, the broker's own dead-letter copy, with its row's status.
+        Chromium.Follow(browser, browser.FindElement(By.LinkText("Broker DLQs")));
+        await Wait.UntilAsync(() =>
+        {
+            browser.Navigate().Refresh();
+            return Task.FromResult(Chromium.MainText(browser).Contains("1 cop(ies) read, 1 of them in the dead-letters table", StringComparison.Ordinal));
+        }, "the broker's copy of the poison order shown beside its row", 20_000);
+        Assert.Single(browser.FindElements(By.LinkText(poison)));
+        Chromium.Shot(browser, shots, shotPrefix + "5-broker");
+        browser.Navigate().GoToUrl(group);
         app.Version.Fixed = true;
         Chromium.Follow(browser, browser.FindElement(By.LinkText("Re-drive this group…")));
         var submit = browser.FindElement(By.CssSelector("button[type=submit]"));
@@ -76,6 +86,9 @@ public abstract class OnCallDashboardTests(OpsFixture fixture, string shotPrefix
         Assert.Contains("1 dead letter(s) re-driven", Chromium.MainText(browser), StringComparison.Ordinal);
         await Wait.UntilAsync(async () => await app.AppliedAsync(poison) == 1 && (await app.DeadLetterAsync(poison))!.Status == DeadLetterStatus.Redriven,
             "the fixed handler applied the re-driven order");
+        Chromium.Follow(browser, browser.FindElement(By.LinkText(poison))); // "follow them": the message's page says it was applied
+        Assert.Contains("Now: handled by 1 handler(s): apply-order", Chromium.MainText(browser), StringComparison.Ordinal);
+        browser.Navigate().Back();
         Chromium.Follow(browser, browser.FindElement(By.LinkText("Back to the overview")));
         Assert.Contains("nothing parked", Chromium.MainText(browser), StringComparison.Ordinal);
         Chromium.Shot(browser, shots, shotPrefix + "4-after");

@@ -1,4 +1,3 @@
-using Messaging.Cli.Brokers;
 using Messaging.Kafka;
 using Messaging.RabbitMq;
 using Messaging.Transport;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Messaging.Cli.Brokers;
 using Messaging.Cli.Output;
 using Messaging.Outbox;
 using Messaging.Outbox.Operations;

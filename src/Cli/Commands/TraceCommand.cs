@@ -87,12 +87,12 @@ internal static class TraceCommand
 
     /// <summary>With <c>--source rabbitmq|kafka</c>: the message's copies among the first <c>--limit</c> of the endpoint's
     /// dead-letter queue or topic (read, not removed); null without it.</summary>
-    private static async Task<(string Where, int Read, List<Brokers.BrokerDeadLetter> Copies)?> BrokerCopiesAsync(CliContext context, string messageId,
+    private static async Task<(string Where, int Read, List<BrokerDeadLetter> Copies)?> BrokerCopiesAsync(CliContext context, string messageId,
         CancellationToken cancellationToken)
     {
         if (context.Value(DlqOptions.Source) == "database") return null;
         await using var source = DlqBrokerCommands.Open(context, forChanges: false);
-        var read = await Brokers.BrokerDeadLetter.ReadAsync(source, Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
+        var read = await BrokerDeadLetter.ReadAsync(source, Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
         return (source.Describe, read.Count, [.. read.Where(c => c.Row.MessageId == messageId)]);
     }
 }

@@ -67,7 +67,7 @@ internal sealed class MessagingHostedService(
         foreach (var check in checks) await check.CheckAsync(cancellationToken).ConfigureAwait(false);
         foreach (var route in routes.Routes) transports.Get(route.Transport); // an unknown transport fails here
         _consumed = transports.Consumed;
-        report.Write(logger, options.Value, guarantees, [.. _consumed.Select(t => t.Name)], _endpoints.Count > 0);
+        report.Write(logger, options.Value, guarantees, [.. _consumed.Select(t => t.Name)], _endpoints);
         foreach (var transport in _consumed)
         {
             if (options.Value.Retry.DelayedRetryDelaysMs.Length > 0 && !transport.Capabilities.HasFlag(TransportCapabilities.DelayedRetry))

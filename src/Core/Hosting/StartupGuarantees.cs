@@ -19,8 +19,11 @@ public sealed class StartupGuarantees
     public IReadOnlyList<EndpointGuarantees> Endpoints => _endpoints;
 
     /// <summary>Builds the report, keeps it and writes one log entry per transport (event 1010).</summary>
-    internal void Write(ILogger logger, MessagingOptions options, IEnumerable<GuaranteeStatement> statements, IReadOnlyList<string> transports, bool consumes)
+    internal void Write(ILogger logger, MessagingOptions options, IEnumerable<GuaranteeStatement> statements, IReadOnlyList<string> transports,
+        IReadOnlyList<Transport.ConsumerEndpoint> consumers)
     {
+        var consumes = consumers.Count > 0;
+        IReadOnlyList<string> destinations = [.. consumers.SelectMany(c => c.Destinations).Distinct(StringComparer.Ordinal)];
         var all = statements.DistinctBy(s => (s.Transport?.ToUpperInvariant(), s.Topic)).ToList(); // a package added twice reports once
         var retry = options.Retry;
         var delayed = retry.DelayedRetryDelaysMs.Length == 0 ? "no delayed retries"
@@ -30,7 +33,7 @@ public sealed class StartupGuarantees
             $"messages without a handler here {(options.UnhandledMessages == Handling.UnhandledMessagePolicy.Skip ? "acknowledged and counted (Skip)" : "dead-lettered")}");
         var shared = all.Where(s => s.Transport is null).Select(s => s.Describe(options.Endpoint)).ToList();
         if (!all.Any(s => s.Topic == GuaranteeStatement.InboxTopic)) shared.Insert(0, "inbox off: a redelivered message runs its handlers again");
-        var endpoints = transports.Select(transport => new EndpointGuarantees(options.Endpoint, transport, consumes,
+        var endpoints = transports.Select(transport => new EndpointGuarantees(options.Endpoint, transport, destinations,
             [.. all.Where(s => string.Equals(s.Transport, transport, StringComparison.OrdinalIgnoreCase)).Select(s => s.Describe(options.Endpoint)).Append(policy).Concat(shared)])).ToList();
         foreach (var endpoint in endpoints)
             Log.EndpointGuarantees(logger, endpoint.Endpoint, endpoint.Transport, consumes ? "consumes" : "publishes only", string.Join("; ", endpoint.Statements));
@@ -41,7 +44,12 @@ public sealed class StartupGuarantees
 /// <summary>What one endpoint guarantees on one transport (<see cref="StartupGuarantees"/>).</summary>
 /// <param name="Endpoint">The endpoint (<c>Messaging:Endpoint</c>).</param>
 /// <param name="Transport">The transport's name (<c>RabbitMq</c>, <c>Kafka</c>, <c>InMemory</c>).</param>
-/// <param name="Consumes">True when this host consumes through it; false when it only publishes.</param>
+/// <param name="Destinations">The exchanges (RabbitMQ) or topics (Kafka) the endpoint consumes through it; empty when this
+/// host only publishes.</param>
 /// <param name="Statements">Short sentences, transport's first, then the retry policy, then the inbox's and the outbox's;
 /// never a secret.</param>
-public sealed record EndpointGuarantees(string Endpoint, string Transport, bool Consumes, IReadOnlyList<string> Statements);
+public sealed record EndpointGuarantees(string Endpoint, string Transport, IReadOnlyList<string> Destinations, IReadOnlyList<string> Statements)
+{
+    /// <summary>True when this host consumes through the transport; false when it only publishes.</summary>
+    public bool Consumes => Destinations.Count > 0;
+}

@@ -6,7 +6,7 @@ namespace Messaging.Dashboard.Pages;
 /// their outages, per-minute charts of the last hour, Kafka lag per partition.</summary>
 internal static class ActivityPage
 {
-    public static void Transports(Html page, MessagingActivity activity)
+    public static void Transports(Html page, MessagingActivity activity, DateTimeOffset now)
     {
         page.Heading("Transports").Table(["transport", "broker", "consumers"], activity.Transports.Select(t => new object?[]
         {
@@ -22,7 +22,7 @@ internal static class ActivityPage
             page.Table(["transport", "from", "to", "length", "problem"], outages.Select(o => new object?[]
             {
                 o.Transport, o.StartedAt, o.EndedAt is { } end ? end : new HtmlCell("<span class=\"bad\">ongoing</span>"),
-                (o.EndedAt ?? DateTimeOffset.UtcNow) - o.StartedAt, o.Problem,
+                (o.EndedAt ?? now) - o.StartedAt, o.Problem,
             }));
     }
 

@@ -53,10 +53,12 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
         var page = new Html(prefix);
         if (action == "redrive")
         {
-            var job = await RedriveJobs.StartAsync(db, selection, $"{user} (dashboard)", reason, null, null, DateTimeOffset.UtcNow, context.RequestAborted);
-            var done = await RedriveJobs.RunAsync(db, job.Id, TimeProvider.System, null, context.RequestAborted);
+            var time = DashboardPages<TContext>.Clock(context);
+            var job = await RedriveJobs.StartAsync(db, selection, $"{user} (dashboard)", reason, null, null, time.GetUtcNow(), context.RequestAborted);
+            var done = await RedriveJobs.RunAsync(db, job.Id, time, null, context.RequestAborted);
             DashboardLog.Redriven(logger, user, done.Done, what, job.Id, reason);
-            page.Paragraph($"Re-drive job {job.Id}: {done.Done} dead letter(s) re-driven through the outbox; the application's dispatcher publishes them.");
+            page.Paragraph($"Re-drive job {job.Id}: {done.Done} dead letter(s) re-driven: written to the outbox with their message ids; the dispatcher publishes them and the handlers apply them.")
+                .Raw($"<p>Follow them (each page says whether it was applied): {string.Join(", ", rows.Take(10).Select(r => page.Link($"/dead-letters/{Uri.EscapeDataString(r.MessageId)}", r.MessageId)))}{(rows.Count > 10 ? ", …" : "")}</p>");
         }
         else
         {

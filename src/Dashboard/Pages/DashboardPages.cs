@@ -23,7 +23,7 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
         var ct = context.RequestAborted;
         var page = new Html(prefix);
         var activity = context.RequestServices.GetService<MessagingActivity>();
-        if (activity is not null) ActivityPage.Transports(page, activity);
+        if (activity is not null) ActivityPage.Transports(page, activity, Clock(context).GetUtcNow());
         if (context.RequestServices.GetService<HealthCheckService>() is { } health)
         {
             var report = await health.CheckHealthAsync(r => r.Tags.Contains(MessagingBuilder.HealthTag), ct);
@@ -32,18 +32,20 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
         }
         if (activity is not null) ActivityPage.Charts(page, activity);
         var primary = context.RequestServices.GetService<MessagingTransports>()?.PrimaryName;
-        var outbox = await OutboxOperations.StatsAsync(db, primary, ct);
+        var outbox = await OutboxOperations.BacklogAsync(db, primary, ct); // Sent rows: the outbox page (counting them scans the table)
         var failed = outbox.Counts.Where(c => c.Status == nameof(OutboxStatus.Failed)).Sum(c => c.Count);
         page.Heading("Outbox").Paragraph(outbox.OldestPending is { } oldest
-                ? $"oldest Pending row created {Html.Plain(oldest)}, {Html.Plain(DateTime.UtcNow - oldest)} ago" : "nothing Pending", "muted")
-            .Table(["status", "transport", "rows"], outbox.Counts.Select(c => new object?[] { c.Status, c.Transport, c.Count }));
+                ? $"oldest Pending row created {Html.Plain(oldest)}, {Html.Plain(Clock(context).GetUtcNow().UtcDateTime - oldest)} ago" : "nothing Pending", "muted")
+            .Table(["status", "transport", "rows"], outbox.Counts.Select(c => new object?[] { c.Status, c.Transport, c.Count }))
+            .Raw($"<p class=\"muted\">Rows still to send (Pending) or given up (Failed); sent rows: {page.Link("/outbox?status=Sent", "the outbox page")}</p>");
         if (failed > 0)
             page.Raw($"<p class=\"bad\">{Html.Text(failed)} Failed row(s): {page.Link("/outbox?status=Failed", "see them")}"
                 + (await MayChangeAsync(context) ? $" or {page.Link("/confirm-retry", "retry every Failed row…")}" : "") + "</p>");
         await DeadLetterGroupsAsync(page, db, ct);
-        var keys = await ParkedKeyOperations.ListAsync(db, null, options.PageSize, ct);
-        page.Heading("Held keys").Raw(keys.Count == 0 ? "<p class=\"muted\">no key is held</p>"
-            : $"<p class=\"muted\">{keys.Count} key(s) held behind a dead letter: {page.Link("/keys", "held keys")}</p>");
+        // Held rows through the (status, fingerprint) index; listing the keys reads every key-ordered row (the keys page).
+        var held = await db.Set<DeadLetter>().AsNoTracking().CountAsync(d => d.Status == DeadLetterStatus.Held, ct);
+        page.Heading("Held keys").Raw(held == 0 ? "<p class=\"muted\">no message is held behind a dead letter of its key</p>"
+            : $"<p class=\"bad\">{held} message(s) held behind a dead letter of their key: {page.Link("/keys", "held keys")}</p>");
         return Page(page, "Overview");
     }
 
@@ -78,11 +80,14 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
             await DeadLetterGroupsAsync(page, db, ct);
             return Page(page, "Dead letters");
         }
-        var rows = await DeadLetterOperations.SelectAsync(db, new DeadLetterSelection([], group, false), ct);
+        var selection = new DeadLetterSelection([], group, false);
+        var count = await DeadLetterOperations.CountAsync(db, selection, ct);
+        var rows = await DeadLetterOperations.SelectAsync(db, selection, options.PageSize, ct);
+        page.Paragraph(count > rows.Count ? $"{count} parked; the first {rows.Count} below." : $"{count} parked.", "muted");
         if (await MayChangeAsync(context) && rows.Count > 0)
-            page.Raw($"<p>{Html.Text(rows.Count)} parked. {page.Link($"/confirm?action=redrive&group={Uri.EscapeDataString(group)}", "Re-drive this group…")} &nbsp; "
+            page.Raw($"<p>{page.Link($"/confirm?action=redrive&group={Uri.EscapeDataString(group)}", "Re-drive this group…")} &nbsp; "
                 + $"{page.Link($"/confirm?action=discard&group={Uri.EscapeDataString(group)}", "Discard this group…")}</p>");
-        page.Table(["message id", "type", "endpoint", "handler", "failure", "failures", "last failed"], rows.Take(options.PageSize).Select(d => new object?[]
+        page.Table(["message id", "type", "endpoint", "handler", "failure", "failures", "last failed"], rows.Select(d => new object?[]
             { new HtmlCell(page.Link($"/dead-letters/{Uri.EscapeDataString(d.MessageId)}", d.MessageId)), d.MessageType, d.Endpoint, d.HandlerName,
              d.ExceptionType ?? d.Reason, d.Failures, d.LastFailedAt }));
         return Page(page, $"Dead letters of group {group}");
@@ -94,23 +99,30 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
         var rows = await DeadLetterOperations.FindAsync(db, messageId, context.RequestAborted);
         if (rows.Count == 0) return Results.NotFound();
         var page = new Html(prefix);
+        var trace = await TraceOperations.TraceAsync(db, messageId, Clock(context).GetUtcNow().UtcDateTime, context.RequestAborted);
+        page.Raw($"<p><strong>Now:</strong> {Html.Text(trace.Verdict)}</p>"); // the same verdict as messaging trace
         var mayChange = await MayChangeAsync(context);
         foreach (var d in rows)
         {
-            page.Heading($"{d.Endpoint} / {d.HandlerName ?? "-"}").Table(["field", "value"], new (string, object?)[]
+            page.Heading($"{d.Endpoint} / {d.HandlerName ?? "-"}");
+            var group = d.Fingerprint ?? DeadLetterOperations.NoFingerprint;
+            var actions = mayChange && d.Status == DeadLetterStatus.Parked
+                ? $" &nbsp; {page.Link($"/confirm?action=redrive&id={Uri.EscapeDataString(d.MessageId)}", "Re-drive…")} &nbsp; {page.Link($"/confirm?action=discard&id={Uri.EscapeDataString(d.MessageId)}", "Discard…")}"
+                : "";
+            page.Raw($"<p>{page.Link($"/dead-letters?group={Uri.EscapeDataString(group)}", $"its failure group {group}")}{actions}</p>");
+            page.Table(["field", "value"], new (string, object?)[]
             {
                 ("status", $"{d.Status}, {d.Failures} failure(s), {d.RedriveCount} re-drive(s)"), ("type", d.MessageType), ("destination", d.Destination),
                 ("partition key", d.PartitionKey), ("transport", d.Transport), ("consumed from", d.Source), ("dead-letter copy", d.DeadLetterDestination),
                 ("reason", d.Reason), ("exception", d.ExceptionType is null ? null : $"{d.ExceptionType}: {d.ExceptionMessage}"),
-                ("failure site", d.FailureSite), ("fingerprint", d.Fingerprint), ("first / last failed", $"{Html.Text(d.FirstFailedAt)} / {Html.Text(d.LastFailedAt)}"),
+                ("failure site", d.FailureSite), ("fingerprint", d.Fingerprint), ("first / last failed", $"{Html.Plain(d.FirstFailedAt)} / {Html.Plain(d.LastFailedAt)}"),
             }.Select(f => new object?[] { f.Item1, f.Item2 }));
-            page.Heading("Headers", 3).Table(["header", "value"], d.ReadHeaders().OrderBy(h => h.Key, StringComparer.Ordinal)
-                .Select(h => new object?[] { h.Key, IsSecret(h.Key) ? "(hidden)" : h.Value }));
+            var headers = d.ReadHeaders();
+            page.Heading("Headers", 3);
+            if (headers.Count == 0) page.Paragraph("none besides the envelope's fields above", "muted");
+            else page.Table(["header", "value"], headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => new object?[] { h.Key, IsSecret(h.Key) ? "(hidden)" : h.Value }));
             page.Heading($"Body ({d.Body.Length} bytes)", 3).Raw($"<pre>{Html.Text(System.Text.Unicode.Utf8.IsValid(d.Body)
                 ? System.Text.Encoding.UTF8.GetString(d.Body) : Convert.ToBase64String(d.Body))}</pre>");
-            if (mayChange && d.Status == DeadLetterStatus.Parked)
-                page.Raw($"<p>{page.Link($"/confirm?action=redrive&id={Uri.EscapeDataString(d.MessageId)}", "Re-drive…")} &nbsp; "
-                    + $"{page.Link($"/confirm?action=discard&id={Uri.EscapeDataString(d.MessageId)}", "Discard…")}</p>");
         }
         return Page(page, $"Dead letter {messageId}");
     }
@@ -145,7 +157,9 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
     {
         var groups = await DeadLetterOperations.GroupAsync(db, DeadLetterGrouping.Failure, DeadLetterStatus.Parked, ct);
         page.Heading("Dead letters by failure").Paragraph(groups.Count == 0 ? "nothing parked" : $"{groups.Sum(g => g.Count)} parked in {groups.Count} group(s)", "muted")
-            .Table(["group", "failure", "parked", "first failed", "last failed"], groups.Select(g => new object?[]
+            .Raw($"<p class=\"muted\">The copies on the brokers: {page.Link("/brokers", "broker dead-letter queues and topics")}</p>");
+        if (groups.Count == 0) return;
+        page.Table(["group", "failure", "parked", "first failed", "last failed"], groups.Select(g => new object?[]
             { new HtmlCell(page.Link($"/dead-letters?group={Uri.EscapeDataString(g.Key)}", g.Key)), g.Description, g.Count, g.FirstFailedAt, g.LastFailedAt }));
     }
 
@@ -162,6 +176,9 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
 
     private static HtmlCell Status(HealthStatus status) =>
         new(status == HealthStatus.Healthy ? "<span class=\"ok\">Healthy</span>" : $"<span class=\"bad\">{Html.Text(status)}</span>");
+
+    /// <summary>The application's clock (a registered <see cref="TimeProvider"/>), else the system's.</summary>
+    public static TimeProvider Clock(HttpContext context) => context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
 
     public static IResult Page(Html page, string title) => Results.Content(page.Page(title), "text/html; charset=utf-8");
 }

@@ -97,7 +97,7 @@ internal sealed class Html
     public string Page(string title) => $$"""
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>{{Text(title)}} · Messaging</title><style>{{Style}}</style></head>
-        <body><header><strong>Messaging</strong> &nbsp; {{Link("/", "Overview")}}{{Link("/dead-letters", "Dead letters")}}{{Link("/keys", "Held keys")}}{{Link("/outbox", "Outbox")}}{{Link("/inbox", "Inbox")}}{{Link("/guarantees", "Guarantees")}}</header>
+        <body><header><strong>Messaging</strong> &nbsp; {{Link("/", "Overview")}}{{Link("/dead-letters", "Dead letters")}}{{Link("/brokers", "Broker DLQs")}}{{Link("/keys", "Held keys")}}{{Link("/outbox", "Outbox")}}{{Link("/inbox", "Inbox")}}{{Link("/guarantees", "Guarantees")}}</header>
         <main><h1>{{Text(title)}}</h1>
         {{_body}}</main></body></html>
         """;

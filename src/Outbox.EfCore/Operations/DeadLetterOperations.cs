@@ -125,6 +125,23 @@ public static class DeadLetterOperations
     public static Task<List<DeadLetter>> SelectAsync(DbContext db, DeadLetterSelection selection, CancellationToken cancellationToken) =>
         Parked(db, selection).OrderBy(d => d.Id).ToListAsync(cancellationToken);
 
+    /// <summary>The first <paramref name="limit"/> parked rows a selection takes, oldest first, not tracked (a page of a large group).</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="selection">Which dead letters.</param>
+    /// <param name="limit">Most rows returned (count).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The first parked rows selected.</returns>
+    public static Task<List<DeadLetter>> SelectAsync(DbContext db, DeadLetterSelection selection, int limit, CancellationToken cancellationToken) =>
+        Parked(db, selection).OrderBy(d => d.Id).Take(limit).ToListAsync(cancellationToken);
+
+    /// <summary>How many parked rows a selection takes (one COUNT).</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="selection">Which dead letters.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The count.</returns>
+    public static Task<int> CountAsync(DbContext db, DeadLetterSelection selection, CancellationToken cancellationToken) =>
+        Parked(db, selection).CountAsync(cancellationToken);
+
     /// <summary>The parked rows of <paramref name="selection"/>, not tracked.</summary>
     internal static IQueryable<DeadLetter> Parked(DbContext db, DeadLetterSelection selection)
     {
@@ -143,7 +160,7 @@ public static class DeadLetterOperations
     /// id, <see cref="BatchSize"/> rows per transaction. A row without a message id cannot be re-driven and is left parked;
     /// a row re-driven or discarded meanwhile by someone else is left alone.</summary>
     /// <param name="db">A context with the messaging tables; its change tracker is cleared at the end.</param>
-    /// <param name="rows">The rows to re-drive (from <see cref="SelectAsync"/>).</param>
+    /// <param name="rows">The rows to re-drive (from <see cref="SelectAsync(DbContext, DeadLetterSelection, CancellationToken)"/>).</param>
     /// <param name="now">The re-drive's time: the new envelope's timestamp and <c>last_redriven_at</c>.</param>
     /// <param name="progress">Called after each transaction with the rows re-driven so far; may be null.</param>
     /// <param name="cancellationToken">Cancels between and during transactions; committed batches stay re-driven.</param>

@@ -17,10 +17,23 @@ public static class OutboxOperations
     /// <param name="primary">The primary transport's name (<c>Messaging:Transport</c>), or null when unknown.</param>
     /// <param name="cancellationToken">Cancels the queries.</param>
     /// <returns>The counts, ordered by status then transport, and the oldest Pending row's creation time (UTC).</returns>
-    public static async Task<OutboxStats> StatsAsync(DbContext db, string? primary, CancellationToken cancellationToken)
+    public static Task<OutboxStats> StatsAsync(DbContext db, string? primary, CancellationToken cancellationToken) =>
+        CountAsync(db, db.Set<OutboxMessage>().AsNoTracking(), primary, cancellationToken);
+
+    /// <summary><see cref="StatsAsync"/> of the rows still to send: Pending and Failed only. It reads them through the
+    /// <c>(status, id)</c> index, so it stays fast when the table keeps millions of Sent rows (a page that refreshes; the Sent
+    /// count needs a scan of the table).</summary>
+    /// <param name="db">A context with the messaging tables.</param>
+    /// <param name="primary">The primary transport's name (<c>Messaging:Transport</c>), or null when unknown.</param>
+    /// <param name="cancellationToken">Cancels the queries.</param>
+    /// <returns>The Pending and Failed counts, ordered by status then transport, and the oldest Pending row's creation time (UTC).</returns>
+    public static Task<OutboxStats> BacklogAsync(DbContext db, string? primary, CancellationToken cancellationToken) =>
+        CountAsync(db, db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Failed), primary, cancellationToken);
+
+    private static async Task<OutboxStats> CountAsync(DbContext db, IQueryable<OutboxMessage> rows, string? primary, CancellationToken cancellationToken)
     {
         var outbox = db.Set<OutboxMessage>().AsNoTracking();
-        var counts = await outbox.GroupBy(m => new { m.Status, m.Transport }).Select(g => new { g.Key.Status, g.Key.Transport, Count = g.Count() })
+        var counts = await rows.GroupBy(m => new { m.Status, m.Transport }).Select(g => new { g.Key.Status, g.Key.Transport, Count = g.Count() })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var oldest = await outbox.Where(m => m.Status == OutboxStatus.Pending).OrderBy(m => m.Id).Select(m => (DateTime?)m.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);

@@ -29,7 +29,7 @@ public static class Chromium
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
         service.HideCommandPromptWindow = true;
         var options = new ChromeOptions { BinaryLocation = Binary };
-        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,860");
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1500");
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
     }
 
