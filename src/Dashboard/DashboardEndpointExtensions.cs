@@ -85,6 +85,7 @@ public static class DashboardEndpointExtensions
         RouteHandlerBuilder[] change =
         [
             group.MapGet("/confirm", Handler(changes.ConfirmAsync)),
+            group.MapPost("/confirm", Handler(changes.ConfirmAsync)), // a group page's chosen messages (antiforgery checked)
             group.MapPost("/redrive", Handler(context => changes.ChangeAsync(context, "redrive"))), // the handler validates the antiforgery token
             group.MapPost("/discard", Handler(context => changes.ChangeAsync(context, "discard"))),
             group.MapGet("/confirm-retry", Handler(changes.ConfirmRetryAsync)),

@@ -127,6 +127,29 @@ public sealed partial class DashboardTests
     }
 
     [Fact]
+    public async Task Messages_chosen_on_a_group_page_are_confirmed_and_redriven_and_the_others_stay_parked()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var ids = await SeedAsync(app, poison: 3, other: 0);
+        using var alice = app.Client("alice", "ops");
+        Assert.Contains($"<td>apply-order</td><td>System.InvalidOperationException at Orders.ApplyOrderHandler.HandleAsync</td>",
+            await alice.GetStringAsync("/messaging/"), StringComparison.Ordinal); // the group's handler
+
+        var group = await alice.GetStringAsync($"/messaging/dead-letters?group={Fingerprint}");
+        Assert.Equal(3, Regex.Count(group, "<input type=\"checkbox\" name=\"id\""));
+        var confirm = await alice.PostAsync("/messaging/confirm", Form(group, ("action", "redrive"), ("id", ids[0]), ("id", ids[2])));
+        var confirmPage = await confirm.Content.ReadAsStringAsync();
+        Assert.Contains("Re-drive 2 dead letter(s)", confirmPage, StringComparison.Ordinal);
+        var redriven = await alice.PostAsync("/messaging/redrive", Form(confirmPage, ("reason", "two of them checked by hand")));
+        Assert.Contains("2 dead letter(s) re-driven", await redriven.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var statuses = await app.QueryAsync(db => db.Set<DeadLetter>().OrderBy(d => d.Id).Select(d => d.Status).ToListAsync());
+        Assert.Equal([DeadLetterStatus.Redriven, DeadLetterStatus.Parked, DeadLetterStatus.Redriven], statuses);
+
+        var forged = await alice.PostAsync("/messaging/confirm", new FormUrlEncodedContent([new("action", "discard"), new("id", ids[1])]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode); // a selection without the page's antiforgery token
+    }
+
+    [Fact]
     public async Task Dead_letters_recorded_without_a_fingerprint_form_the_group_named_dash_which_opens_and_redrives()
     {
         await using var app = await DashboardApp.StartAsync();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace Messaging.Dashboard.Pages;
 
@@ -13,10 +14,19 @@ namespace Messaging.Dashboard.Pages;
 /// is a re-drive job recorded with the user's name and reason). Every change is logged with the user's name.</summary>
 internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) where TContext : DbContext
 {
+    /// <summary>The confirmation: GET with <c>group</c> or <c>id</c> in the query, or POST (antiforgery) from a group page's
+    /// selection, with one <c>id</c> field per chosen message.</summary>
     public async Task<IResult> ConfirmAsync(HttpContext context)
     {
-        var (action, selection) = Read(context.Request.Query["action"], context.Request.Query["group"], context.Request.Query["id"]);
-        if (selection is null) return Results.BadRequest("Choose a group (group=<fingerprint>) or a message (id=<message id>), and action=redrive|discard.");
+        var fields = context.Request.Query;
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            if (await RejectedAsync(context) is { } rejected) return rejected;
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            fields = new Microsoft.AspNetCore.Http.QueryCollection(form.ToDictionary(f => f.Key, f => f.Value));
+        }
+        var (action, selection) = Read(fields["action"], fields["group"], fields["id"]);
+        if (selection is null) return Results.BadRequest("Choose a group (group=<fingerprint>) or messages (id=<message id>, one or more), and action=redrive|discard.");
         var db = context.RequestServices.GetRequiredService<TContext>();
         var rows = await DeadLetterOperations.SelectAsync(db, selection, context.RequestAborted);
         var page = new Html(prefix);
@@ -30,7 +40,7 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
         page.Raw($"""
             <form method="post" action="{Html.Text(prefix + "/" + action)}">
             <input type="hidden" name="{Html.Text(tokens.FormFieldName)}" value="{Html.Text(tokens.RequestToken)}">
-            <input type="hidden" name="group" value="{Html.Text(selection.Fingerprint ?? "")}"><input type="hidden" name="id" value="{Html.Text(selection.MessageIds.Count > 0 ? selection.MessageIds[0] : "")}">
+            <input type="hidden" name="group" value="{Html.Text(selection.Fingerprint ?? "")}">{string.Concat(selection.MessageIds.Select(id => $"<input type=\"hidden\" name=\"id\" value=\"{Html.Text(id)}\">"))}
             <input type="hidden" name="expected" value="{rows.Count}">
             <p><label>Reason (recorded) <input type="text" name="reason" required></label></p>
             <button type="submit">{verb} {rows.Count} dead letter(s)</button>
@@ -49,7 +59,8 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
         var user = context.User.Identity?.Name ?? "anonymous";
         var db = context.RequestServices.GetRequiredService<TContext>();
         var rows = await DeadLetterOperations.SelectAsync(db, selection, context.RequestAborted);
-        var what = selection.Fingerprint is { } group ? $"group {group}" : $"message {selection.MessageIds[0]}";
+        var what = selection.Fingerprint is { } group ? $"group {group}"
+            : selection.MessageIds.Count == 1 ? $"message {selection.MessageIds[0]}" : $"{selection.MessageIds.Count} chosen messages";
         var page = new Html(prefix);
         if (action == "redrive")
         {
@@ -131,14 +142,14 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
         return true;
     }
 
-    /// <summary>The selection a request names: a failure group or one message id (exactly one), and its action.</summary>
-    private static (string Action, DeadLetterSelection? Selection) Read(string? action, string? group, string? id)
+    /// <summary>The selection a request names: a failure group or message ids (one of the two), and its action.</summary>
+    private static (string Action, DeadLetterSelection? Selection) Read(string? action, string? group, StringValues ids)
     {
         if (action is not ("redrive" or "discard")) return ("", null);
         var hasGroup = !string.IsNullOrEmpty(group);
-        var hasId = !string.IsNullOrEmpty(id);
-        if (hasGroup == hasId) return (action, null);
-        return (action, hasGroup ? new DeadLetterSelection([], group, false) : new DeadLetterSelection([id!], null, false));
+        string[] chosen = [.. ids.Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal)!];
+        if (hasGroup == chosen.Length > 0) return (action, null);
+        return (action, hasGroup ? new DeadLetterSelection([], group, false) : new DeadLetterSelection(chosen, null, false));
     }
 }
 

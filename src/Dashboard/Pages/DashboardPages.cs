@@ -3,6 +3,7 @@ using Messaging.Hosting;
 using Messaging.Outbox;
 using Messaging.Outbox.Operations;
 using Messaging.Transport;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -84,12 +85,23 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
         var count = await DeadLetterOperations.CountAsync(db, selection, ct);
         var rows = await DeadLetterOperations.SelectAsync(db, selection, options.PageSize, ct);
         page.Paragraph(count > rows.Count ? $"{count} parked; the first {rows.Count} below." : $"{count} parked.", "muted");
-        if (await MayChangeAsync(context) && rows.Count > 0)
+        var mayChange = await MayChangeAsync(context) && rows.Count > 0;
+        if (mayChange)
+        {
             page.Raw($"<p>{page.Link($"/confirm?action=redrive&group={Uri.EscapeDataString(group)}", "Re-drive this group…")} &nbsp; "
                 + $"{page.Link($"/confirm?action=discard&group={Uri.EscapeDataString(group)}", "Discard this group…")}</p>");
-        page.Table(["message id", "type", "endpoint", "handler", "failure", "failures", "last failed"], rows.Select(d => new object?[]
-            { new HtmlCell(page.Link($"/dead-letters/{Uri.EscapeDataString(d.MessageId)}", d.MessageId)), d.MessageType, d.Endpoint, d.HandlerName,
-             d.ExceptionType ?? d.Reason, d.Failures, d.LastFailedAt }));
+            var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+            page.Raw($"<form method=\"post\" action=\"{Html.Text(prefix + "/confirm")}\"><input type=\"hidden\" name=\"{Html.Text(tokens.FormFieldName)}\" value=\"{Html.Text(tokens.RequestToken)}\">");
+        }
+        string[] columns = ["message id", "type", "endpoint", "handler", "failure", "failures", "last failed"];
+        page.Table(mayChange ? ["choose", .. columns] : columns, rows.Select(d =>
+        {
+            object?[] cells = [new HtmlCell(page.Link($"/dead-letters/{Uri.EscapeDataString(d.MessageId)}", d.MessageId)), d.MessageType, d.Endpoint,
+                d.HandlerName, d.ExceptionType ?? d.Reason, d.Failures, d.LastFailedAt];
+            return mayChange ? [new HtmlCell($"<input type=\"checkbox\" name=\"id\" value=\"{Html.Text(d.MessageId)}\" aria-label=\"choose {Html.Text(d.MessageId)}\">"), .. cells] : cells;
+        }));
+        if (mayChange)
+            page.Raw("<p><button type=\"submit\" name=\"action\" value=\"redrive\">Re-drive the chosen…</button><button type=\"submit\" name=\"action\" value=\"discard\">Discard the chosen…</button></p></form>");
         return Page(page, $"Dead letters of group {group}");
     }
 
@@ -159,8 +171,8 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
         page.Heading("Dead letters by failure").Paragraph(groups.Count == 0 ? "nothing parked" : $"{groups.Sum(g => g.Count)} parked in {groups.Count} group(s)", "muted")
             .Raw($"<p class=\"muted\">The copies on the brokers: {page.Link("/brokers", "broker dead-letter queues and topics")}</p>");
         if (groups.Count == 0) return;
-        page.Table(["group", "failure", "parked", "first failed", "last failed"], groups.Select(g => new object?[]
-            { new HtmlCell(page.Link($"/dead-letters?group={Uri.EscapeDataString(g.Key)}", g.Key)), g.Description, g.Count, g.FirstFailedAt, g.LastFailedAt }));
+        page.Table(["group", "handler", "failure", "parked", "first failed", "last failed"], groups.Select(g => new object?[]
+            { new HtmlCell(page.Link($"/dead-letters?group={Uri.EscapeDataString(g.Key)}", g.Key)), g.Handler, g.Description, g.Count, g.FirstFailedAt, g.LastFailedAt }));
     }
 
     /// <summary>Whether the user may re-drive and discard: not read-only, and holding the change policy if there is one.</summary>

@@ -55,10 +55,10 @@ public static class DeadLetterOperations
                 .Select(g => new DeadLetterGroup(g.Key, $"{g.Others} message type(s)", g.Count, g.First, g.Last)),
             _ => (await rows.GroupBy(d => d.Fingerprint).Select(g => new
             {
-                g.Key, Count = g.Count(), Exception = g.Min(d => d.ExceptionType), Reason = g.Min(d => d.Reason), Site = g.Min(d => d.FailureSite),
+                g.Key, Count = g.Count(), Exception = g.Min(d => d.ExceptionType), Reason = g.Min(d => d.Reason), Site = g.Min(d => d.FailureSite), Handler = g.Min(d => d.HandlerName),
                 First = g.Min(d => d.FirstFailedAt), Last = g.Max(d => d.LastFailedAt),
             }).ToListAsync(cancellationToken).ConfigureAwait(false))
-                .Select(g => new DeadLetterGroup(g.Key ?? NoFingerprint, Describe(g.Exception ?? g.Reason, g.Site), g.Count, g.First, g.Last)),
+                .Select(g => new DeadLetterGroup(g.Key ?? NoFingerprint, Describe(g.Exception ?? g.Reason, g.Site), g.Count, g.First, g.Last) { Handler = g.Handler }),
         };
         return [.. groups.OrderByDescending(g => g.Count).ThenBy(g => g.Key, StringComparer.Ordinal)];
     }
@@ -82,7 +82,8 @@ public static class DeadLetterOperations
             _ => rows.GroupBy(f => f.Fingerprint ?? NoFingerprint).Select(g => (g.Key,
                 Description: Describe(g.First().ExceptionType ?? g.First().Reason, g.First().FailureSite), Items: g.ToList())),
         };
-        return [.. groups.Select(g => new DeadLetterGroup(g.Key, g.Description, g.Items.Count, g.Items.Min(f => f.FirstFailedAt), g.Items.Max(f => f.LastFailedAt)))
+        return [.. groups.Select(g => new DeadLetterGroup(g.Key, g.Description, g.Items.Count, g.Items.Min(f => f.FirstFailedAt), g.Items.Max(f => f.LastFailedAt))
+            { Handler = by == DeadLetterGrouping.Failure ? g.Items.Select(f => f.HandlerName).Where(h => h is not null).Order(StringComparer.Ordinal).FirstOrDefault() : null })
             .OrderByDescending(g => g.Count).ThenBy(g => g.Key, StringComparer.Ordinal)];
     }
 
