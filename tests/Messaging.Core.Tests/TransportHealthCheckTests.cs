@@ -37,6 +37,11 @@ public class TransportHealthCheckTests
 
         health.ReportConsumerCondition("health", ConsumerCondition.Consuming, null);
         Assert.Equal(HealthStatus.Healthy, (await checks.CheckHealthAsync()).Status);
+
+        health.PausePublishing("confirm timed out"); // the outbox's pause shows beside the broker's state
+        Assert.True((await checks.CheckHealthAsync()).Entries["messaging-inmemory"].Data.ContainsKey("publish_paused_since"));
+        health.ResumePublishing();
+        Assert.False((await checks.CheckHealthAsync()).Entries["messaging-inmemory"].Data.ContainsKey("publish_paused_since"));
         await host.StopAsync();
     }
 }

@@ -36,6 +36,8 @@ internal sealed class TransportHealthCheck(
             ["consumes"] = consumes,
             ["consumers_running"] = health.ConsumersRunning,
         };
+        if (health.PublishPausedSince is { } paused)
+            data["publish_paused_since"] = paused.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         if (!health.IsAvailable)
         {
             var since = health.UnavailableSince;

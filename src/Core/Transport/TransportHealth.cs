@@ -24,6 +24,7 @@ public sealed class TransportHealth
     private DateTimeOffset _lastLog;
     private long _reports;
     private readonly Dictionary<string, (ConsumerCondition Condition, string Problem)> _consumers = new(StringComparer.Ordinal);
+    private (DateTimeOffset Since, string Reason, DateTimeOffset LastSummary)? _publishPause;
 
     /// <summary>Creates the health of one transport, available until told otherwise.</summary>
     /// <param name="transport">The transport's name (<c>RabbitMq</c>, <c>Kafka</c>), for logs and health checks.</param>
@@ -139,6 +140,65 @@ public sealed class TransportHealth
             _problem = null;
         }
         Changed?.Invoke(this);
+    }
+
+    /// <summary>Since when publishing through this transport is paused (UTC): the outbox stopped claiming its rows after a
+    /// send failed as an outage, or after the broker became unavailable, and sends one probe row at a time until the broker
+    /// confirms one. Null while publishing flows. The broker's reachability (<see cref="IsAvailable"/>) and this pause are
+    /// the two sides of one transport's outage, kept here together.</summary>
+    public DateTimeOffset? PublishPausedSince
+    {
+        get { lock (_lock) return _publishPause?.Since; }
+    }
+
+    /// <summary>Why publishing is paused (the first reason of this pause, no credentials); null while it flows.</summary>
+    public string? PublishPauseReason
+    {
+        get { lock (_lock) return _publishPause?.Reason; }
+    }
+
+    /// <summary>Pauses publishing (see <see cref="PublishPausedSince"/>); nothing changes when it is paused already.</summary>
+    /// <param name="reason">What failed, for a person; must not contain credentials.</param>
+    /// <returns>True when this call started the pause (log it once).</returns>
+    public bool PausePublishing(string reason)
+    {
+        lock (_lock)
+        {
+            if (_publishPause is not null) return false;
+            var now = _time.GetUtcNow();
+            _publishPause = (now, reason, now);
+            return true;
+        }
+    }
+
+    /// <summary>Ends the publishing pause: a probe row was confirmed.</summary>
+    /// <returns>How long the pause lasted; null when publishing was not paused.</returns>
+    public TimeSpan? ResumePublishing()
+    {
+        lock (_lock)
+        {
+            if (_publishPause is not { } pause) return null;
+            _publishPause = null;
+            return _time.GetUtcNow() - pause.Since;
+        }
+    }
+
+    /// <summary>Whether the still-paused summary of the publishing pause is due: at most once per <see cref="SummaryInterval"/>;
+    /// true marks it given.</summary>
+    /// <param name="pausedFor">How long publishing has been paused.</param>
+    /// <param name="reason">Why.</param>
+    /// <returns>True when a summary is due now.</returns>
+    public bool PublishPauseSummaryDue(out TimeSpan pausedFor, out string reason)
+    {
+        lock (_lock)
+        {
+            (pausedFor, reason) = (TimeSpan.Zero, "");
+            var now = _time.GetUtcNow();
+            if (_publishPause is not { } pause || now - pause.LastSummary < SummaryInterval) return false;
+            _publishPause = pause with { LastSummary = now };
+            (pausedFor, reason) = (now - pause.Since, pause.Reason);
+            return true;
+        }
     }
 
     /// <summary>Waits <paramref name="delay"/>, or less when the broker becomes available meanwhile (so a loop that is

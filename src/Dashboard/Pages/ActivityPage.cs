@@ -8,11 +8,12 @@ internal static class ActivityPage
 {
     public static void Transports(Html page, MessagingActivity activity, DateTimeOffset now)
     {
-        page.Heading("Transports").Table(["transport", "broker", "consumers"], activity.Transports.Select(t => new object?[]
+        page.Heading("Transports").Table(["transport", "broker", "publishing", "consumers"], activity.Transports.Select(t => new object?[]
         {
             t.Transport,
             t.IsAvailable ? new HtmlCell("<span class=\"ok\">reachable</span>")
                 : new HtmlCell($"<span class=\"bad\">unreachable since {Html.Text(t.UnavailableSince)}</span>: {Html.Text(t.Problem)}"),
+            t.PublishPausedSince is { } paused ? new HtmlCell($"<span class=\"bad\">outbox paused since {Html.Text(paused)}</span>: {Html.Text(t.PublishPauseReason)}") : "flowing",
             t.ConsumerProblem is { } problem ? $"{t.ConsumerCondition}: {problem}" : t.ConsumersRunning ? "consuming" : "not consuming here",
         }));
         var outages = activity.Outages();

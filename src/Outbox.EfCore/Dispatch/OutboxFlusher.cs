@@ -49,7 +49,7 @@ internal sealed class OutboxFlusher<TContext>(
             return;
         }
         var flowing = rows.Where(r => r.Status == OutboxStatus.Pending && r.NotBefore is null && r.Id > 0 && circuits.Sends(r.Transport)
-            && !circuits.Paused.Contains(circuits.NameOf(r.Transport), StringComparer.OrdinalIgnoreCase)).ToList();
+            && !circuits.IsPaused(circuits.NameOf(r.Transport))).ToList();
         if (flowing.Count == 0)
         {
             signal.Wake();
@@ -120,9 +120,9 @@ internal sealed class OutboxFlusher<TContext>(
 
     private async Task<OutboxSendResult> SendAsync(List<OutboxMessage> rows)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var result = await sender.SendAsync(rows, CancellationToken.None).ConfigureAwait(false); // never throws for a broker error
-        OutboxMetrics.Dispatched(rows.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started)); // a round of its own
+        OutboxMetrics.Dispatched(rows.Count, time.GetElapsedTime(started)); // a round of its own
         foreach (var (transport, reason) in result.Outages) circuits.Pause(transport, reason);
         return result;
     }

@@ -14,23 +14,22 @@ namespace Messaging.Outbox.Dispatch;
 /// reached. A paused transport's rows are not claimed (rows of other transports keep flowing); one row at a time
 /// probes it, with backoff and jitter from <see cref="OutboxOptions.PollIntervalMs"/> up to
 /// <see cref="OutboxOptions.MaxBackoffMs"/>, and at once when the transport's own health says the broker is back.
-/// A transport pauses when a send fails as an outage or when its <see cref="TransportHealth"/> turns unavailable.
+/// A transport pauses when a send fails as an outage or when its <see cref="TransportHealth"/> turns unavailable. The
+/// pause itself (since when, why, when it was last summarized) is the transport's <see cref="TransportHealth"/>'s
+/// (<see cref="TransportHealth.PublishPausedSince"/>): one outage state per transport; this class keeps only the probes'
+/// schedule.
 /// </summary>
 internal sealed class TransportCircuits
 {
-    private sealed class Circuit(string transport, string reason, DateTimeOffset since)
+    private sealed class ProbeSchedule(DateTimeOffset next)
     {
-        public string Transport { get; } = transport;
-        public string Reason { get; } = reason;
-        public DateTimeOffset Since { get; } = since;
-        public DateTimeOffset NextProbe { get; set; } = since;
-        public DateTimeOffset LastSummary { get; set; } = since;
+        public DateTimeOffset NextProbe { get; set; } = next;
         public int Probes { get; set; }
         public bool Probing { get; set; }
     }
 
-    private readonly ConcurrentDictionary<string, Circuit> _paused = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, byte> _watched = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ProbeSchedule> _probes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, TransportHealth> _watched = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _lock = new();
     private readonly MessagingTransports _transports;
     private readonly OutboxSignal _signal;
@@ -63,17 +62,16 @@ internal sealed class TransportCircuits
     public IReadOnlySet<string> Used { get; }
 
     /// <summary>The transports paused now.</summary>
-    public IReadOnlyCollection<string> Paused => [.. _paused.Keys];
+    public IReadOnlyCollection<string> Paused => [.. _watched.Where(w => w.Value.PublishPausedSince is not null).Select(w => w.Key)];
+
+    /// <summary>Whether publishing through <paramref name="transport"/> is paused now.</summary>
+    public bool IsPaused(string transport) => _watched.TryGetValue(transport, out var health) && health.PublishPausedSince is not null;
 
     /// <summary>True when every transport the application publishes through is paused: claiming would find only probes' work.</summary>
-    public bool AllPaused => Used.All(_paused.ContainsKey);
+    public bool AllPaused => Used.All(IsPaused);
 
     /// <summary>The rows a batch claim may take: those of the used transports that are not paused.</summary>
-    public ClaimScope Flowing()
-    {
-        var paused = _paused.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return new ClaimScope([.. Used.Where(t => !paused.Contains(t))], !paused.Contains(Primary) && _nullRowsClaimable.Value, null);
-    }
+    public ClaimScope Flowing() => new([.. Used.Where(t => !IsPaused(t))], !IsPaused(Primary) && _nullRowsClaimable.Value, null);
 
     /// <summary>One row of <paramref name="transport"/>, to probe its broker (or to count its rows).</summary>
     public ClaimScope ProbeOf(string transport) =>
@@ -95,10 +93,10 @@ internal sealed class TransportCircuits
     /// <summary>Pauses <paramref name="transport"/> (logged once per outage).</summary>
     public void Pause(string transport, string reason)
     {
-        var now = _time.GetUtcNow();
-        var circuit = new Circuit(transport, reason, now) { NextProbe = now + Backoff.Delay(1, PollInterval, MaxBackoff) };
-        if (_paused.TryAdd(transport, circuit)) OutboxLog.TransportPaused(_logger, transport, reason);
-        Watch(transport);
+        if (Watch(transport) is not { } health) return; // not registered: its rows fail with that reason when sent
+        if (!health.PausePublishing(reason)) return;
+        OutboxLog.TransportPaused(_logger, transport, reason);
+        _probes[transport] = new ProbeSchedule(_time.GetUtcNow() + Backoff.Delay(1, PollInterval, MaxBackoff));
     }
 
     /// <summary>The paused transports whose next probe is due; each is marked probing until its outcome is known.</summary>
@@ -107,67 +105,77 @@ internal sealed class TransportCircuits
         var now = _time.GetUtcNow();
         lock (_lock)
         {
-            var due = _paused.Values.Where(c => !c.Probing && c.NextProbe <= now).ToList();
-            foreach (var circuit in due) circuit.Probing = true;
-            return due.ConvertAll(c => c.Transport);
+            var due = new List<string>();
+            foreach (var transport in Paused)
+            {
+                var schedule = _probes.GetOrAdd(transport, _ => new ProbeSchedule(now));
+                if (schedule.Probing || schedule.NextProbe > now) continue;
+                schedule.Probing = true;
+                due.Add(transport);
+            }
+            return due;
         }
     }
 
     /// <summary>The probe found the broker still away (or nothing to send while the transport says it is away).</summary>
     public void ProbeFailed(string transport)
     {
-        if (!_paused.TryGetValue(transport, out var circuit)) return;
+        if (!_probes.TryGetValue(transport, out var schedule)) return;
         lock (_lock)
         {
-            circuit.Probes++;
-            circuit.NextProbe = _time.GetUtcNow() + Backoff.Delay(circuit.Probes + 1, PollInterval, MaxBackoff);
-            circuit.Probing = false;
+            schedule.Probes++;
+            schedule.NextProbe = _time.GetUtcNow() + Backoff.Delay(schedule.Probes + 1, PollInterval, MaxBackoff);
+            schedule.Probing = false;
         }
     }
 
     /// <summary>Ends the pause; returns how long it lasted, or null when the transport was not paused.</summary>
-    public TimeSpan? Resume(string transport) =>
-        _paused.TryRemove(transport, out var circuit) ? _time.GetUtcNow() - circuit.Since : null;
+    public TimeSpan? Resume(string transport)
+    {
+        _probes.TryRemove(transport, out _);
+        return _watched.TryGetValue(transport, out var health) ? health.ResumePublishing() : null;
+    }
 
     /// <summary>Paused transports whose minute-apart summary line is due, with how long they have been paused and why.</summary>
     public IReadOnlyList<(string Transport, TimeSpan PausedFor, string Reason)> SummariesDue()
     {
-        var now = _time.GetUtcNow();
-        lock (_lock)
-        {
-            var due = _paused.Values.Where(c => now - c.LastSummary >= TransportHealth.SummaryInterval).ToList();
-            foreach (var circuit in due) circuit.LastSummary = now;
-            return due.ConvertAll(c => (c.Transport, now - c.Since, c.Reason));
-        }
+        var due = new List<(string, TimeSpan, string)>();
+        foreach (var (transport, health) in _watched)
+            if (health.PublishPauseSummaryDue(out var pausedFor, out var reason)) due.Add((transport, pausedFor, reason));
+        return due;
     }
 
     /// <summary>The health of a transport's broker, for probes that found no row to send.</summary>
     public bool IsAvailable(string transport) => _transports.Get(transport).Health.IsAvailable;
 
+
     private TimeSpan PollInterval => TimeSpan.FromMilliseconds(_options.PollIntervalMs);
     private TimeSpan MaxBackoff => TimeSpan.FromMilliseconds(_options.MaxBackoffMs);
 
-    private void Watch(string transport)
+    /// <summary>The transport's health, watched from the first call on; null when no such transport is registered.</summary>
+    private TransportHealth? Watch(string transport)
     {
-        if (!_watched.TryAdd(transport, 0)) return;
+        if (_watched.TryGetValue(transport, out var watched)) return watched;
         TransportHealth health;
         try { health = _transports.Get(transport).Health; }
-        catch (InvalidOperationException) { return; } // not registered: its rows fail with that reason when sent
+        catch (InvalidOperationException) { return null; }
+        if (!_watched.TryAdd(transport, health)) return _watched[transport];
         health.Changed += OnHealthChanged;
         if (!health.IsAvailable) Pause(transport, health.Problem ?? "unavailable");
+        return health;
     }
 
     private void OnHealthChanged(TransportHealth health)
     {
-        var name = _paused.Keys.FirstOrDefault(k => string.Equals(k, health.Transport, StringComparison.OrdinalIgnoreCase)) ?? health.Transport;
+        var name = _watched.FirstOrDefault(w => ReferenceEquals(w.Value, health)).Key ?? health.Transport;
         if (!health.IsAvailable)
         {
             Pause(name, health.Problem ?? "unavailable");
             return;
         }
-        if (_paused.TryGetValue(name, out var circuit))
+        if (_probes.TryGetValue(name, out var schedule))
         {
-            lock (_lock) circuit.NextProbe = _time.GetUtcNow();
+            lock (_lock) schedule.NextProbe = _time.GetUtcNow();
             _signal.Wake();
         }
     }
