@@ -23,6 +23,9 @@ internal sealed class CliContext
 
     public IAnsiConsole Console { get; }
 
+    /// <summary>The clock every command reads "now" from (cut-offs, re-drive times, ages).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public IConfiguration Configuration { get; }
 
     public bool Json => _parse.GetValue(CliOptions.Json);

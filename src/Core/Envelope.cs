@@ -33,7 +33,8 @@ public sealed record Envelope
     /// <summary>MIME type of <see cref="Body"/>; <c>application/json</c> for the default serializer.</summary>
     public string ContentType { get; init; } = "application/json";
 
-    /// <summary>When the producer created the message (UTC, millisecond precision on the wire).</summary>
+    /// <summary>When the producer created the message (UTC, millisecond precision on the wire). <c>IEnvelopeFactory</c> sets it
+    /// from the host's <see cref="TimeProvider"/>; the system clock's now is only the default of an envelope built by hand.</summary>
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UtcNow;
 
     /// <summary>Application headers (string values, UTF-8 on the wire). Never null; the envelope's own fields

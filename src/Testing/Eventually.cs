@@ -1,8 +1,11 @@
 namespace Messaging.Testing;
 
-/// <summary>Waits for a condition with a deadline instead of sleeping a fixed time.</summary>
+/// <summary>Waits for a condition with a deadline instead of sleeping a fixed time. Deadlines run on the real clock
+/// (<see cref="TimeProvider.System"/>) whatever clock the host under test uses: a test's fake clock must not stop them.</summary>
 public static class Eventually
 {
+    private static readonly TimeProvider Wall = TimeProvider.System;
+
     /// <summary>Checks <paramref name="condition"/> every 20 ms until it holds.</summary>
     /// <param name="condition">What the test waits for; called on the caller's flow.</param>
     /// <param name="timeout">Longest wait.</param>
@@ -10,11 +13,11 @@ public static class Eventually
     /// <exception cref="TimeoutException">The condition did not hold within <paramref name="timeout"/>.</exception>
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var started = Wall.GetTimestamp();
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}.");
-            await Task.Delay(20);
+            if (Wall.GetElapsedTime(started) > timeout) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}.");
+            await Task.Delay(TimeSpan.FromMilliseconds(20), Wall);
         }
     }
 
@@ -25,11 +28,11 @@ public static class Eventually
     /// <exception cref="TimeoutException">The condition did not hold within <paramref name="timeout"/>.</exception>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var started = Wall.GetTimestamp();
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}.");
-            await Task.Delay(100);
+            if (Wall.GetElapsedTime(started) > timeout) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}.");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), Wall);
         }
     }
 
@@ -40,7 +43,7 @@ public static class Eventually
     /// <exception cref="TimeoutException">The task did not complete within <paramref name="timeout"/>.</exception>
     public static async Task<T> WithTimeout<T>(this Task<T> task, TimeSpan timeout, string what)
     {
-        var done = await Task.WhenAny(task, Task.Delay(timeout));
+        var done = await Task.WhenAny(task, Task.Delay(timeout, Wall));
         if (done != task) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}.");
         return await task;
     }

@@ -220,7 +220,7 @@ public abstract class TransportComplianceTests<TFixture>(TFixture fixture) : ICl
         Destination = destination,
         PartitionKey = key,
         Body = body,
-        Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds()), // whole ms: what a broker keeps
     };
 
     /// <summary>A transport built through DI exactly as an application gets it, prepared for one fresh endpoint; throws

@@ -19,6 +19,7 @@ public sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
     private readonly string _endpoint;
     private readonly bool _forChanges;
     private readonly string _clientId;
+    private readonly TimeProvider _time;
     private readonly Dictionary<int, (long Start, List<long> Offsets)> _read = [];
     private IConsumer<string?, byte[]>? _consumer;
 
@@ -31,10 +32,13 @@ public sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
     /// commits a broker accepts only from a member.</param>
     /// <param name="clientId">The Kafka <c>client.id</c> the reader shows to the brokers (their logs, quotas and the
     /// group's member list); <c>messaging-cli</c> by default, as the RabbitMQ reader's connection name.</param>
+    /// <param name="time">The clock of the wait for the group's partitions; null for the system clock.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="clientId"/> is empty.</exception>
-    public KafkaDeadLetterTopic(KafkaOptions options, string topic, string group, string endpoint, bool forChanges, string clientId = "messaging-cli")
+    public KafkaDeadLetterTopic(KafkaOptions options, string topic, string group, string endpoint, bool forChanges, string clientId = "messaging-cli",
+        TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentException.ThrowIfNullOrEmpty(clientId);
         _clientId = clientId;
         ArgumentNullException.ThrowIfNull(options);
@@ -126,11 +130,11 @@ public sealed class KafkaDeadLetterTopic : IBrokerDeadLetters
         {
             // A member of its group, so commits are accepted; owning every partition also proves no other CLI changes it now.
             _consumer.Subscribe(_topic);
-            var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(_options.SessionTimeoutMs) + Timeout;
+            var deadline = _time.GetUtcNow() + TimeSpan.FromMilliseconds(_options.SessionTimeoutMs) + Timeout;
             while (!partitions.All(assigned.Contains))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (DateTime.UtcNow > deadline) throw new MessagingException($"Consumer group {_group} did not get every partition of {_topic}; is another messaging CLI changing it?");
+                if (_time.GetUtcNow() > deadline) throw new MessagingException($"Consumer group {_group} did not get every partition of {_topic}; is another messaging CLI changing it?");
                 if (_consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } early) Take(early, found); // the join may hand out records already
             }
             committed = _consumer.Committed(partitions, Timeout).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);

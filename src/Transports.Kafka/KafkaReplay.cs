@@ -18,7 +18,7 @@ namespace Messaging.Kafka;
 /// handler name), or delete that handler's inbox rows for the replayed message ids before restarting.
 /// Registered as a singleton by <c>AddKafka()</c>.
 /// </remarks>
-public sealed class KafkaReplay(IOptions<KafkaOptions> options, ILogger<KafkaReplay> logger)
+public sealed class KafkaReplay(IOptions<KafkaOptions> options, TimeProvider time, ILogger<KafkaReplay> logger)
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
 
@@ -101,11 +101,11 @@ public sealed class KafkaReplay(IOptions<KafkaOptions> options, ILogger<KafkaRep
             // outside an existing group).
             var wanted = Partitions(topic);
             consumer.Subscribe(topic);
-            var deadline = DateTime.UtcNow.AddMilliseconds(options.Value.SessionTimeoutMs) + RequestTimeout;
+            var deadline = time.GetUtcNow().AddMilliseconds(options.Value.SessionTimeoutMs) + RequestTimeout;
             while (!wanted.All(assigned.Contains))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (DateTime.UtcNow > deadline)
+                if (time.GetUtcNow() > deadline)
                     throw new MessagingException($"Replay for consumer group '{group}': this process got only [{string.Join(", ", assigned)}] of topic '{topic}'; other members are running. Stop every member of the group first.");
                 consumer.Consume(TimeSpan.FromMilliseconds(100)); // records are ignored; nothing is stored or committed
             }

@@ -19,9 +19,11 @@ internal sealed class KafkaSender : IAsyncDisposable
     private readonly KafkaOptions _options;
     private readonly KafkaClientEvents _events;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public KafkaSender(KafkaOptions options, KafkaClientEvents events, ILogger logger)
+    public KafkaSender(KafkaOptions options, KafkaClientEvents events, TimeProvider time, ILogger logger)
     {
+        _time = time;
         _options = options;
         _events = events;
         _logger = logger;
@@ -82,7 +84,7 @@ internal sealed class KafkaSender : IAsyncDisposable
         if (!_events.Health.IsAvailable)
             throw new PublishException(PublishFailure.BrokerUnavailable, topic, messageId, _events.Health.Problem ?? "every Kafka broker is down");
         var confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var deadline = DateTime.UtcNow.AddMilliseconds(_options.MessageTimeoutMs);
+        var deadline = _time.GetUtcNow().AddMilliseconds(_options.MessageTimeoutMs);
         while (true)
         {
             try
@@ -90,9 +92,9 @@ internal sealed class KafkaSender : IAsyncDisposable
                 _producer.Produce(topic, message, report => Complete(confirmed, report, topic, messageId, _events));
                 return confirmed.Task;
             }
-            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && DateTime.UtcNow < deadline)
+            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && _time.GetUtcNow() < deadline)
             {
-                await Task.Delay(QueueFullBackoff, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(QueueFullBackoff, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (KafkaException ex)
             {

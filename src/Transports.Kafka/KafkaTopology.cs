@@ -11,7 +11,7 @@ namespace Messaging.Kafka;
 /// auto-create topics, then the Admin API's CreateTopics for topics still missing (clusters with
 /// auto-creation off). librdkafka's mock cluster auto-creates, so CreateTopics is never needed there.
 /// </summary>
-internal sealed class KafkaTopology(KafkaOptions options, KafkaClientEvents events, ILogger logger)
+internal sealed class KafkaTopology(KafkaOptions options, KafkaClientEvents events, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
@@ -30,7 +30,7 @@ internal sealed class KafkaTopology(KafkaOptions options, KafkaClientEvents even
             .SetErrorHandler((_, e) => events.OnError("admin", e))
             .SetLogHandler((_, m) => events.OnLog("admin", m))
             .Build();
-        var deadline = DateTime.UtcNow.AddMilliseconds(options.StartupTimeoutMs);
+        var deadline = time.GetUtcNow().AddMilliseconds(options.StartupTimeoutMs);
         if (topics.Count == 0)
         {
             Metadata(admin, null, deadline); // reachability only
@@ -55,16 +55,16 @@ internal sealed class KafkaTopology(KafkaOptions options, KafkaClientEvents even
             if (notReady.Count == 0) return;
             var toCreate = missing.Where(createRequested.Add).ToList();
             if (toCreate.Count > 0) await CreateAsync(admin, toCreate, deadline).ConfigureAwait(false);
-            if (DateTime.UtcNow > deadline)
+            if (time.GetUtcNow() > deadline)
                 throw new BrokerUnavailableException($"Kafka topics [{string.Join(", ", notReady)}] did not become available within Messaging:Kafka:StartupTimeoutMs = {options.StartupTimeoutMs} ms.");
             pending = notReady;
-            await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(RetryDelay, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private Metadata Metadata(IAdminClient admin, string? topic, DateTime deadline)
+    private Metadata Metadata(IAdminClient admin, string? topic, DateTimeOffset deadline)
     {
-        var timeout = TimeSpan.FromMilliseconds(Math.Max(1_000, (deadline - DateTime.UtcNow).TotalMilliseconds));
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(1_000, (deadline - time.GetUtcNow()).TotalMilliseconds));
         try
         {
             return topic is null ? admin.GetMetadata(timeout) : admin.GetMetadata(topic, timeout);
@@ -75,9 +75,9 @@ internal sealed class KafkaTopology(KafkaOptions options, KafkaClientEvents even
         }
     }
 
-    private async Task CreateAsync(IAdminClient admin, List<string> topics, DateTime deadline)
+    private async Task CreateAsync(IAdminClient admin, List<string> topics, DateTimeOffset deadline)
     {
-        var timeout = TimeSpan.FromMilliseconds(Math.Max(1_000, (deadline - DateTime.UtcNow).TotalMilliseconds));
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(1_000, (deadline - time.GetUtcNow()).TotalMilliseconds));
         // -1: the cluster's default partition count and replication factor.
         var specs = topics.Select(t => new TopicSpecification { Name = t, NumPartitions = -1, ReplicationFactor = -1 });
         try

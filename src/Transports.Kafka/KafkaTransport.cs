@@ -36,8 +36,8 @@ internal sealed class KafkaTransport : IMessageTransport
             Log.WeakerDurability(logger, options.Acks, options.EnableIdempotence);
         Health = new TransportHealth(TransportName, logger, time);
         _events = new KafkaClientEvents(Health, logger);
-        _sender = new KafkaSender(options, _events, loggers.CreateLogger<KafkaSender>());
-        _topology = new KafkaTopology(options, _events, loggers.CreateLogger<KafkaTopology>());
+        _sender = new KafkaSender(options, _events, time, loggers.CreateLogger<KafkaSender>());
+        _topology = new KafkaTopology(options, _events, time, loggers.CreateLogger<KafkaTopology>());
         _recovery = new KafkaRecoveryProbe(Health, _sender.Handle, time);
     }
 

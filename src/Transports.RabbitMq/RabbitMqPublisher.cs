@@ -16,7 +16,7 @@ namespace Messaging.RabbitMq;
 /// <c>MaxOutstandingConfirms</c> publishes are in flight; the rest wait in call order (FIFO), so publishes started
 /// in order reach the broker in order.
 /// </summary>
-internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqTopology topology, RabbitMqOptions options, ILogger logger) : IAsyncDisposable
+internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqTopology topology, RabbitMqOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ConfirmTracker? _publishing;
@@ -49,13 +49,13 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqT
     public async Task PublishAsync(string exchange, string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body,
         string messageId, bool declareExchange, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.PublishTimeoutMs);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(options.PublishTimeoutMs), time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            if (declareExchange) await topology.DeclareExchangeAsync(exchange, timeout.Token).ConfigureAwait(false);
-            var publishing = await GetChannelAsync(timeout.Token).ConfigureAwait(false);
-            await publishing.PublishAsync(exchange, routingKey, properties, body, timeout.Token).ConfigureAwait(false);
+            if (declareExchange) await topology.DeclareExchangeAsync(exchange, bounded.Token).ConfigureAwait(false);
+            var publishing = await GetChannelAsync(bounded.Token).ConfigureAwait(false);
+            await publishing.PublishAsync(exchange, routingKey, properties, body, bounded.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (Map(ex, exchange, routingKey, messageId, cancellationToken, timeout.IsCancellationRequested) is { } mapped)
         {

@@ -32,7 +32,7 @@ internal sealed class RabbitMqTransport : IMessageTransport
         Health = new TransportHealth(TransportName, logger, time);
         _connection = new RabbitMqConnection(options, clientName, Health, time, logger);
         _topology = new RabbitMqTopology(_connection, options, retryDelaysMs, logger);
-        _publisher = new RabbitMqPublisher(_connection, _topology, options, logger);
+        _publisher = new RabbitMqPublisher(_connection, _topology, options, time, logger);
         _settler = new DeliverySettler(_publisher, _topology, options, time, logger, recorder);
     }
 

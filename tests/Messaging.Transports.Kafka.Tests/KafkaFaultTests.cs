@@ -100,7 +100,7 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
         var first = KafkaTestSupport.NewEnvelope(topic, "key-a", 1);
         var second = KafkaTestSupport.NewEnvelope(topic, "key-b", 2);
-        await using (var sender = new KafkaSender(options, KafkaTestSupport.Events(), NullLogger.Instance))
+        await using (var sender = new KafkaSender(options, KafkaTestSupport.Events(), TimeProvider.System, NullLogger.Instance))
         {
             await sender.SendAsync(KafkaTestSupport.NewEnvelope(topic, "key-0", 0), CancellationToken.None); // producer id and leader known
             mock.StartRequestTracking();

@@ -38,7 +38,7 @@ internal static class SpoolFile
 
     /// <summary>Reads a message file: the envelope, or null with the reason it cannot be read (the pipeline dead-letters
     /// it with that reason).</summary>
-    public static (Envelope? Envelope, string? Error) Read(string path)
+    public static (Envelope? Envelope, string? Error) Read(string path, DateTimeOffset now)
     {
         Content? content;
         try
@@ -55,6 +55,6 @@ internal static class SpoolFile
         if (reader.Problem is { } problem) return (null, problem);
         if (reader.MessageId is null) return (null, $"header {HeaderNames.MessageId} is missing");
         if (reader.Destination is null) return (null, $"header {HeaderNames.Destination} is missing");
-        return (reader.ToEnvelope(reader.Destination, DateTimeOffset.UtcNow, content.Body ?? []), null);
+        return (reader.ToEnvelope(reader.Destination, now, content.Body ?? []), null); // no timestamp header: now
     }
 }

@@ -22,6 +22,6 @@ public static class SpoolMessagingBuilderExtensions
                 + "it only after it was handled (at-least-once; an unfinished message is read again)",
             (services, options) => new SpoolTransport(options,
                 (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<SpoolTransport>(),
-                services.GetService<IDeadLetterRecorder>()));
+                services.GetService<IDeadLetterRecorder>(), services.GetService<TimeProvider>()));
     }
 }

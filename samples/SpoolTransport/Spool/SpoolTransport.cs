@@ -21,6 +21,7 @@ public sealed class SpoolTransport : IMessageTransport
     private readonly SpoolOptions _options;
     private readonly ILogger _logger;
     private readonly IDeadLetterRecorder? _recorder;
+    private readonly TimeProvider _time;
     private readonly Lock _naming = new();
     private long _lastTicks;
 
@@ -28,11 +29,12 @@ public sealed class SpoolTransport : IMessageTransport
     /// <param name="options">Validated options (<see cref="SpoolOptionsValidator"/>).</param>
     /// <param name="logger">Where outages and settlement failures are logged.</param>
     /// <param name="recorder">Records each dead letter in the application's database too, when the outbox registered one.</param>
-    public SpoolTransport(SpoolOptions options, ILogger logger, IDeadLetterRecorder? recorder = null)
+    /// <param name="time">The host's clock, for every wait and timestamp; null for the system clock.</param>
+    public SpoolTransport(SpoolOptions options, ILogger logger, IDeadLetterRecorder? recorder = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (_options, _logger, _recorder) = (options, logger, recorder);
-        Health = new TransportHealth(TransportName, logger);
+        (_options, _logger, _recorder, _time) = (options, logger, recorder, time ?? TimeProvider.System);
+        Health = new TransportHealth(TransportName, logger, _time);
     }
 
     /// <inheritdoc />
@@ -104,7 +106,7 @@ public sealed class SpoolTransport : IMessageTransport
             {
                 var next = Directory.Exists(queue) ? Directory.EnumerateFiles(queue, "*.msg").Order(StringComparer.Ordinal).FirstOrDefault() : null;
                 if (next is null || !await HandleAsync(endpoint, next, seen, processor, stoppingToken).ConfigureAwait(false))
-                    await Task.Delay(_options.PollIntervalMs, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(_options.PollIntervalMs), _time, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -119,7 +121,7 @@ public sealed class SpoolTransport : IMessageTransport
     public IReadOnlyList<Envelope> ReadDeadLetters(string endpoint) =>
         Directory.Exists(DeadLetters(endpoint))
             ? [.. Directory.EnumerateFiles(DeadLetters(endpoint), "*.msg").Order(StringComparer.Ordinal)
-                .Select(path => SpoolFile.Read(path).Envelope).OfType<Envelope>()]
+                .Select(path => SpoolFile.Read(path, _time.GetUtcNow()).Envelope).OfType<Envelope>()]
             : [];
 
     /// <inheritdoc />
@@ -130,7 +132,7 @@ public sealed class SpoolTransport : IMessageTransport
     {
         var name = Path.GetFileName(path);
         var source = $"spool {endpoint.Name} file {name}";
-        var (envelope, error) = SpoolFile.Read(path);
+        var (envelope, error) = SpoolFile.Read(path, _time.GetUtcNow());
         var incoming = new IncomingMessage(envelope ?? new Envelope { MessageId = "", MessageType = "", Destination = "" }, source, !seen.Add(name))
         {
             Unreadable = error,
@@ -166,7 +168,7 @@ public sealed class SpoolTransport : IMessageTransport
     {
         var folder = DeadLetters(endpoint.Name);
         var name = Path.GetFileName(path);
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         if (envelope is null)
         {
             File.WriteAllText(Path.Combine(folder, name + ".reason"), reason.Reason);
@@ -183,7 +185,7 @@ public sealed class SpoolTransport : IMessageTransport
     private string NextFileName()
     {
         long ticks;
-        lock (_naming) ticks = _lastTicks = Math.Max(_lastTicks + 1, DateTime.UtcNow.Ticks);
+        lock (_naming) ticks = _lastTicks = Math.Max(_lastTicks + 1, _time.GetUtcNow().UtcTicks);
         return string.Create(CultureInfo.InvariantCulture, $"{ticks:D19}-{Environment.ProcessId}.msg");
     }
 

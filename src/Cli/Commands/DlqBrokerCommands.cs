@@ -61,7 +61,7 @@ internal static class DlqBrokerCommands
                 await using var db = database!.Open();
                 foreach (var item in chosen)
                 {
-                    await DeadLetterOperations.ImportAndRedriveAsync(db, item.Row, DateTimeOffset.UtcNow, cancellationToken);
+                    await DeadLetterOperations.ImportAndRedriveAsync(db, item.Row, context.Time.GetUtcNow(), cancellationToken);
                     done.Add(item);
                     report(done.Count);
                 }
@@ -116,6 +116,6 @@ internal static class DlqBrokerCommands
     {
         "rabbitmq" => new RabbitMqDeadLetterQueue(context.RabbitMq, context.Endpoint, context.Value(DlqOptions.Queue)),
         _ => new KafkaDeadLetterTopic(context.Kafka, context.Value(DlqOptions.Topic) ?? throw new CliException("--source kafka needs --topic (the topic whose dead-letter topic to read)."),
-            context.Value(DlqOptions.CliGroup)!, context.Endpoint, forChanges),
+            context.Value(DlqOptions.CliGroup)!, context.Endpoint, forChanges, time: context.Time),
     };
 }

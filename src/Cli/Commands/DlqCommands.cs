@@ -103,11 +103,11 @@ internal static class DlqCommands
             + $"{(rate is { } r ? $" at most {r} per second" : "")} in {context.Database.Describe()}?");
         if (redrive)
         {
-            var job = await RedriveJobs.StartAsync(db, selection, DlqJobCommands.Operator, context.Value(DlqOptions.Reason) ?? "", first, rate, DateTimeOffset.UtcNow, cancellationToken);
+            var job = await RedriveJobs.StartAsync(db, selection, DlqJobCommands.Operator, context.Value(DlqOptions.Reason) ?? "", first, rate, context.Time.GetUtcNow(), cancellationToken);
             return await DlqJobCommands.RunAsync(context, db, job, selected.Count, cancellationToken);
         }
         var done = 0;
-        await WithProgressAsync(context, $"{verb} dead letters", rows.Count, async report => done = await DeadLetterOperations.DiscardAsync(db, rows, report, cancellationToken));
+        await WithProgressAsync(context, $"{verb} dead letters", rows.Count, async report => done = await DeadLetterOperations.DiscardAsync(db, rows, context.Time.GetUtcNow(), report, cancellationToken));
         if (context.Json) Render.Json(context, new { action = verb, count = done, selected = selected.Count, messageIds = rows.Select(r => r.MessageId) });
         else Render.Line(context, $"{done} dead letter(s) discarded");
         return 0;

@@ -59,7 +59,7 @@ internal static class DlqJobCommands
     {
         await using var db = context.Database.Open();
         var jobs = await RedriveJobs.ListAsync(db, Math.Max(1, context.Value(DlqOptions.Limit)), cancellationToken);
-        var now = DateTimeOffset.UtcNow;
+        var now = context.Time.GetUtcNow();
         string State(RedriveJob j) => RedriveJobs.IsInterrupted(j, now) ? "Interrupted" : j.Status.ToString();
         if (context.Json)
         {
@@ -85,7 +85,7 @@ internal static class DlqJobCommands
         await using var db = context.Database.Open();
         var job = await Existing(context, db, cancellationToken);
         if (job.Status != RedriveJobStatus.Running) throw new CliException($"Re-drive job {job.Id} is {job.Status}; only an interrupted one can be resumed.");
-        var now = DateTimeOffset.UtcNow;
+        var now = context.Time.GetUtcNow();
         if (!RedriveJobs.IsInterrupted(job, now))
             throw new CliException($"Re-drive job {job.Id} made progress {Render.Age(now.UtcDateTime - job.UpdatedAt)} ago (runner {job.Runner}); if that process is gone, resume once {RedriveJobs.StaleAfter.TotalSeconds:0} s have passed.");
         context.Confirm($"Resume re-drive job {job.Id} ({job.Done} of {job.Total} done, {Describe(job)}) in {context.Database.Describe()}?");
@@ -96,7 +96,7 @@ internal static class DlqJobCommands
     {
         await using var db = context.Database.Open();
         var job = await Existing(context, db, cancellationToken);
-        if (!await RedriveJobs.CancelAsync(db, job.Id, DateTimeOffset.UtcNow, cancellationToken))
+        if (!await RedriveJobs.CancelAsync(db, job.Id, context.Time.GetUtcNow(), cancellationToken))
             throw new CliException($"Re-drive job {job.Id} is {job.Status}; nothing to cancel.");
         if (context.Json) Render.Json(context, new { action = "cancel", job = job.Id });
         else Render.Line(context, $"re-drive job {job.Id} cancelled: it stops before its next transaction; {job.Done} of {job.Total} re-driven so far stay re-driven");

@@ -53,7 +53,7 @@ internal static class InboxCommands
 
     private static async Task<int> PurgeAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var cutoff = DateTime.UtcNow - Durations.Parse(context.Value(OlderThan)!, "--older-than");
+        var cutoff = context.Time.GetUtcNow().UtcDateTime - Durations.Parse(context.Value(OlderThan)!, "--older-than");
         await using var db = context.Database.Open();
         context.Confirm($"Delete inbox rows processed before {Render.Cell(cutoff)} from {context.Database.Describe()}? A copy of one of those "
             + "messages that still arrives (a broker redelivery, a Kafka replay, a producer's retry) would run its handler again.");

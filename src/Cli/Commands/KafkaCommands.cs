@@ -106,7 +106,7 @@ internal static class KafkaCommands
         context.Confirm(time is { } t
             ? $"Move consumer group '{group}' on topic '{topic}' back to records at or after {t.UtcDateTime:O}?"
             : $"Move consumer group '{group}' on topic '{topic}' to {string.Join(", ", offsets.Select(o => $"partition {o.Key} offset {o.Value}"))}?");
-        var replay = new KafkaReplay(Options.Create(options), NullLogger<KafkaReplay>.Instance);
+        var replay = new KafkaReplay(Options.Create(options), context.Time, NullLogger<KafkaReplay>.Instance);
         var done = time is { } ts
             ? await replay.ResetToTimestampAsync(group, topic, ts, cancellationToken)
             : await replay.ResetToOffsetsAsync(group, topic, offsets, cancellationToken);
@@ -123,7 +123,7 @@ internal static class KafkaCommands
         const string key = "Messaging:Outbox:InboxRetentionMs";
         var retentionMs = long.TryParse(context.Configuration[key], CultureInfo.InvariantCulture, out var configured) ? configured : new OutboxOptions().InboxRetentionMs;
         if (retentionMs <= 0) return; // rows kept forever
-        var kept = DateTimeOffset.UtcNow.AddMilliseconds(-retentionMs);
+        var kept = context.Time.GetUtcNow().AddMilliseconds(-retentionMs);
         if (start >= kept) return;
         throw new CliException($"--from {start.UtcDateTime:O} is before what the inbox still remembers ({key} = {retentionMs} ms: rows processed "
             + $"before {kept.UtcDateTime:O} are deleted); records from before then that the handlers applied would be applied again. "

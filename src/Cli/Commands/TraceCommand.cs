@@ -24,7 +24,7 @@ internal static class TraceCommand
     {
         var messageId = context.Value(MessageId)!;
         await using var db = context.Database.Open();
-        var trace = await TraceOperations.TraceAsync(db, messageId, DateTime.UtcNow, cancellationToken);
+        var trace = await TraceOperations.TraceAsync(db, messageId, context.Time.GetUtcNow().UtcDateTime, cancellationToken);
         var broker = await BrokerCopiesAsync(context, messageId, cancellationToken);
         var verdict = broker is { Copies.Count: > 0 } && trace.DeadLetters.Count == 0 && trace.Inbox.Count == 0
             ? $"only on the broker, in {broker.Value.Where} at {broker.Value.Copies[0].Position} ({broker.Value.Copies[0].Row.Reason}); once the cause is fixed: "

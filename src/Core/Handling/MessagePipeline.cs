@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Messaging.Configuration;
 using Messaging.Diagnostics;
 using Messaging.Handling;
@@ -44,13 +43,13 @@ internal sealed class MessagePipeline(
     {
         var envelope = incoming.Envelope;
         using var activity = MessagingTelemetry.StartProcess(_options.Endpoint, envelope);
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var result = await ProcessCoreAsync(incoming, cancellationToken).ConfigureAwait(false);
         var outcome = ReferenceEquals(result, SkippedUnhandled) ? "skipped" : ReferenceEquals(result, HeldBehindKey) ? "held"
             : result.Status switch { ProcessingStatus.Ack => "ack", ProcessingStatus.RetryLater => "retry", _ => "dead_letter" };
         MessagingTelemetry.Consumed.Add(1, new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.ConsumerGroup, _options.Endpoint),
             new(TelemetryNames.Result, outcome));
-        MessagingTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+        MessagingTelemetry.ProcessDuration.Record(time.GetElapsedTime(started).TotalSeconds,
             new(TelemetryNames.DestinationName, envelope.Destination), new(TelemetryNames.ConsumerGroup, _options.Endpoint));
         if (result.Status == ProcessingStatus.DeadLetter)
         {

@@ -4,7 +4,8 @@ using Messaging.Serialization;
 
 namespace Messaging.Publishing;
 
-internal sealed class EnvelopeFactory(MessageTypeMap map, IMessageSerializer serializer) : IEnvelopeFactory
+/// <summary>Builds envelopes: the route's name and destination, a new message id, the clock's time as the timestamp.</summary>
+internal sealed class EnvelopeFactory(MessageTypeMap map, IMessageSerializer serializer, TimeProvider time) : IEnvelopeFactory
 {
     public Envelope Create(object message, Type messageType, PublishOptions? options = null)
     {
@@ -15,6 +16,7 @@ internal sealed class EnvelopeFactory(MessageTypeMap map, IMessageSerializer ser
         return new Envelope
         {
             MessageId = options?.MessageId ?? Envelope.NewMessageId(),
+            Timestamp = time.GetUtcNow(),
             MessageType = route.Name,
             Destination = route.Destination,
             PartitionKey = options?.PartitionKey ?? route.PartitionKey?.Invoke(message),

@@ -11,7 +11,7 @@ namespace Messaging.Publishing;
 /// the size limit (<c>Messaging:MaxBodyBytes</c>), a producer span per message (parented to the caller's span, or to
 /// the trace that wrote the outbox row, and carried on in the message's <c>traceparent</c>), and the sent counters.
 /// </summary>
-public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<MessagingOptions> options)
+public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<MessagingOptions> options, TimeProvider time)
 {
     private readonly int _maxBodyBytes = options.Value.MaxBodyBytes;
 
@@ -42,7 +42,7 @@ public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<Me
             throw;
         }
         using var activity = MessagingTelemetry.StartSend(transport.Name, envelope);
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             await transport.SendAsync(MessagingTelemetry.Carry(activity, envelope), cancellationToken).ConfigureAwait(false);
@@ -50,11 +50,11 @@ public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<Me
         catch (PublishException ex)
         {
             MessagingTelemetry.Failed(activity, ex);
-            MessagingTelemetry.Published(transport.Name, envelope.Destination, 1, Stopwatch.GetElapsedTime(started), ex.Failure);
+            MessagingTelemetry.Published(transport.Name, envelope.Destination, 1, time.GetElapsedTime(started), ex.Failure);
             throw;
         }
         statistics.CountPublished(1);
-        MessagingTelemetry.Published(transport.Name, envelope.Destination, 1, Stopwatch.GetElapsedTime(started), null);
+        MessagingTelemetry.Published(transport.Name, envelope.Destination, 1, time.GetElapsedTime(started), null);
     }
 
     /// <summary>Checks each envelope, sends the valid ones pipelined through <paramref name="transport"/>, counts the
@@ -68,7 +68,7 @@ public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<Me
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         var failures = new List<PublishException>();
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var valid = new List<Envelope>(envelopes.Count);
         var activities = new List<Activity?>(envelopes.Count);
         foreach (var envelope in envelopes)
@@ -96,7 +96,7 @@ public sealed class OutgoingPipeline(MessagingStatistics statistics, IOptions<Me
         {
             var failed = new Dictionary<string, PublishException>(StringComparer.Ordinal);
             foreach (var failure in failures) failed.TryAdd(failure.MessageId, failure);
-            var elapsed = Stopwatch.GetElapsedTime(started);
+            var elapsed = time.GetElapsedTime(started);
             for (var i = 0; i < valid.Count; i++)
             {
                 if (failed.TryGetValue(valid[i].MessageId, out var failure)) MessagingTelemetry.Failed(activities[i], failure);

@@ -73,7 +73,7 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
         }
         else
         {
-            var done = await DeadLetterOperations.DiscardAsync(db, rows, null, context.RequestAborted);
+            var done = await DeadLetterOperations.DiscardAsync(db, rows, DashboardPages<TContext>.Clock(context).GetUtcNow(), null, context.RequestAborted);
             DashboardLog.Discarded(logger, user, done, what, reason);
             page.Paragraph($"{done} dead letter(s) discarded.");
         }

@@ -110,7 +110,7 @@ internal sealed class OutboxDispatcher<TContext>(
         {
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
             await LogPausedAsync(db, cancellationToken).ConfigureAwait(false);
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var started = time.GetTimestamp();
             var probes = circuits.DueProbes();
             var rows = new List<OutboxMessage>();
             foreach (var transport in probes)
@@ -136,7 +136,7 @@ internal sealed class OutboxDispatcher<TContext>(
             var result = rows.Count == 0 ? new OutboxSendResult() : await sender.SendAsync(rows, cancellationToken).ConfigureAwait(false);
             await ObserveAsync(db, probes, rows, result, cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0) return 0;
-            OutboxMetrics.Dispatched(rows.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            OutboxMetrics.Dispatched(rows.Count, time.GetElapsedTime(started));
             OutboxLog.BatchDispatched(logger, result.Sent.Count, result.Unconfirmed.Count + result.Waiting.Count, result.Deferred.Count, rows.Count);
             // Asked before recording starts: the recording may finish (and dispose db) before it returns.
             var overlap = OutboxDialect.For(db).ConcurrentWriters;
@@ -228,7 +228,7 @@ internal sealed class OutboxDispatcher<TContext>(
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var pending = await OutboxMetrics.RefreshAsync(this, scope.ServiceProvider.GetRequiredService<TContext>(), cancellationToken).ConfigureAwait(false);
+            var pending = await OutboxMetrics.RefreshAsync(this, scope.ServiceProvider.GetRequiredService<TContext>(), time, cancellationToken).ConfigureAwait(false);
             var others = pending.Where(p => !circuits.Sends(p.Transport)).ToList();
             if (others.Count == 0 || now < _nextOtherTransportsLine) return;
             _nextOtherTransportsLine = now + TransportHealth.SummaryInterval;

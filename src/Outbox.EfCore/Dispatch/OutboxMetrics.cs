@@ -18,7 +18,7 @@ internal static class OutboxMetrics
     // A meter of the library's name: listeners and exporters subscribed to that name receive these instruments too.
     private static readonly Meter Meter = new(TelemetryNames.SourceName);
 
-    private static readonly ConcurrentDictionary<object, (long Pending, DateTime? Oldest)> Figures = new();
+    private static readonly ConcurrentDictionary<object, (long Pending, DateTime? Oldest, TimeProvider Time)> Figures = new();
     private static readonly Histogram<long> BatchSize = Meter.CreateHistogram<long>(TelemetryNames.OutboxBatchSize, "{message}",
         "Rows claimed per dispatcher round that found any, or per flush on commit");
     private static readonly Histogram<double> DispatchDuration = Meter.CreateHistogram<double>(TelemetryNames.OutboxDispatchDuration, "s",
@@ -29,7 +29,7 @@ internal static class OutboxMetrics
         Meter.CreateObservableGauge(TelemetryNames.OutboxPending, () => Figures.Values.Select(f => new Measurement<long>(f.Pending)),
             "{message}", "Outbox rows waiting to be published");
         Meter.CreateObservableGauge(TelemetryNames.OutboxOldestPendingAge, () => Figures.Values.Select(f => new Measurement<double>(
-            f.Oldest is { } oldest ? Math.Max(0, (DateTime.UtcNow - oldest).TotalSeconds) : 0)), "s", "Age of the oldest Pending outbox row");
+            f.Oldest is { } oldest ? Math.Max(0, (f.Time.GetUtcNow().UtcDateTime - oldest).TotalSeconds) : 0)), "s", "Age of the oldest Pending outbox row");
     }
 
     public static void Dispatched(int rows, TimeSpan elapsed)
@@ -40,12 +40,12 @@ internal static class OutboxMetrics
 
     /// <summary>Reads the Pending count and the oldest Pending row's creation time for <paramref name="dispatcher"/>; returns
     /// the Pending rows per <c>transport</c> column value (null for rows that name none).</summary>
-    public static async Task<IReadOnlyList<(string? Transport, int Pending)>> RefreshAsync(object dispatcher, DbContext db, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<(string? Transport, int Pending)>> RefreshAsync(object dispatcher, DbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var outbox = db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Pending);
         var byTransport = await PendingByTransportAsync(db, cancellationToken).ConfigureAwait(false);
         var oldest = await outbox.OrderBy(m => m.Id).Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        Figures[dispatcher] = (byTransport.Sum(t => (long)t.Pending), oldest);
+        Figures[dispatcher] = (byTransport.Sum(t => (long)t.Pending), oldest, time);
         return byTransport;
     }
 

@@ -22,7 +22,7 @@ namespace Messaging.Outbox.Inbox;
 /// <see cref="OutboxOptions.InboxBatchSize"/>, waiting at most <see cref="OutboxOptions.InboxBatchWaitMs"/> for more.
 /// Per-key order is the transports': a lane offers its next message only after the previous one returned.
 /// </remarks>
-internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptions<OutboxOptions> options, ILogger<InboxBatcher<TContext>> logger)
+internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptions<OutboxOptions> options, TimeProvider time, ILogger<InboxBatcher<TContext>> logger)
     : IAsyncDisposable where TContext : DbContext
 {
     private readonly Channel<InboxTurn> _waiting = Channel.CreateUnbounded<InboxTurn>();
@@ -60,7 +60,7 @@ internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptio
         var ended = true;
         if (_batches is { } batches)
         {
-            await Task.WhenAny(Task.WhenAll(batches), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+            await Task.WhenAny(Task.WhenAll(batches), Task.Delay(TimeSpan.FromSeconds(10), time)).ConfigureAwait(false);
             ended = batches.All(b => b.IsCompleted);
         }
         while (_waiting.Reader.TryRead(out var turn)) turn.Refuse(Stopping());
@@ -128,8 +128,8 @@ internal sealed class InboxBatcher<TContext>(IServiceScopeFactory scopes, IOptio
         var size = options.Value.InboxBatchSize;
         while (batch.Count < size && _waiting.Reader.TryRead(out var turn)) batch.Add(turn);
         if (batch.Count == 0 || batch.Count >= size || options.Value.InboxBatchWaitMs == 0) return;
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        wait.CancelAfter(options.Value.InboxBatchWaitMs);
+        using var waited = new CancellationTokenSource(TimeSpan.FromMilliseconds(options.Value.InboxBatchWaitMs), time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, waited.Token);
         try
         {
             while (batch.Count < size && await _waiting.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))

@@ -216,10 +216,11 @@ public static class DeadLetterOperations
     /// (through the outbox, <see cref="OutboxOptions.KeyOrderedDeadLetters"/>).</summary>
     /// <param name="db">A context with the messaging tables.</param>
     /// <param name="rows">The rows to discard.</param>
+    /// <param name="now">The discard's time: the released messages' envelope timestamp.</param>
     /// <param name="progress">Called after each transaction with the rows discarded so far; may be null.</param>
     /// <param name="cancellationToken">Cancels between and during transactions.</param>
     /// <returns>How many were still parked (and are now discarded).</returns>
-    public static async Task<int> DiscardAsync(DbContext db, IReadOnlyList<DeadLetter> rows, Action<int>? progress, CancellationToken cancellationToken)
+    public static async Task<int> DiscardAsync(DbContext db, IReadOnlyList<DeadLetter> rows, DateTimeOffset now, Action<int>? progress, CancellationToken cancellationToken)
     {
         var done = 0;
         foreach (var batch in rows.Chunk(BatchSize))
@@ -229,7 +230,7 @@ public static class DeadLetterOperations
             {
                 done += await db.Set<DeadLetter>().Where(d => ids.Contains(d.Id) && d.Status == DeadLetterStatus.Parked)
                     .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Discarded), cancellationToken).ConfigureAwait(false);
-                await KeyedDeadLetters.ReleaseAfterDiscardAsync(db, batch, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+                await KeyedDeadLetters.ReleaseAfterDiscardAsync(db, batch, now, cancellationToken).ConfigureAwait(false);
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             progress?.Invoke(done);

@@ -13,7 +13,7 @@ namespace Messaging.Outbox.Schema;
 /// words naming what is missing, instead of every dead letter (or message) failing later while the broker redelivers it.
 /// An unreachable database does not stop the host: that is an outage the dispatcher and the handlers wait out.
 /// </summary>
-internal sealed class MessagingSchemaCheck<TContext>(IServiceScopeFactory scopes, ILogger<MessagingSchemaCheck<TContext>> logger) : IStartupCheck
+internal sealed class MessagingSchemaCheck<TContext>(IServiceScopeFactory scopes, TimeProvider time, ILogger<MessagingSchemaCheck<TContext>> logger) : IStartupCheck
     where TContext : DbContext
 {
     private static readonly Type[] Tables = [typeof(OutboxMessage), typeof(InboxRecord), typeof(RedeliveryRecord), typeof(DeadLetter), typeof(RedriveJob)];
@@ -24,8 +24,8 @@ internal sealed class MessagingSchemaCheck<TContext>(IServiceScopeFactory scopes
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(Bound);
+        using var bound = new CancellationTokenSource(Bound, time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {

@@ -15,6 +15,7 @@ internal sealed class AssignedPartitions(
     string group,
     KafkaOptions options,
     BufferRoom room,
+    TimeProvider time,
     CancellationToken stopping,
     Func<TopicPartition, PartitionWork> create,
     ILogger logger)
@@ -27,7 +28,7 @@ internal sealed class AssignedPartitions(
     private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
     private readonly Dictionary<TopicPartition, PartitionWork> _owned = [];
-    private DateTime _lagDue;
+    private DateTimeOffset _lagDue;
 
     public int Count => _owned.Count;
 
@@ -67,7 +68,7 @@ internal sealed class AssignedPartitions(
             var full = work.Buffered >= room.Full;
             if (full && !work.Paused && !waiting)
             {
-                if (roomDeadline == 0) roomDeadline = Environment.TickCount64 + Math.Min(MaxRoomWaitMs, options.MaxPollIntervalMs / 4);
+                if (roomDeadline == 0) roomDeadline = room.DeadlineIn(Math.Min(MaxRoomWaitMs, options.MaxPollIntervalMs / 4));
                 full = !room.WaitForRoom(work, roomDeadline, stopping);
             }
             var committable = work.Offsets.Committable;
@@ -77,9 +78,9 @@ internal sealed class AssignedPartitions(
             else if (work.Paused && !waiting && work.Buffered <= room.Resume)
                 work.Paused = !SetPaused(consumer, work, pause: false, $"{work.Buffered} unfinished record(s)");
         }
-        if (DateTime.UtcNow >= _lagDue)
+        if (time.GetUtcNow() >= _lagDue)
         {
-            _lagDue = DateTime.UtcNow + LagInterval;
+            _lagDue = time.GetUtcNow() + LagInterval;
             Lag = _owned.Values.Sum(work => RecordLag(consumer, work));
         }
     }

@@ -6,7 +6,7 @@ namespace Messaging.Kafka.Consuming;
 /// while for a full partition to drain instead of pausing it at once: a pause makes librdkafka drop the records
 /// it prefetched for the partition, and fetch them again on resume.
 /// </summary>
-internal sealed class BufferRoom(int maxBufferedPerPartition) : IDisposable
+internal sealed class BufferRoom(int maxBufferedPerPartition, TimeProvider time) : IDisposable
 {
     private readonly ManualResetEventSlim _drained = new(false);
 
@@ -22,19 +22,22 @@ internal sealed class BufferRoom(int maxBufferedPerPartition) : IDisposable
         if (unfinished == Resume) _drained.Set();
     }
 
+    /// <summary>A deadline for <see cref="WaitForRoom"/>: <paramref name="milliseconds"/> from now.</summary>
+    public long DeadlineIn(int milliseconds) => time.GetTimestamp() + milliseconds * time.TimestampFrequency / 1000;
+
     /// <summary>Polling thread: waits until <paramref name="work"/> is at or below <see cref="Resume"/>; false when
-    /// <paramref name="deadline"/> (<see cref="Environment.TickCount64"/>) or <paramref name="stopping"/> came first.</summary>
+    /// <paramref name="deadline"/> (<see cref="DeadlineIn"/>) or <paramref name="stopping"/> came first.</summary>
     public bool WaitForRoom(PartitionWork work, long deadline, CancellationToken stopping)
     {
         while (true)
         {
             _drained.Reset(); // before the check: a lane reaching the mark after it sets the signal again
             if (work.Buffered <= Resume) return true;
-            var left = deadline - Environment.TickCount64;
-            if (left <= 0 || stopping.IsCancellationRequested) return false;
+            var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero || stopping.IsCancellationRequested) return false;
             try
             {
-                _drained.Wait((int)left, stopping);
+                _drained.Wait((int)Math.Ceiling(left.TotalMilliseconds), stopping);
             }
             catch (OperationCanceledException)
             {

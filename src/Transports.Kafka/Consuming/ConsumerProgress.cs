@@ -9,18 +9,19 @@ namespace Messaging.Kafka.Consuming;
 /// waits for a member that is gone, or more members than partitions); <see cref="ConsumerCondition.Stalled"/> while its
 /// lag is above zero and no stored offset has advanced for <see cref="KafkaOptions.NoProgressUnhealthyMs"/>.
 /// </summary>
-internal sealed class ConsumerProgress(string group, KafkaOptions options, TransportHealth health)
+internal sealed class ConsumerProgress(string group, KafkaOptions options, TransportHealth health, TimeProvider time)
 {
     private const long CheckIntervalMs = 1_000;
+    private readonly long _origin = time.GetTimestamp(); // times below are ms since this one
     private long _nextCheck;
-    private long _partitionsSince = Environment.TickCount64; // subscribed, or last held a partition
-    private long _progressSince = Environment.TickCount64;   // the stored offsets last moved, or there was no lag
+    private long _partitionsSince; // subscribed, or last held a partition
+    private long _progressSince;   // the stored offsets last moved, or there was no lag
     private long _lastStored = long.MinValue;
 
     /// <summary>Called after every poll; does its work at most once a second.</summary>
     public void Observe(AssignedPartitions partitions)
     {
-        var now = Environment.TickCount64;
+        var now = (long)time.GetElapsedTime(_origin).TotalMilliseconds;
         if (now < _nextCheck) return;
         _nextCheck = now + CheckIntervalMs;
         var (condition, problem) = Judge(partitions, now);

@@ -22,6 +22,7 @@ internal sealed class KafkaConsumerLoop
     private readonly KafkaRecordHandler _handler;
     private readonly KafkaClientEvents _events;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     public KafkaConsumerLoop(ConsumerEndpoint endpoint, MessageProcessor processor, KafkaOptions options, KafkaSender sender, KafkaClientEvents events, TimeProvider time, ILogger logger,
         IDeadLetterRecorder? recorder = null)
@@ -30,6 +31,7 @@ internal sealed class KafkaConsumerLoop
         _options = options;
         _events = events;
         _logger = logger;
+        _time = time;
         _handler = new KafkaRecordHandler(processor, options, sender, time, logger) { Recorder = recorder, Endpoint = endpoint.Name };
     }
 
@@ -58,11 +60,11 @@ internal sealed class KafkaConsumerLoop
 
     private void Run(CancellationToken stoppingToken)
     {
-        using var room = new BufferRoom(_options.MaxBufferedPerPartition);
-        var partitions = new AssignedPartitions(_endpoint.Name, _options, room, stoppingToken,
-            p => new PartitionWork(p, _options.OrderingMode, stoppingToken, _handler.Slots, room, _handler.HandleAsync), _logger);
+        using var room = new BufferRoom(_options.MaxBufferedPerPartition, _time);
+        var partitions = new AssignedPartitions(_endpoint.Name, _options, room, _time, stoppingToken,
+            p => new PartitionWork(p, _options.OrderingMode, stoppingToken, _handler.Slots, room, _time, _handler.HandleAsync), _logger);
         using var consumer = Build(partitions);
-        var progress = new ConsumerProgress(_endpoint.Name, _options, _events.Health);
+        var progress = new ConsumerProgress(_endpoint.Name, _options, _events.Health, _time);
         consumer.Subscribe(_endpoint.Destinations);
         Log.Subscribed(_logger, _endpoint.Name, string.Join(", ", _endpoint.Destinations));
         try

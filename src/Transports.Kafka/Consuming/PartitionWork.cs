@@ -21,14 +21,16 @@ internal sealed class PartitionWork : IDisposable
     private readonly KafkaOrderingMode _mode;
     private readonly SemaphoreSlim _slots;
     private readonly BufferRoom _room;
+    private readonly TimeProvider _time;
     private readonly Func<ConsumeResult<string?, byte[]>, RetryWaits, ProcessorSlot, CancellationToken, Task<bool>> _handle;
     private TaskCompletionSource? _drained;
     private bool _closed;
     private int _buffered;
 
     public PartitionWork(TopicPartition partition, KafkaOrderingMode mode, CancellationToken stopping, SemaphoreSlim slots, BufferRoom room,
-        Func<ConsumeResult<string?, byte[]>, RetryWaits, ProcessorSlot, CancellationToken, Task<bool>> handle)
+        TimeProvider time, Func<ConsumeResult<string?, byte[]>, RetryWaits, ProcessorSlot, CancellationToken, Task<bool>> handle)
     {
+        _time = time;
         Partition = partition;
         _mode = mode;
         _slots = slots;
@@ -112,10 +114,10 @@ internal sealed class PartitionWork : IDisposable
 
     public void Dispose() => _cancel.Dispose();
 
-    private static async Task<bool> Finished(Task task, TimeSpan timeout)
+    private async Task<bool> Finished(Task task, TimeSpan timeout)
     {
         if (timeout <= TimeSpan.Zero) return task.IsCompleted;
-        return await Task.WhenAny(task, Task.Delay(timeout)).ConfigureAwait(false) == task;
+        return await Task.WhenAny(task, Task.Delay(timeout, _time)).ConfigureAwait(false) == task;
     }
 
     /// <summary>Stops dispatching (caller holds the gate): drops queued records and the lanes not started yet.</summary>
@@ -129,7 +131,7 @@ internal sealed class PartitionWork : IDisposable
 
     private async Task RunLaneAsync(Lane lane)
     {
-        var slot = new ProcessorSlot(_slots);
+        var slot = new ProcessorSlot(_slots, _time);
         try
         {
             while (true)

@@ -1,18 +1,16 @@
-using System.Diagnostics;
-
 namespace Messaging.Kafka.Consuming;
 
 /// <summary>
 /// One lane's hold on the processor's <see cref="KafkaOptions.MaxConcurrency"/> slots (a shared semaphore).
 /// A busy lane keeps its slot from one record to the next instead of handing it back per record: handing
 /// it over wakes a waiting lane on another thread each time. The lane gives it back when its queue is
-/// empty, before it waits (delayed retry, dead-letter publish), and after <see cref="HoldBudget"/> when
+/// empty, before it waits (delayed retry, dead-letter publish), and after 10 ms (a hundredth of the clock's second) when
 /// every slot is taken, so lanes waiting for one still get their turn. Used by one lane at a time.
 /// </summary>
-internal sealed class ProcessorSlot(SemaphoreSlim slots)
+internal sealed class ProcessorSlot(SemaphoreSlim slots, TimeProvider time)
 {
     /// <summary>How long a lane may keep a slot while other lanes may be waiting for one: 10 ms.</summary>
-    private static readonly long HoldBudget = Stopwatch.Frequency / 100;
+    private readonly long _holdBudget = time.TimestampFrequency / 100;
     private bool _held;
     private long _heldSince;
 
@@ -40,7 +38,7 @@ internal sealed class ProcessorSlot(SemaphoreSlim slots)
     /// <summary>Gives the slot back when it was held past the budget and no slot is free (someone may be waiting).</summary>
     public void ReleaseIfOverBudget()
     {
-        if (_held && slots.CurrentCount == 0 && Stopwatch.GetTimestamp() - _heldSince >= HoldBudget) Release();
+        if (_held && slots.CurrentCount == 0 && time.GetTimestamp() - _heldSince >= _holdBudget) Release();
     }
 
     private async ValueTask WaitAsync(CancellationToken cancellationToken)
@@ -52,6 +50,6 @@ internal sealed class ProcessorSlot(SemaphoreSlim slots)
     private void Held()
     {
         _held = true;
-        _heldSince = Stopwatch.GetTimestamp();
+        _heldSince = time.GetTimestamp();
     }
 }

@@ -100,7 +100,7 @@ internal sealed class RabbitMqReceiver(RabbitMqConnection connection, RabbitMqTo
             if (consumerTag is not null && channel.IsOpen)
                 await QuietlyAsync(() => channel.BasicCancelAsync(consumerTag, noWait: false, CancellationToken.None)).ConfigureAwait(false);
             if (lanes.InFlight > 0 && stoppingToken.IsCancellationRequested) Log.Draining(logger, endpoint.Name, lanes.InFlight, options.ShutdownGraceMs);
-            processing.CancelAfter(TimeSpan.FromMilliseconds(options.ShutdownGraceMs));
+            using var grace = time.CreateTimer(_ => processing.Cancel(), null, TimeSpan.FromMilliseconds(options.ShutdownGraceMs), Timeout.InfiniteTimeSpan);
             await lanes.CompleteAsync().ConfigureAwait(false);
             // Closing the channel requeues every delivery not acked.
             await QuietlyAsync(() => channel.CloseAsync(CancellationToken.None)).ConfigureAwait(false);
