@@ -52,4 +52,12 @@ public static class EnvelopeHeaders
         if (envelope.CorrelationId is not null) put(state, HeaderNames.CorrelationId, envelope.CorrelationId);
         if (envelope.CausationId is not null) put(state, HeaderNames.CausationId, envelope.CausationId);
     }
+
+    /// <summary>A header's value as the bytes a transport writes for it (docs/wire-format.md): UTF-8, through the shared
+    /// copies of <see cref="RepeatedHeaderValues"/> for names whose values repeat across messages.</summary>
+    /// <param name="name">The header name.</param>
+    /// <param name="value">Its text.</param>
+    /// <returns>The UTF-8 bytes; for a repeating name, a shared array the caller must not change.</returns>
+    public static byte[] ToBytes(string name, string value) =>
+        RepeatedHeaderValues.Repeats(name) ? RepeatedHeaderValues.Encode(value) : System.Text.Encoding.UTF8.GetBytes(value);
 }

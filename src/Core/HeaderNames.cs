@@ -41,6 +41,8 @@ public static class HeaderNames
     /// copies in RabbitMQ retry queues.</summary>
     public const string RetryCount = "retry-count";
 
+    /// <summary>What every dead-letter header's name starts with: <c>dead-letter-</c>. A re-drive drops them all.</summary>
+    public const string DeadLetterPrefix = "dead-letter-";
     /// <summary>Dead-letter: a one-line human-readable reason.</summary>
     public const string DeadLetterReason = "dead-letter-reason";
     /// <summary>Dead-letter: the full type name of the exception that made the last attempt fail, if any.</summary>

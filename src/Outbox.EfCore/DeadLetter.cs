@@ -94,7 +94,7 @@ public sealed class DeadLetter : EnvelopeRow
     /// <param name="transport">The transport it was consumed on: <c>RabbitMq</c>, <c>Kafka</c>.</param>
     /// <param name="endpoint">The consuming endpoint (queue, consumer group).</param>
     /// <param name="deadLetterDestination">The dead-letter queue or topic it was read from.</param>
-    /// <returns>The row; a missing failure time is taken as now (UTC).</returns>
+    /// <returns>The row; a missing failure time (<c>dead-letter-time</c>) is taken from the envelope's timestamp.</returns>
     public static DeadLetter FromBrokerCopy(Envelope envelope, IReadOnlyDictionary<string, string> headers, string transport, string endpoint,
         string deadLetterDestination)
     {

@@ -6,8 +6,6 @@ namespace Messaging.Kafka;
 /// envelope headers and the <c>dead-letter-*</c> reason headers.</summary>
 internal static class KafkaDeadLetterMessage
 {
-    private const string DeadLetterPrefix = "dead-letter-";
-
     /// <param name="record">The consumed record.</param>
     /// <param name="envelope">Its envelope (partly empty when it could not be read).</param>
     /// <param name="headers">The envelope's headers plus the reason, from <see cref="Transport.DeadLetterReason.ToHeaders"/>.</param>
@@ -24,7 +22,7 @@ internal static class KafkaDeadLetterMessage
         // The envelope could not be read: park the record exactly as it came, plus the reason.
         var raw = KafkaEnvelopeMapper.CopyHeaders(record);
         foreach (var (name, value) in headers)
-            if (name.StartsWith(DeadLetterPrefix, StringComparison.Ordinal)) KafkaEnvelopeMapper.Add(raw, name, value);
+            if (name.StartsWith(HeaderNames.DeadLetterPrefix, StringComparison.Ordinal)) KafkaEnvelopeMapper.Add(raw, name, value);
         return new Message<string?, byte[]> { Key = record.Message.Key, Value = record.Message.Value, Timestamp = record.Message.Timestamp, Headers = raw };
     }
 }

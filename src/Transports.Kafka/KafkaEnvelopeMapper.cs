@@ -59,7 +59,7 @@ internal static class KafkaEnvelopeMapper
     }
 
     public static void Add(Headers headers, string name, string value) =>
-        headers.Add(name, RepeatedHeaderValues.Repeats(name) ? RepeatedHeaderValues.Encode(value) : Encoding.UTF8.GetBytes(value));
+        headers.Add(name, EnvelopeHeaders.ToBytes(name, value));
 
     /// <summary>Where a record was consumed: <c>topic t partition p offset o</c>.</summary>
     public static string Source(TopicPartitionOffset position) =>

@@ -22,7 +22,7 @@ internal static class EnvelopeMapper
         foreach (var (name, value) in envelope.Headers)
             if (EnvelopeHeaders.IsApplication(name)) headers[name] = Encoding.UTF8.GetBytes(value);
         EnvelopeHeaders.Write(envelope, headers, static (h, name, value) =>
-            h[name] = RepeatedHeaderValues.Repeats(name) ? RepeatedHeaderValues.Encode(value) : Encoding.UTF8.GetBytes(value));
+            h[name] = EnvelopeHeaders.ToBytes(name, value));
         var properties = new BasicProperties
         {
             DeliveryMode = DeliveryModes.Persistent,
@@ -77,19 +77,12 @@ internal static class EnvelopeMapper
             return null;
         }
         error = null;
-        return new Envelope
-        {
-            MessageId = messageId,
-            MessageType = messageType ?? "",
-            Destination = reader.Destination ?? exchange,
-            PartitionKey = reader.PartitionKey,
-            CorrelationId = correlationId,
-            CausationId = reader.CausationId,
-            ContentType = contentType ?? "application/octet-stream",
-            Timestamp = reader.Timestamp ?? (properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : DateTimeOffset.UnixEpoch),
-            Headers = reader.ApplicationHeaders,
-            Body = body,
-        };
+        // What only a property carried goes into the reader as its header would have: one way to build the envelope.
+        if (reader.MessageId is null) reader.Read(HeaderNames.MessageId, messageId);
+        if (reader.MessageType is null) reader.Read(HeaderNames.MessageType, messageType);
+        if (reader.CorrelationId is null) reader.Read(HeaderNames.CorrelationId, correlationId);
+        if (reader.ContentType is null) reader.Read(HeaderNames.ContentType, contentType);
+        return reader.ToEnvelope(exchange, properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : DateTimeOffset.UnixEpoch, body);
     }
 
     /// <summary>One AMQP header into the reader, by the wire contract's rules for AMQP values (docs/wire-format.md): the

@@ -98,7 +98,7 @@ public sealed class RabbitMqDeadLetterQueue : IBrokerDeadLetters
     {
         var text = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in headers ?? new Dictionary<string, object?>())
-            text[name] = value switch { byte[] bytes => Encoding.UTF8.GetString(bytes), null => "", _ => value.ToString() ?? "" };
+            text[name] = AmqpHeaderValue.TryReadApplication(value, out var read, out _) ? read ?? "" : value?.ToString() ?? ""; // as a delivery's headers are read
         return text;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Messaging.Cli.Output;
 using Messaging.Outbox;
 using Messaging.Outbox.Operations;
+using Messaging.Transport;
 using Spectre.Console;
 
 namespace Messaging.Cli.Commands;
@@ -37,7 +38,7 @@ internal static class OutboxCommands
     {
         await using var db = context.Database.Open();
         var (counts, oldest) = await OutboxOperations.StatsAsync(db, context.PrimaryTransport, cancellationToken);
-        var age = oldest is { } created ? DateTime.UtcNow - created : (TimeSpan?)null;
+        var age = oldest is { } created ? context.Time.GetUtcNow().UtcDateTime - created : (TimeSpan?)null;
         if (context.Json)
         {
             Render.Json(context, new
@@ -71,7 +72,7 @@ internal static class OutboxCommands
         }
         var table = Render.Table("id", "message id", "type", "destination", "key", "transport", "status", "attempts", "created", "last error");
         foreach (var r in rows)
-            Render.Row(table, r.Id, r.MessageId, r.MessageType, r.Destination, r.PartitionKey, r.Transport ?? context.PrimaryTransport ?? "(none)", r.Status, r.Attempts, r.CreatedAt,
+            Render.Row(table, r.Id, r.MessageId, r.MessageType, r.Destination, r.PartitionKey, MessagingTransports.NameOrPrimary(r.Transport, context.PrimaryTransport) ?? "(none)", r.Status, r.Attempts, r.CreatedAt,
                 Render.Shorten(r.LastError, 60));
         context.Console.Write(table);
         Render.Line(context, $"{rows.Count} row(s)");
@@ -106,7 +107,7 @@ internal static class OutboxCommands
     private static async Task<int> PurgeAsync(CliContext context, CancellationToken cancellationToken)
     {
         var olderThan = Durations.Parse(context.Value(OlderThan)!, "--older-than");
-        var cutoff = DateTime.UtcNow - olderThan;
+        var cutoff = context.Time.GetUtcNow().UtcDateTime - olderThan;
         await using var db = context.Database.Open();
         context.Confirm($"Delete Sent outbox rows sent before {Render.Cell(cutoff)} from {context.Database.Describe()}?");
         var deleted = await Render.CountingAsync(context, "deleting Sent rows", n => $"deleted {n} Sent row(s)",

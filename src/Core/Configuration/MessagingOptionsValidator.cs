@@ -36,7 +36,7 @@ internal sealed partial class MessagingOptionsValidator(IEnumerable<TransportReg
     /// <c>Add…()</c> ran, a transport of the application's own) is a valid name.</summary>
     private static void CheckTransport(OptionsErrors errors, string key, string value, List<string> registered) =>
         errors.Require(registered.Contains(value, StringComparer.OrdinalIgnoreCase), key,
-            $"is '{value}', which is not a registered transport; registered: {string.Join(", ", registered)}. " +
+            $"is {Transport.TransportRegistration.NotRegistered(value, registered)}. " +
             "A transport package registers its transport: reference Messaging.Transports.RabbitMq and call builder.AddRabbitMq(), " +
             "or Messaging.Transports.Kafka and builder.AddKafka().");
 

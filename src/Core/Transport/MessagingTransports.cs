@@ -53,7 +53,14 @@ public sealed class MessagingTransports : IAsyncDisposable
     /// against the registrations (see <see cref="Resolve"/>).</summary>
     /// <param name="name">A transport name, or null or empty.</param>
     /// <returns>The name the transport goes by here.</returns>
-    public string NameOrPrimary(string? name) => string.IsNullOrEmpty(name) ? PrimaryName : name;
+    public string NameOrPrimary(string? name) => NameOrPrimary(name, PrimaryName)!;
+
+    /// <summary>The same rule where only the primary's name is known, as a tool reading the tables knows it:
+    /// <paramref name="name"/> itself, or <paramref name="primary"/> when it is null or empty.</summary>
+    /// <param name="name">A transport name, or null or empty.</param>
+    /// <param name="primary">The primary transport's name (<c>Messaging:Transport</c>); null when unknown.</param>
+    /// <returns>The name the transport goes by; null when it is unnamed and the primary is unknown.</returns>
+    public static string? NameOrPrimary(string? name, string? primary) => string.IsNullOrEmpty(name) ? primary : name;
 
     /// <summary>The registered name a row or route's transport stands for: <paramref name="name"/> as it was registered, or the
     /// primary's (<c>Messaging:Transport</c>) for null or empty. The outbox writes this name into every row, so a row is only

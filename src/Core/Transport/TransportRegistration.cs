@@ -11,7 +11,10 @@ public sealed record TransportRegistration(string Name, Func<IServiceProvider, I
     {
         for (var i = registered.Count - 1; i >= 0; i--)
             if (string.Equals(registered[i].Name, name, StringComparison.OrdinalIgnoreCase)) return registered[i];
-        throw new InvalidOperationException(
-            $"Transport '{name}' is not registered; registered: {string.Join(", ", registered.Select(t => t.Name))}.");
+        throw new InvalidOperationException($"Transport {NotRegistered(name, registered.Select(t => t.Name))}.");
     }
+
+    /// <summary>The one wording of an unknown transport name: <c>'x' is not registered; registered: A, B</c>.</summary>
+    internal static string NotRegistered(string name, IEnumerable<string> registered) =>
+        $"'{name}' is not registered; registered: {string.Join(", ", registered)}";
 }

@@ -8,8 +8,6 @@ namespace Messaging.Outbox.DeadLetters;
 /// <summary>Converts between dead letters and their rows, and a row back into the envelope a re-drive publishes.</summary>
 internal static class DeadLetterRows
 {
-    private const string DeadLetterPrefix = "dead-letter-";
-
     /// <param name="entry">The dead letter.</param>
     /// <param name="keyOrdered">The endpoint keeps key order across dead letters (<see cref="OutboxOptions.KeyOrderedDeadLetters"/>).</param>
     public static DeadLetter New(DeadLetterEntry entry, bool keyOrdered)
@@ -56,7 +54,7 @@ internal static class DeadLetterRows
     {
         string? Header(string name) => headers.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
         var failedAt = DateTime.TryParse(Header(HeaderNames.DeadLetterTime), CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time) ? time : DateTime.UtcNow;
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time) ? time : envelope.Timestamp.UtcDateTime; // no dead-letter time: the message's own
         var row = WithEnvelope(new DeadLetter
         {
             Endpoint = endpoint,
@@ -74,7 +72,7 @@ internal static class DeadLetterRows
             LastFailedAt = failedAt,
             Failures = 1,
             Status = DeadLetterStatus.Parked,
-        }, envelope, envelope.Headers.Where(h => !h.Key.StartsWith(DeadLetterPrefix, StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal));
+        }, envelope, envelope.Headers.Where(h => !h.Key.StartsWith(HeaderNames.DeadLetterPrefix, StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal));
         row.Destination = Header(HeaderNames.DeadLetterOriginalDestination) ?? envelope.Destination;
         return row;
     }
@@ -127,6 +125,6 @@ internal static class DeadLetterRows
     /// <summary>The envelope a re-drive publishes: same message id, type, destination, key, ids, body and application
     /// headers; without the old <c>traceparent</c> (the re-drive starts its own trace) and any <c>dead-letter-*</c> header.</summary>
     public static Envelope ToEnvelope(DeadLetter row, DateTimeOffset now) => row.ToEnvelope(now, EnvelopeRow.ParseHeaders(row.Headers)
-        .Where(h => h.Key != HeaderNames.TraceParent && !h.Key.StartsWith(DeadLetterPrefix, StringComparison.Ordinal))
+        .Where(h => h.Key != HeaderNames.TraceParent && !h.Key.StartsWith(HeaderNames.DeadLetterPrefix, StringComparison.Ordinal))
         .ToDictionary(StringComparer.Ordinal));
 }

@@ -1,3 +1,4 @@
+using Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
 
 namespace Messaging.Outbox.Operations;
@@ -37,7 +38,7 @@ public static class OutboxOperations
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var oldest = await outbox.Where(m => m.Status == OutboxStatus.Pending).OrderBy(m => m.Id).Select(m => (DateTime?)m.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        var merged = counts.Select(c => (c.Status, Transport: c.Transport ?? primary ?? "(none)", c.Count))
+        var merged = counts.Select(c => (c.Status, Transport: MessagingTransports.NameOrPrimary(c.Transport, primary) ?? "(none)", c.Count))
             .GroupBy(c => (c.Status, Name: c.Transport.ToUpperInvariant()))
             .Select(g => new OutboxCount(g.Key.Status.ToString(), Spelling(g), g.Sum(c => c.Count)));
         return new([.. merged.OrderBy(c => c.Status, StringComparer.Ordinal).ThenBy(c => c.Transport, StringComparer.OrdinalIgnoreCase)], oldest);
