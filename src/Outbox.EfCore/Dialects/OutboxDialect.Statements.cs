@@ -8,6 +8,17 @@ namespace Messaging.Outbox.Dialects;
 /// so custom names keep working. Callers build each statement once per model where its text does not vary.</summary>
 internal partial class OutboxDialect
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Create, string RollBack)> SavepointStatements = new(StringComparer.Ordinal);
+
+    /// <summary><c>SAVEPOINT name</c>, made once per name (the inbox's names, <c>messaging_inbox_&lt;position&gt;</c>, repeat).</summary>
+    public static string SavepointSql(string name) => Savepoint(name).Create;
+
+    /// <summary><c>ROLLBACK TO SAVEPOINT name</c>, made once per name.</summary>
+    public static string RollbackToSavepointSql(string name) => Savepoint(name).RollBack;
+
+    private static (string Create, string RollBack) Savepoint(string name) =>
+        SavepointStatements.GetOrAdd(name, static n => ("SAVEPOINT " + n, "ROLLBACK TO SAVEPOINT " + n));
+
     /// <summary>
     /// The dispatcher's claim: up to a batch of due Pending rows in id order, each leased to an owner unless an earlier
     /// Pending row of its key is due and not itself a candidate (per-key order); returns the claimed rows (in no order).
@@ -71,5 +82,20 @@ internal partial class OutboxDialect
         return $"INSERT INTO {r.Table} AS r ({endpoint}, {messageId}, {deliveries}, {r[nameof(RedeliveryRecord.FirstRedeliveredAt)]}, {last}) " +
             "VALUES (@endpoint, @message_id, 2, @now, @now) " +
             $"ON CONFLICT ({endpoint}, {messageId}) DO UPDATE SET {deliveries} = r.{deliveries} + 1, {last} = @now RETURNING {deliveries}";
+    }
+
+    /// <summary>The claim's transport condition (starting with <c>AND</c>), its names added to <paramref name="parameters"/> for
+    /// <c>FromSqlRaw</c>; a row of another transport still holds later rows of its key back
+    /// through the per-key rule, so order per key holds across transports.</summary>
+    public static string TransportCondition(Dispatch.ClaimScope scope, string column, List<object> parameters)
+    {
+        var names = string.Join(", ", scope.Names.Select(name =>
+        {
+            parameters.Add(name);
+            return $"{{{parameters.Count - 1}}}";
+        }));
+        var match = names.Length == 0 ? "" : $"LOWER({column}) IN ({names})";
+        if (!scope.IncludesNull) return $" AND {column} IS NOT NULL AND {match}";
+        return match.Length == 0 ? $" AND {column} IS NULL" : $" AND ({column} IS NULL OR {match})";
     }
 }

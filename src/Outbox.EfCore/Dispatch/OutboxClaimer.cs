@@ -45,7 +45,7 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
         var parameters = new List<object> { nameof(OutboxStatus.Pending), now, scope.Limit ?? _options.BatchSize, owner, until };
         if (skipConfirmed) parameters.Add(confirmed.ToArray());
         var t = OutboxTableNames.For(db);
-        var rows = await outbox.FromSqlRaw(dialect.ClaimSql(t, TransportClause(scope, t[nameof(OutboxMessage.Transport)], parameters), skipConfirmed), [.. parameters])
+        var rows = await outbox.FromSqlRaw(dialect.ClaimSql(t, OutboxDialect.TransportCondition(scope, t[nameof(OutboxMessage.Transport)], parameters), skipConfirmed), [.. parameters])
             .AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         rows.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING has no order
         return rows;
@@ -63,18 +63,4 @@ internal sealed class OutboxClaimer(IOptions<OutboxOptions> options, TimeProvide
             : rows.Where(m => m.Transport != null && names.Contains(m.Transport.ToLower()));
     }
 #pragma warning restore CA1304, CA1311
-
-    /// <summary>The candidates' transport condition; a row of another transport still holds later rows of its key back
-    /// through the per-key rule, so order per key holds across transports.</summary>
-    private static string TransportClause(ClaimScope scope, string column, List<object> parameters)
-    {
-        var names = string.Join(", ", scope.Names.Select(name =>
-        {
-            parameters.Add(name);
-            return $"{{{parameters.Count - 1}}}";
-        }));
-        var match = names.Length == 0 ? "" : $"LOWER({column}) IN ({names})";
-        if (!scope.IncludesNull) return $" AND {column} IS NOT NULL AND {match}";
-        return match.Length == 0 ? $" AND {column} IS NULL" : $" AND ({column} IS NULL OR {match})";
-    }
 }

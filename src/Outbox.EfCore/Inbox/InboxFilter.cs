@@ -29,7 +29,6 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
     : IHandlerFilter where TContext : DbContext
 {
     private static readonly ConditionalWeakTable<IModel, string> InsertByModel = [];
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SavepointStatements = new(StringComparer.Ordinal);
 
     public async Task<HandlerOutcome> InvokeAsync(MessageContext context, Func<CancellationToken, Task<HandlerOutcome>> next, CancellationToken cancellationToken)
     {
@@ -144,7 +143,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         }
         try
         {
-            var rollback = "ROLLBACK TO SAVEPOINT " + savepoint; // our own name: messaging_inbox_<position>
+            var rollback = OutboxDialect.RollbackToSavepointSql(savepoint); // our own name: messaging_inbox_<position>
             await db.Database.ExecuteSqlRawAsync(rollback, CancellationToken.None).ConfigureAwait(false);
             turn.Finish(kept: false);
         }
@@ -185,7 +184,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
             // The savepoint and the insert in one round trip, as SQL the driver sends as it is (no parsing or rewriting).
             await using var batch = connection.CreateBatch();
             batch.Transaction = transaction;
-            if (savepoint is not null) batch.BatchCommands.Add(BatchCommand(batch, SavepointSql(savepoint)));
+            if (savepoint is not null) batch.BatchCommands.Add(BatchCommand(batch, OutboxDialect.SavepointSql(savepoint)));
             var insert = BatchCommand(batch, InsertSql(db));
             AddPositional(insert, context.Envelope.MessageId);
             AddPositional(insert, context.HandlerName);
@@ -196,7 +195,7 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         }
         if (savepoint is not null)
         {
-            var create = SavepointSql(savepoint); // our own name: messaging_inbox_<position>
+            var create = OutboxDialect.SavepointSql(savepoint); // our own name: messaging_inbox_<position>
             await db.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
         }
         await using var command = connection.CreateCommand();
@@ -232,8 +231,6 @@ internal sealed class InboxFilter<TContext>(TimeProvider time, InboxBatcher<TCon
         return sql;
     }
 
-    /// <summary>"SAVEPOINT &lt;name&gt;", made once per name (a batch's names repeat).</summary>
-    private static string SavepointSql(string savepoint) => SavepointStatements.GetOrAdd(savepoint, static name => "SAVEPOINT " + name);
 
     private async Task TryRollbackAsync(IDbContextTransaction transaction, MessageContext context)
     {
