@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Messaging.Outbox;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -9,7 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Messaging.Tests.Shared;
 
 namespace Messaging.Dashboard.Tests;
 
@@ -46,7 +44,7 @@ public sealed class DashboardApp : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddDbContext<ServiceDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(folder, "app.db")}"));
-        builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, HeaderSignIn>("Test", null);
+        builder.Services.AddAuthentication(HeaderSignIn.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderSignIn>(HeaderSignIn.SchemeName, null);
         builder.Services.AddAuthorization(o => o.AddPolicy("ops-write", p => p.RequireRole("ops")));
         services?.Invoke(builder);
         builder.Services.AddMessagingDashboard();
@@ -67,13 +65,7 @@ public sealed class DashboardApp : IAsyncDisposable
     }
 
     /// <summary>A browser-like client (cookies kept) signed in as <paramref name="user"/> with <paramref name="roles"/>; no user: anonymous.</summary>
-    public HttpClient Client(string? user, params string[] roles)
-    {
-        var client = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = Address };
-        if (user is not null) client.DefaultRequestHeaders.Add("X-User", user);
-        if (roles.Length > 0) client.DefaultRequestHeaders.Add("X-Roles", string.Join(',', roles));
-        return client;
-    }
+    public HttpClient Client(string? user, params string[] roles) => HeaderSignIn.Client(Address, user, roles);
 
     public async Task<T> QueryAsync<T>(Func<ServiceDbContext, Task<T>> query)
     {
@@ -87,21 +79,5 @@ public sealed class DashboardApp : IAsyncDisposable
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* left for the OS */ }
-    }
-}
-
-/// <summary>Signs in whoever the <c>X-User</c> header (or cookie) names, with the roles of <c>X-Roles</c>; neither, no user.</summary>
-internal sealed class HeaderSignIn(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        // A browser sends cookies of the same names instead.
-        var user = Request.Headers["X-User"].FirstOrDefault() ?? Request.Cookies["X-User"];
-        if (user is not { Length: > 0 }) return Task.FromResult(AuthenticateResult.NoResult());
-        var roles = Request.Headers["X-Roles"].FirstOrDefault() ?? Request.Cookies["X-Roles"] ?? "";
-        var claims = new List<Claim> { new(ClaimTypes.Name, user) };
-        claims.AddRange(roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => new Claim(ClaimTypes.Role, r)));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, "Test")), "Test")));
     }
 }

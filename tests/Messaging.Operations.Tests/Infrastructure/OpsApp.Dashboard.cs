@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Messaging.Dashboard;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -8,7 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Messaging.Tests.Shared;
 
 namespace Messaging.Operations.Tests.Infrastructure;
 
@@ -28,7 +26,7 @@ public sealed partial class OpsApp
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         name = Configure(builder, fixture, name, services: null, settings: null);
-        builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, HeaderSignIn>("Test", null);
+        builder.Services.AddAuthentication(HeaderSignIn.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderSignIn>(HeaderSignIn.SchemeName, null);
         builder.Services.AddAuthorization(o => o.AddPolicy("ops-write", p => p.RequireRole("ops")));
         builder.Services.AddMessagingDashboard();
         var app = builder.Build();
@@ -41,27 +39,5 @@ public sealed partial class OpsApp
 
     /// <summary>A client (cookies kept, no redirects followed) signed in as <paramref name="user"/> with
     /// <paramref name="roles"/>; no user: anonymous.</summary>
-    public HttpClient Client(string? user, params string[] roles)
-    {
-        var client = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = Address };
-        if (user is not null) client.DefaultRequestHeaders.Add("X-User", user);
-        if (roles.Length > 0) client.DefaultRequestHeaders.Add("X-Roles", string.Join(',', roles));
-        return client;
-    }
-}
-
-/// <summary>Signs in whoever the <c>X-User</c> header (or cookie) names, with the roles of <c>X-Roles</c>; neither, no user.</summary>
-internal sealed class HeaderSignIn(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        // A browser sends cookies of the same names instead.
-        var user = Request.Headers["X-User"].FirstOrDefault() ?? Request.Cookies["X-User"];
-        if (user is not { Length: > 0 }) return Task.FromResult(AuthenticateResult.NoResult());
-        var roles = Request.Headers["X-Roles"].FirstOrDefault() ?? Request.Cookies["X-Roles"] ?? "";
-        var claims = new List<Claim> { new(ClaimTypes.Name, user) };
-        claims.AddRange(roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => new Claim(ClaimTypes.Role, r)));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, "Test")), "Test")));
-    }
+    public HttpClient Client(string? user, params string[] roles) => HeaderSignIn.Client(Address, user, roles);
 }
