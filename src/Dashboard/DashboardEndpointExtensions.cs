@@ -34,14 +34,21 @@ public static class DashboardEndpointExtensions
     /// <summary>
     /// Maps the dashboard under <paramref name="prefix"/> on the messaging tables of <typeparamref name="TContext"/>:
     /// <list type="bullet">
-    /// <item><c>GET {prefix}/</c>: health of the <c>messaging</c> health checks, outbox rows by status and transport,
-    /// dead letters by failure group, held keys.</item>
-    /// <item><c>GET {prefix}/dead-letters[?group=fingerprint]</c>, <c>GET {prefix}/dead-letters/{messageId}</c> (headers
-    /// whose name suggests a secret are hidden), <c>GET {prefix}/keys</c>, <c>GET {prefix}/outbox[?status=…]</c>.</item>
+    /// <item><c>GET {prefix}/</c>: each transport (broker reachable, publishing paused, consumers) and the outages this
+    /// instance saw; the <c>messaging</c> health checks with their data; per-minute charts of the last hour (published,
+    /// handled, dead-lettered, Kafka lag); Kafka lag per partition; outbox Pending and Failed rows; dead letters by failure
+    /// group; held messages.</item>
+    /// <item><c>GET {prefix}/dead-letters[?group=fingerprint]</c>, <c>GET {prefix}/dead-letters/{messageId}</c> (where the
+    /// message is now; headers whose name suggests a secret are hidden), <c>GET {prefix}/brokers</c> (the first
+    /// <see cref="DashboardOptions.PageSize"/> copies of each broker dead-letter queue or topic, read and given back, at most
+    /// 10 s per broker), <c>GET {prefix}/keys</c>, <c>GET {prefix}/outbox[?status=…]</c>, <c>GET {prefix}/inbox</c>,
+    /// <c>GET {prefix}/guarantees</c>.</item>
     /// <item>Unless <see cref="DashboardOptions.ReadOnly"/>: <c>GET {prefix}/confirm?action=redrive|discard&amp;group=…|id=…</c>
-    /// shows the count and groups, and its form POSTs (antiforgery token, a reason) to <c>{prefix}/redrive</c> or
-    /// <c>{prefix}/discard</c>: a re-drive job recorded as <c>user (dashboard)</c>, or a discard, logged with the user's name
-    /// (events 5000, 5001).</item>
+    /// (or a POST of the messages chosen on a group page) shows the count and groups, and its form POSTs (antiforgery
+    /// token, a reason) to <c>{prefix}/redrive</c> or <c>{prefix}/discard</c>: a re-drive job recorded as
+    /// <c>user (dashboard)</c>, or a discard; <c>GET {prefix}/confirm-retry[?id=…]</c> and its POST to
+    /// <c>{prefix}/outbox/retry</c> put Failed outbox rows back to Pending. Each change is logged with the user's name
+    /// (events 5000 re-drive, 5001 discard, 5002 retry).</item>
     /// </list>
     /// Every page requires an authenticated user (or <see cref="DashboardOptions.ViewPolicy"/>) unless
     /// <see cref="DashboardOptions.AllowAnonymous"/>; changes also require <see cref="DashboardOptions.ChangePolicy"/>.
