@@ -36,10 +36,8 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
             ? $"{rows.Count} parked dead letter(s) go back to their original destination through the outbox, with their message ids, as one re-drive job."
             : $"{rows.Count} parked dead letter(s) will be marked Discarded (kept in the table, never handled).");
         page.Table(["group", "failure", "count"], DeadLetterOperations.Group(rows, DeadLetterGrouping.Failure).Select(g => new object?[] { g.Key, g.Description, g.Count }));
-        var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
         page.Raw($"""
-            <form method="post" action="{Html.Text(prefix + "/" + action)}">
-            <input type="hidden" name="{Html.Text(tokens.FormFieldName)}" value="{Html.Text(tokens.RequestToken)}">
+            {page.PostForm(context, "/" + action)}
             <input type="hidden" name="group" value="{Html.Text(selection.Fingerprint ?? "")}">{string.Concat(selection.MessageIds.Select(id => $"<input type=\"hidden\" name=\"id\" value=\"{Html.Text(id)}\">"))}
             <input type="hidden" name="expected" value="{rows.Count}">
             <p><label>Reason (recorded) <input type="text" name="reason" required></label></p>
@@ -92,10 +90,8 @@ internal sealed class DashboardChanges<TContext>(string prefix, ILogger logger) 
         var page = new Html(prefix);
         if (count == 0) return DashboardPages<TContext>.Page(page.Paragraph("No Failed row matches: nothing to retry."), "Retry: nothing to do");
         page.Paragraph($"{count} Failed outbox row(s) go back to Pending with their attempts at 0 and the same message id; the dispatcher publishes them on its next round.");
-        var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
         page.Raw($"""
-            <form method="post" action="{Html.Text(prefix + "/outbox/retry")}">
-            <input type="hidden" name="{Html.Text(tokens.FormFieldName)}" value="{Html.Text(tokens.RequestToken)}">
+            {page.PostForm(context, "/outbox/retry")}
             <input type="hidden" name="id" value="{Html.Text(id?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "")}">
             <button type="submit">Retry {count} Failed row(s)</button>
             </form>

@@ -3,7 +3,6 @@ using Messaging.Hosting;
 using Messaging.Outbox;
 using Messaging.Outbox.Operations;
 using Messaging.Transport;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -90,8 +89,7 @@ internal sealed class DashboardPages<TContext>(string prefix, DashboardOptions o
         {
             page.Raw($"<p>{page.Link($"/confirm?action=redrive&group={Uri.EscapeDataString(group)}", "Re-drive this group…")} &nbsp; "
                 + $"{page.Link($"/confirm?action=discard&group={Uri.EscapeDataString(group)}", "Discard this group…")}</p>");
-            var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
-            page.Raw($"<form method=\"post\" action=\"{Html.Text(prefix + "/confirm")}\"><input type=\"hidden\" name=\"{Html.Text(tokens.FormFieldName)}\" value=\"{Html.Text(tokens.RequestToken)}\">");
+            page.Raw(page.PostForm(context, "/confirm"));
         }
         string[] columns = ["message id", "type", "endpoint", "handler", "failure", "failures", "last failed"];
         page.Table(mayChange ? ["choose", .. columns] : columns, rows.Select(d =>

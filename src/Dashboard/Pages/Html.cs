@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.Dashboard.Pages;
 
@@ -54,6 +57,14 @@ internal sealed class Html
         }
         _body.Append("</svg></figure>\n");
         return this;
+    }
+
+    /// <summary>The opening of a POST form to <paramref name="path"/> inside the dashboard, with the request's antiforgery
+    /// token as its first field (every change is such a POST).</summary>
+    public string PostForm(HttpContext context, string path)
+    {
+        var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+        return $"<form method=\"post\" action=\"{Text(_prefix + path)}\"><input type=\"hidden\" name=\"{Text(tokens.FormFieldName)}\" value=\"{Text(tokens.RequestToken)}\">";
     }
 
     /// <summary>A bulleted list of text items.</summary>
