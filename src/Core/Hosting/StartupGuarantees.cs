@@ -22,7 +22,6 @@ public sealed class StartupGuarantees
     internal void Write(ILogger logger, MessagingOptions options, IEnumerable<GuaranteeStatement> statements, IReadOnlyList<string> transports,
         IReadOnlyList<Transport.ConsumerEndpoint> consumers)
     {
-        var consumes = consumers.Count > 0;
         IReadOnlyList<string> destinations = [.. consumers.SelectMany(c => c.Destinations).Distinct(StringComparer.Ordinal)];
         var all = statements.DistinctBy(s => (s.Transport?.ToUpperInvariant(), s.Topic)).ToList(); // a package added twice reports once
         var retry = options.Retry;
@@ -36,7 +35,7 @@ public sealed class StartupGuarantees
         var endpoints = transports.Select(transport => new EndpointGuarantees(options.Endpoint, transport, destinations,
             [.. all.Where(s => string.Equals(s.Transport, transport, StringComparison.OrdinalIgnoreCase)).Select(s => s.Describe(options.Endpoint)).Append(policy).Concat(shared)])).ToList();
         foreach (var endpoint in endpoints)
-            Log.EndpointGuarantees(logger, endpoint.Endpoint, endpoint.Transport, consumes ? "consumes" : "publishes only", string.Join("; ", endpoint.Statements));
+            Log.EndpointGuarantees(logger, endpoint.Endpoint, endpoint.Transport, endpoint.Consumes ? "consumes" : "publishes only", string.Join("; ", endpoint.Statements));
         _endpoints = endpoints;
     }
 }
