@@ -206,7 +206,7 @@ internal sealed class OutboxDispatcher<TContext>(
     private async Task ReleaseQuietlyAsync(TContext db, List<OutboxMessage> rows)
     {
         var release = new OutboxSendResult();
-        release.Deferred.AddRange(rows);
+        release.Defer(rows);
         try
         {
             await marker.RecordAsync(db, Owner, release, CancellationToken.None).ConfigureAwait(false);

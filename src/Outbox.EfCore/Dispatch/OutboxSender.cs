@@ -28,36 +28,41 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
         {
             // A row edited into an unreadable state must not stall the outbox: it is failed at once.
             try { readable.Add((row, OutboxRows.ToEnvelope(row))); }
-            catch (JsonException ex) { result.Unconfirmed[row] = (Truncate("headers are not a JSON object of strings: " + ex.Message), true, "UnreadableRow"); }
+            catch (JsonException ex) { result.Unconfirm(row, (Truncate("headers are not a JSON object of strings: " + ex.Message), true, "UnreadableRow")); }
         }
 
+        var pipelined = options.Value.Ordering == OutboxOrdering.Pipelined;
+        if (rows.Count == 1 && readable.Count == 1) // a commit's one row (the common flush): no groups to run side by side
+            return pipelined || readable[0].Row.PartitionKey is null
+                ? await SendBatchAsync(readable, yieldFirst: false, cancellationToken).ConfigureAwait(false)
+                : await SendKeyAsync(readable, yieldFirst: false, cancellationToken).ConfigureAwait(false);
         List<Task<OutboxSendResult>> work;
-        if (options.Value.Ordering == OutboxOrdering.Pipelined)
+        if (pipelined)
             work = readable.GroupBy(r => circuits.NameOf(r.Row.Transport), StringComparer.OrdinalIgnoreCase)
-                .Select(g => SendBatchAsync(g.ToList(), cancellationToken)).ToList();
+                .Select(g => SendBatchAsync(g.ToList(), yieldFirst: true, cancellationToken)).ToList();
         else
         {
             work = readable.Where(r => r.Row.PartitionKey is null)
                 .GroupBy(r => circuits.NameOf(r.Row.Transport), StringComparer.OrdinalIgnoreCase)
-                .Select(g => SendBatchAsync(g.ToList(), cancellationToken)).ToList();
+                .Select(g => SendBatchAsync(g.ToList(), yieldFirst: true, cancellationToken)).ToList();
             work.AddRange(readable.Where(r => r.Row.PartitionKey is not null)
                 .GroupBy(r => r.Row.PartitionKey!, StringComparer.Ordinal)
-                .Select(g => SendKeyAsync(g.ToList(), cancellationToken)));
+                .Select(g => SendKeyAsync(g.ToList(), yieldFirst: true, cancellationToken)));
         }
         foreach (var part in await Task.WhenAll(work).ConfigureAwait(false)) result.Add(part);
         return result;
     }
 
-    /// <summary>All rows of one transport in flight at once.</summary>
-    private async Task<OutboxSendResult> SendBatchAsync(List<(OutboxMessage Row, Envelope Envelope)> rows, CancellationToken cancellationToken)
+    /// <summary>All rows of one transport in flight at once; <paramref name="yieldFirst"/> when other groups run beside it.</summary>
+    private async Task<OutboxSendResult> SendBatchAsync(List<(OutboxMessage Row, Envelope Envelope)> rows, bool yieldFirst, CancellationToken cancellationToken)
     {
-        await Task.Yield();
+        if (yieldFirst) await Task.Yield();
         var result = new OutboxSendResult();
         IMessageTransport transport;
         try { transport = transports.Get(rows[0].Row.Transport); }
         catch (InvalidOperationException ex)
         {
-            foreach (var (row, _) in rows) result.Unconfirmed[row] = (Truncate(ex.Message), false, "UnknownTransport");
+            foreach (var (row, _) in rows) result.Unconfirm(row, (Truncate(ex.Message), false, "UnknownTransport"));
             return result;
         }
         var failed = new Dictionary<string, Exception>(StringComparer.Ordinal);
@@ -71,7 +76,7 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            result.Deferred.AddRange(rows.Select(r => r.Row)); // unknown which went out: sent again later, the inbox absorbs it
+            result.Defer(rows.Select(r => r.Row)); // unknown which went out: sent again later, the inbox absorbs it
             return result;
         }
 #pragma warning disable CA1031 // any transport error leaves the rows unconfirmed, never crashes the dispatcher
@@ -85,14 +90,15 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
             if (failed.TryGetValue(row.MessageId, out var error)) Fail(result, transport, row, error);
             else result.Sent.Add(row);
         }
-        if (result.Sent.Count > 0) result.Answered.Add(transport.Name);
+        if (result.Sent.Count > 0) result.Answer(transport.Name);
         return result;
     }
 
-    /// <summary>The rows of one partition key, one at a time in id order, stopping at the first unconfirmed one.</summary>
-    private async Task<OutboxSendResult> SendKeyAsync(List<(OutboxMessage Row, Envelope Envelope)> rows, CancellationToken cancellationToken)
+    /// <summary>The rows of one partition key, one at a time in id order, stopping at the first unconfirmed one;
+    /// <paramref name="yieldFirst"/> when other groups run beside it.</summary>
+    private async Task<OutboxSendResult> SendKeyAsync(List<(OutboxMessage Row, Envelope Envelope)> rows, bool yieldFirst, CancellationToken cancellationToken)
     {
-        await Task.Yield();
+        if (yieldFirst) await Task.Yield();
         var result = new OutboxSendResult();
         for (var i = 0; i < rows.Count; i++)
         {
@@ -103,12 +109,12 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
                 transport = transports.Get(row.Transport);
                 await outgoing.SendAsync(transport, envelope, cancellationToken).ConfigureAwait(false);
                 result.Sent.Add(row);
-                result.Answered.Add(transport.Name);
+                result.Answer(transport.Name);
                 continue;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                result.Deferred.Add(row);
+                result.Defer([row]);
             }
 #pragma warning disable CA1031 // any transport error leaves the row unconfirmed, never crashes the dispatcher
             catch (Exception ex)
@@ -116,7 +122,7 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
             {
                 Fail(result, transport, row, ex);
             }
-            result.Deferred.AddRange(rows.Skip(i + 1).Select(r => r.Row));
+            result.Defer(rows.Skip(i + 1).Select(r => r.Row));
             break;
         }
         return result;
@@ -128,14 +134,13 @@ internal sealed class OutboxSender(MessagingTransports transports, TransportCirc
         if (transport is not null && IsOutage(transport, error))
         {
             var reason = Truncate(error.Message);
-            result.Waiting[row] = $"{transport.Name} unavailable, attempt not counted: {reason}";
-            result.Outages.TryAdd(transport.Name, reason);
+            result.Wait(row, transport.Name, $"{transport.Name} unavailable, attempt not counted: {reason}", reason);
             return;
         }
-        if (transport is not null && error is PublishException) result.Answered.Add(transport.Name); // the broker refused this one
-        result.Unconfirmed[row] = error is PublishException publish
+        if (transport is not null && error is PublishException) result.Answer(transport.Name); // the broker refused this one
+        result.Unconfirm(row, error is PublishException publish
             ? (Truncate(publish.Message), publish.Failure == PublishFailure.Invalid, publish.Failure.ToString())
-            : (Truncate(error.GetType().Name + ": " + error.Message), false, error.GetType().Name);
+            : (Truncate(error.GetType().Name + ": " + error.Message), false, error.GetType().Name));
     }
 
     private static bool IsOutage(IMessageTransport transport, Exception error) =>
