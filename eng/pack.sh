@@ -30,5 +30,8 @@ log "packing the libraries (Release)"
 dotnet pack "$repo/eng/packages.slnf" -c Release -p:PackageOutputPath="$out" -nologo -v q ${props[@]+"${props[@]}"} >"$build_log" 2>&1 \
   || { cat "$build_log" >&2; rm -f "$build_log"; exit 1; }
 rm -f "$build_log"
+# The tool's per-runtime publish folders (about 400 MB for its six runtimes) are in its packages now: removed, so a CI
+# machine's disk keeps room for what runs after the pack.
+for dir in "$repo"/src/Cli/bin/*/net*/*/; do [ -d "$dir/publish" ] && rm -rf "$dir"; done
 log "wrote to ${out#"$repo"/}:"
 (cd "$out" && ls -1 -- *.nupkg *.snupkg | sed 's/^/  /' >&2)

@@ -117,4 +117,7 @@ size=$(stat -c %s "$artifacts/Messaging.Cli.$rid.$version.nupkg")
 set +e; timeout 60 "$tool/messaging" kafka lag --kafka-bootstrap 127.0.0.1:1 --endpoint package-test 2>"$build_log"; code=$?; set -e
 [ "$code" -eq 1 ] && grep -q "KafkaException" "$build_log" || { cat "$build_log" >&2; fail "messaging kafka lag did not reach librdkafka (exit $code)"; }
 log "the tool package for $rid is $((size / 1000000)) MB and its kafka commands load librdkafka"
+# What the package test restored and installed (about 500 MB) is only its own: removed once it passed, so a CI machine's
+# disk keeps room for the fault harness and the benchmark smoke that follow.
+rm -rf "$state"
 echo "RESULT: package test passed ($version)"
