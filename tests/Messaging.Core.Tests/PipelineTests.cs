@@ -89,7 +89,7 @@ public class PipelineTests
     public async Task With_the_skip_policy_messages_without_a_handler_are_acknowledged_counted_and_logged_once_per_type()
     {
         var probe = new HandlerProbe();
-        var logs = new Messaging.Outage.LogCounter();
+        var logs = new Messaging.Testing.Outages.LogCounter();
         long skipped = 0;
         using var meters = new System.Diagnostics.Metrics.MeterListener();
         meters.InstrumentPublished = (instrument, listener) =>
@@ -157,7 +157,7 @@ public class PipelineTests
     }
 
     private static async Task<IHost> StartAsync(HandlerProbe probe, Dictionary<string, string?>? settings = null, Action<MessagingBuilder>? configure = null,
-        Messaging.Outage.LogCounter? logs = null)
+        Messaging.Testing.Outages.LogCounter? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
         if (logs is not null) builder.Logging.AddProvider(logs);

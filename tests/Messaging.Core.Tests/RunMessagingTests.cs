@@ -1,4 +1,4 @@
-using Messaging.Outage;
+using Messaging.Testing.Outages;
 using Messaging.Hosting;
 using Messaging.InMemory;
 using Messaging.Transport;

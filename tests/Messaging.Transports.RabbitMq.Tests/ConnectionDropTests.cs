@@ -1,5 +1,5 @@
 using Messaging.Testing;
-using Messaging.Outage;
+using Messaging.Testing.Outages;
 using Messaging.Diagnostics;
 using Messaging.Handling;
 using Messaging.Outbox;

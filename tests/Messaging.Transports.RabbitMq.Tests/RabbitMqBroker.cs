@@ -1,4 +1,8 @@
+using Messaging.Hosting;
+using Messaging.Testing;
+using Messaging.Testing.Outages;
 using Messaging.Tests.Containers;
+using Messaging.Transport;
 using RabbitMQ.Client;
 using Xunit;
 
@@ -57,5 +61,30 @@ public class RabbitMqBroker : IAsyncLifetime
 
 /// <summary>The broker of one fault-test class (it stops the broker or closes every connection): one no other test
 /// assembly uses, from <see cref="RabbitMqServer.StartPrivateAsync"/> (a fresh container, or the private node
-/// MESSAGING_RABBITMQ_FAULTS names); without one, <see cref="RabbitMqBroker.Control"/> says why and the tests skip.</summary>
-public sealed class FaultBroker(Xunit.Abstractions.IMessageSink sink) : RabbitMqBroker(sink, privateBroker: true);
+/// MESSAGING_RABBITMQ_FAULTS names); without one, <see cref="RabbitMqBroker.Control"/> says why and the tests skip. As the
+/// outage suite's fixture it stops the broker with <c>rabbitmqctl stop_app</c>.</summary>
+public sealed class FaultBroker(Xunit.Abstractions.IMessageSink sink) : RabbitMqBroker(sink, privateBroker: true), ITransportFixture, IBrokerFaults
+{
+    /// <summary>How often the client tries to reconnect (its default), set explicitly so the outage suite's bound follows it.</summary>
+    public const int RecoveryIntervalMs = 5_000;
+
+    public string TransportName => "RabbitMq";
+
+    public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Messaging:RabbitMq:Uri"] = Uri,
+        ["Messaging:RabbitMq:ClientProvidedName"] = Names.Unique("outage"),
+        ["Messaging:RabbitMq:RecoveryIntervalMs"] = RecoveryIntervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public string? WhyNoFaults => Control.WhyUnavailable;
+
+    public void Register(MessagingBuilder builder) => builder.AddRabbitMq();
+
+    public Task<Envelope> ReadDeadLetterAsync(IMessageTransport transport, string endpoint, string destination, TimeSpan timeout) =>
+        RabbitMqFixture.ReadDeadLetterAsync(this, endpoint, destination, timeout);
+
+    public Task TakeBrokerDownAsync() => Control.StopAppAsync();
+
+    public Task BringBrokerBackAsync() => Control.StartAppAsync();
+}

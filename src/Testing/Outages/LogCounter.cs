@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Messaging.Outage;
+namespace Messaging.Testing.Outages;
 
-/// <summary>Counts the log lines a run writes at Information and above (what an on-call person reads), and keeps
-/// the Warning+ ones for the test output; counts each event id too.</summary>
+/// <summary>A logger provider that counts the lines a host writes at Information and above (what the person on call
+/// reads; categories starting with <c>Microsoft.</c> left out), per event id too, and keeps the Warning and above ones for
+/// the test output. Thread-safe.</summary>
 public sealed class LogCounter : ILoggerProvider
 {
     private long _lines;
@@ -13,15 +14,19 @@ public sealed class LogCounter : ILoggerProvider
     /// <summary>How many lines (Information and above) carried <paramref name="eventId"/>.</summary>
     public long Count(int eventId) => _events.TryGetValue(eventId, out var count) ? count : 0;
 
+    /// <summary>Lines written (Information and above) since the start or the last <see cref="Reset"/>.</summary>
     public long Lines => Interlocked.Read(ref _lines);
 
     /// <summary>The lines (Information and above) by event id.</summary>
     public string Summary() => string.Join(", ", _events.OrderBy(e => e.Key).Select(e => $"{e.Key}: {e.Value}"));
 
+    /// <summary>The Warning and above lines, each as "time level event-id message".</summary>
     public ConcurrentQueue<string> Warnings { get; } = new();
 
+    /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new Counter(this, categoryName);
 
+    /// <summary>Starts counting again from zero (lines, event ids and warnings).</summary>
     public void Reset()
     {
         Interlocked.Exchange(ref _lines, 0);
@@ -29,6 +34,7 @@ public sealed class LogCounter : ILoggerProvider
         Warnings.Clear();
     }
 
+    /// <inheritdoc />
     public void Dispose() { }
 
     private sealed class Counter(LogCounter owner, string category) : ILogger
@@ -42,7 +48,7 @@ public sealed class LogCounter : ILoggerProvider
             if (!IsEnabled(logLevel) || category.StartsWith("Microsoft.", StringComparison.Ordinal)) return;
             Interlocked.Increment(ref owner._lines);
             owner._events.AddOrUpdate(eventId.Id, 1, (_, count) => count + 1);
-            if (logLevel >= LogLevel.Warning) owner.Warnings.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {eventId.Id} {formatter(state, exception)}");
+            if (logLevel >= LogLevel.Warning) owner.Warnings.Enqueue($"{TimeProvider.System.GetUtcNow():HH:mm:ss.fff} {logLevel} {eventId.Id} {formatter(state, exception)}");
         }
     }
 }

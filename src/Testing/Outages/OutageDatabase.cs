@@ -1,84 +1,60 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
-namespace Messaging.Outage;
+namespace Messaging.Testing.Outages;
 
-/// <summary>A fresh database for one outage run: a SQLite file (WAL), or a uniquely named database on the test run's
-/// PostgreSQL server (the caller passes it: tests/Containers/PostgresServer chooses between MESSAGING_POSTGRES, the
-/// run's container and the local server). Dropped on dispose.</summary>
-public sealed class OutageDatabase : IAsyncDisposable
+/// <summary>A fresh database for one outage run, created by <see cref="CreateAsync"/> and dropped on dispose: a temporary
+/// SQLite file (<see cref="Sqlite"/>, journal mode WAL), or any EF Core provider through the constructor (the repository's
+/// own tests pass a PostgreSQL database this way).</summary>
+/// <param name="name">The database's kind, for test output (e.g. "SQLite").</param>
+/// <param name="location">Where it lives (a folder, or a server's host and port), for test output.</param>
+/// <param name="configure">Configures a <see cref="OutageDbContext"/>'s provider and connection.</param>
+/// <param name="drop">Removes the database; called once by <see cref="DisposeAsync"/>.</param>
+public sealed class OutageDatabase(string name, string location, Action<DbContextOptionsBuilder> configure, Func<ValueTask> drop) : IAsyncDisposable
 {
-    private readonly string? _directory;
-    private readonly NpgsqlConnectionStringBuilder? _server;
-    private readonly string _connectionString;
+    /// <summary>The database's kind, e.g. "SQLite".</summary>
+    public string Name { get; } = name;
 
-    private OutageDatabase(string name, string connectionString, string? directory, NpgsqlConnectionStringBuilder? server)
-    {
-        Name = name;
-        _connectionString = connectionString;
-        _directory = directory;
-        _server = server;
-    }
+    /// <summary>Where the database lives: a folder, or a server's host and port.</summary>
+    public string Location { get; } = location;
 
-    public string Name { get; }
-
-    public bool IsPostgres => _server is not null;
-
-    /// <summary>Where the database lives: the PostgreSQL server's host and port, or the SQLite folder.</summary>
-    public string Location => _server is { } server ? $"{server.Host}:{server.Port}" : _directory ?? "";
-
+    /// <summary>A SQLite file in a new folder under the temporary directory (busy timeout 30 s); the folder is deleted on
+    /// dispose.</summary>
     public static OutageDatabase Sqlite()
     {
         var directory = Path.Combine(Path.GetTempPath(), "messaging-outage-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "orders.db"), DefaultTimeout = 30 }.ToString();
-        return new OutageDatabase("SQLite", cs, directory, null);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "orders.db"), DefaultTimeout = 30 }.ToString();
+        return new OutageDatabase("SQLite", directory, options => options.UseSqlite(connectionString), () =>
+        {
+            SqliteConnection.ClearAllPools();
+            try { Directory.Delete(directory, recursive: true); }
+            catch (IOException) { /* a file still open: the temporary directory keeps it */ }
+            return ValueTask.CompletedTask;
+        });
     }
 
-    /// <param name="serverConnectionString">The server, as an Npgsql connection string without <c>Database</c>.</param>
-    public static OutageDatabase Postgres(string serverConnectionString)
-    {
-        var server = new NpgsqlConnectionStringBuilder(serverConnectionString);
-        var name = "messaging_outage_" + Guid.NewGuid().ToString("N")[..12];
-        return new OutageDatabase("PostgreSQL", new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ToString(), null, server);
-    }
+    /// <summary>Configures <paramref name="options"/> for this database (for <c>AddDbContext</c>).</summary>
+    /// <param name="options">The options builder of an <see cref="OutageDbContext"/>.</param>
+    public void Configure(DbContextOptionsBuilder options) => configure(options);
 
-    public void Configure(DbContextOptionsBuilder options)
-    {
-        if (IsPostgres) options.UseNpgsql(_connectionString);
-        else options.UseSqlite(_connectionString);
-    }
-
+    /// <summary>A new context on this database; the caller disposes it.</summary>
     public OutageDbContext CreateContext()
     {
         var builder = new DbContextOptionsBuilder<OutageDbContext>();
-        Configure(builder);
+        configure(builder);
         return new OutageDbContext(builder.Options);
     }
 
+    /// <summary>Creates the tables (<c>EnsureCreated</c>); on SQLite also switches the file to WAL, so the dispatcher's
+    /// reads do not wait for the writers.</summary>
     public async Task CreateAsync()
     {
         await using var db = CreateContext();
         await db.Database.EnsureCreatedAsync();
-        if (!IsPostgres) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(_server.ConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(_connectionString).Database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        if (_directory is not null)
-        {
-            SqliteConnection.ClearAllPools();
-            try { Directory.Delete(_directory, recursive: true); }
-            catch (IOException) { /* a file still open: the temp folder keeps it */ }
-        }
-    }
+    /// <summary>Drops the database.</summary>
+    public ValueTask DisposeAsync() => drop();
 }

@@ -1,6 +1,5 @@
 using Messaging.Hosting;
 using Messaging.Outbox;
-using Messaging.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Messaging.Outage;
+namespace Messaging.Testing.Outages;
 
 /// <summary>
 /// A miniature order service for outage tests: orders are placed as a business row and an outbox row in one
@@ -26,11 +25,18 @@ public sealed class OutageRun : IAsyncDisposable
         Logs = logs;
     }
 
+    /// <summary>The service's host (built, not started by <see cref="CreateAsync"/>).</summary>
     public IHost Host { get; }
 
+    /// <summary>The host's log lines, counted.</summary>
     public LogCounter Logs { get; }
 
-    /// <summary>Builds the host (not started): <paramref name="settings"/> over defaults, a unique endpoint and destination.</summary>
+    /// <summary>Creates <paramref name="database"/>'s tables and builds the host (not started): <paramref name="settings"/>
+    /// over defaults (a unique endpoint, logging at Information), the EF Core outbox and inbox, <see cref="OutageOrder"/>
+    /// mapped to a unique destination with the partition key <c>customer-</c>(id mod 64), and its handler.</summary>
+    /// <param name="database">The database; disposed with the run.</param>
+    /// <param name="settings">Configuration keys (the transport's and the test's), over the defaults.</param>
+    /// <param name="transport">Registers the transport, e.g. <c>b =&gt; b.AddRabbitMq()</c>.</param>
     public static async Task<OutageRun> CreateAsync(OutageDatabase database, IDictionary<string, string?> settings, Action<MessagingBuilder> transport)
     {
         await database.CreateAsync();
@@ -54,6 +60,8 @@ public sealed class OutageRun : IAsyncDisposable
     }
 
     /// <summary>Places orders <paramref name="from"/> .. from+count-1, 100 per transaction (business rows + outbox rows).</summary>
+    /// <param name="from">The first order id.</param>
+    /// <param name="count">How many orders.</param>
     public async Task PlaceOrdersAsync(long from, int count)
     {
         for (var start = from; start < from + count; start += 100)
@@ -91,12 +99,14 @@ public sealed class OutageRun : IAsyncDisposable
     }
 
     /// <summary>The status of one health check (<c>messaging-rabbitmq</c>, <c>messaging-outbox</c>...).</summary>
+    /// <param name="check">The health check's name.</param>
     public async Task<HealthReportEntry> HealthAsync(string check)
     {
         var report = await Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == check);
         return report.Entries[check];
     }
 
+    /// <summary>Stops the host (at most 30 s), disposes it and drops the database.</summary>
     public async ValueTask DisposeAsync()
     {
         try { await Host.StopAsync(TimeSpan.FromSeconds(30)); }
