@@ -55,10 +55,16 @@ public sealed class RabbitMqOptions
     public int ConcurrentMessageLimit { get; set; } = 1;
 
     /// <summary><c>Messaging:RabbitMq:SingleActiveConsumer</c>: declare endpoint queues with
-    /// <c>x-single-active-consumer</c>, so only one consumer of all service instances receives at a time and
-    /// queue order holds across instances (the others take over when it goes). Default false. Changing it for
-    /// an existing queue fails start-up (the broker refuses the redeclare).</summary>
-    public bool SingleActiveConsumer { get; set; }
+    /// <c>x-single-active-consumer</c> (RabbitMQ's "Single Active Consumer"), so one consumer of all service instances
+    /// receives at a time and the others stand by until it goes. Default true: it is what keeps per-key order when a
+    /// consumer fails over. Without it, a consumer that attaches while the broker still counts an earlier consumer as
+    /// alive (a broker restart, a connection the broker has not yet seen die) receives later messages before the
+    /// earlier consumer's unacknowledged ones come back, so a key's messages are applied out of order (the fault
+    /// harness saw it after a broker SIGKILL). False lets every instance consume at once (more throughput across
+    /// instances) and gives up per-key order across consumers. Within one instance, <see cref="ConcurrentMessageLimit"/>
+    /// lanes run different keys in parallel either way. Changing it for an existing queue fails start-up (the broker
+    /// refuses the redeclare with 406 PRECONDITION_FAILED): recreate the queue, or set this to what the queue has.</summary>
+    public bool SingleActiveConsumer { get; set; } = true;
 
     /// <summary><c>Messaging:RabbitMq:DeclareTopology</c>: declare exchanges, queues, bindings and retry queues
     /// (default true). False when operations own the topology: nothing is declared, and start-up verifies

@@ -122,7 +122,11 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         catch (OperationInterruptedException ex) when (connection.IsOpen)
         {
             var reason = ex.ShutdownReason;
-            throw new MessagingException($"RabbitMQ at {connection.Broker} refused the topology of {what}: {reason?.ReplyCode} {reason?.ReplyText}", ex);
+            // 406: the queue exists with other x- arguments, which a redeclare cannot change.
+            var hint = reason?.ReplyCode == 406
+                ? $". An existing queue keeps the arguments it was declared with: set {RabbitMqOptions.SectionName}:QueueType and :SingleActiveConsumer to what it has, or delete the queue (after draining it) so that it is declared again"
+                : "";
+            throw new MessagingException($"RabbitMQ at {connection.Broker} refused the topology of {what}: {reason?.ReplyCode} {reason?.ReplyText}{hint}", ex);
         }
         catch (Exception ex) when (ex is OperationInterruptedException or IOException)
         {

@@ -30,23 +30,31 @@ internal static class BrokerQueues
     }
 
     /// <summary>Takes the first message of a queue and returns it with requeue, <paramref name="times"/> times: what a
-    /// consumer that crashes while handling it does to it.</summary>
+    /// consumer that crashes while handling it does to it. A consumer with prefetch 1, not basic.get, which a quorum queue
+    /// with a single active consumer refuses; nothing else may consume the queue meanwhile. It cancels itself before the
+    /// last return, so no further delivery reaches it.</summary>
     public static async Task ReturnUnackedAsync(RabbitMqBroker broker, string queue, int times, TimeSpan timeout)
     {
         await using var connection = await broker.OpenConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        var deadline = DateTime.UtcNow + timeout;
-        for (var returned = 0; returned < times;)
+        await channel.BasicQosAsync(0, 1, false);
+        var returned = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, delivery) =>
         {
-            var got = await channel.BasicGetAsync(queue, autoAck: false);
-            if (got is null)
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"No message in '{queue}' within {timeout.TotalSeconds:0} s.");
-                await Task.Delay(20);
-                continue;
-            }
-            await channel.BasicNackAsync(got.DeliveryTag, multiple: false, requeue: true);
-            returned++;
+            if (++returned == times) await channel.BasicCancelAsync(delivery.ConsumerTag);
+            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
+            if (returned == times) done.TrySetResult();
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
+        try
+        {
+            await done.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"'{queue}' returned {returned} of {times} messages within {timeout.TotalSeconds:0} s.");
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Messaging.Testing;
 using Messaging.Transport;
+using RabbitMQ.Client;
 using Xunit;
 
 namespace Messaging.RabbitMq.Tests;
@@ -112,15 +113,63 @@ public sealed class ConsumerBehaviourTests(RabbitMqBroker broker) : IClassFixtur
         await using (provider) await transport.PrepareAsync([endpoint], CancellationToken.None);
     }
 
-    [Fact]
-    public async Task Single_active_consumer_option_declares_the_queue_with_x_single_active_consumer()
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    public async Task Endpoint_queue_is_single_active_consumer_unless_turned_off(string? setting, bool declared)
     {
-        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:SingleActiveConsumer"] = "true" });
+        var settings = new Dictionary<string, string?>();
+        if (setting is not null) settings["Messaging:RabbitMq:SingleActiveConsumer"] = setting;
+        var (provider, transport) = TestHost.Transport(broker, settings);
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
         // A redeclare succeeds only with exactly the arguments the queue has.
-        await BrokerQueues.RedeclareAsync(broker, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions { SingleActiveConsumer = true }));
-        await Assert.ThrowsAnyAsync<Exception>(() => BrokerQueues.RedeclareAsync(broker, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions())));
+        await BrokerQueues.RedeclareAsync(broker, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions { SingleActiveConsumer = declared }));
+        await Assert.ThrowsAnyAsync<Exception>(() => BrokerQueues.RedeclareAsync(broker, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions { SingleActiveConsumer = !declared })));
+    }
+
+    /// <summary>What a failover looks like to the broker: an earlier consumer still holds a key's first two messages
+    /// unacknowledged (the broker has not yet seen it die) when the service's consumer attaches and a third message of the
+    /// key arrives. With the default single-active-consumer queue the earlier consumer is still the active one, so the
+    /// third waits, and the service's consumer gets all three in order once the earlier one is gone; a queue with
+    /// competing consumers hands the service's consumer the third one first.</summary>
+    [Fact]
+    public async Task Consumer_attaching_while_an_earlier_consumer_holds_messages_receives_the_key_in_order()
+    {
+        var (provider, transport) = TestHost.Transport(broker);
+        await using var _ = provider;
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
+        await transport.PrepareAsync([endpoint], CancellationToken.None);
+        await transport.SendBatchAsync([NewEnvelope(endpoint.Destinations[0], "k", 1), NewEnvelope(endpoint.Destinations[0], "k", 2)], CancellationToken.None);
+
+        var earlier = await broker.OpenConnectionAsync();
+        var earlierChannel = await earlier.CreateChannelAsync();
+        await earlierChannel.BasicQosAsync(0, 2, false); // full with messages 1 and 2: it takes nothing more
+        var held = 0;
+        var holder = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(earlierChannel);
+        holder.ReceivedAsync += (_, _) => { Interlocked.Increment(ref held); return Task.CompletedTask; }; // never acked
+        await earlierChannel.BasicConsumeAsync(endpoint.Name, autoAck: false, holder);
+        await Eventually.WaitUntilAsync(() => Volatile.Read(ref held) == 2, Deadline, "the earlier consumer to hold messages 1 and 2");
+
+        var received = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var receiving = transport.ReceiveAsync(endpoint, (m, _) =>
+        {
+            received.Enqueue(Encoding.UTF8.GetString(m.Envelope.Body.Span));
+            return Task.FromResult(ProcessingResult.Ack);
+        }, stop.Token);
+        await transport.SendAsync(NewEnvelope(endpoint.Destinations[0], "k", 3), CancellationToken.None);
+        // Either the queue keeps message 3 ready (the earlier consumer is the active one, and full) or hands it to the
+        // service's consumer at once.
+        await Eventually.WaitUntilAsync(async () => !received.IsEmpty || await BrokerQueues.ReadyCountAsync(broker, endpoint.Name) == 1u,
+            Deadline, "message 3 to be kept ready or received");
+        await earlier.CloseAsync(); // the earlier consumer goes: messages 1 and 2 come back
+        await earlier.DisposeAsync();
+
+        await Eventually.WaitUntilAsync(() => received.Count >= 3, Deadline, "three messages");
+        await stop.CancelAsync();
+        await receiving.WaitAsync(Deadline);
+        Assert.Equal(["1", "2", "3"], received.ToArray());
     }
 }

@@ -11,6 +11,10 @@ namespace Messaging.RabbitMq.Tests;
 /// the wire, and every confirm outcome still reaches the right publish.</summary>
 public sealed class PublisherConfirmTests(RabbitMqBroker broker) : IClassFixture<RabbitMqBroker>
 {
+    /// <summary>These tests read the endpoint queue with basic.get, which a quorum queue with a single active consumer
+    /// refuses (405 RESOURCE_LOCKED).</summary>
+    private static readonly Dictionary<string, string?> NoSingleActiveConsumer = new() { ["Messaging:RabbitMq:SingleActiveConsumer"] = "false" };
+
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private static Envelope NewEnvelope(string destination, int sequence = 0) => new()
@@ -22,7 +26,7 @@ public sealed class PublisherConfirmTests(RabbitMqBroker broker) : IClassFixture
     [Fact]
     public async Task Published_message_carries_only_the_documented_headers_and_no_client_header()
     {
-        var (provider, transport) = TestHost.Transport(broker);
+        var (provider, transport) = TestHost.Transport(broker, NoSingleActiveConsumer); // basic.get below: quorum queues refuse it with a single active consumer
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
@@ -88,7 +92,7 @@ public sealed class PublisherConfirmTests(RabbitMqBroker broker) : IClassFixture
     [Fact]
     public async Task With_one_confirm_outstanding_at_a_time_a_batch_reaches_the_queue_in_order()
     {
-        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:MaxOutstandingConfirms"] = "1" });
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?>(NoSingleActiveConsumer) { ["Messaging:RabbitMq:MaxOutstandingConfirms"] = "1" });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);

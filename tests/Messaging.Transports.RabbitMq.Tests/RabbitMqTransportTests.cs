@@ -29,7 +29,12 @@ public sealed class RabbitMqTransportTests(RabbitMqBroker broker) : IClassFixtur
     [InlineData("Classic", "classic")]
     public async Task Published_message_is_persistent_on_a_durable_queue(string queueType, string xQueueType)
     {
-        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?> { ["Messaging:RabbitMq:QueueType"] = queueType });
+        // basic.get below: a quorum queue with a single active consumer refuses it (405 RESOURCE_LOCKED).
+        var (provider, transport) = TestHost.Transport(broker, new Dictionary<string, string?>
+        {
+            ["Messaging:RabbitMq:QueueType"] = queueType,
+            ["Messaging:RabbitMq:SingleActiveConsumer"] = "false",
+        });
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);
