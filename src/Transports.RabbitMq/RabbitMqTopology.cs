@@ -95,8 +95,21 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         }
     }
 
-    private static Task DeclareQueueAsync(IChannel channel, string queue, IDictionary<string, object?> arguments, CancellationToken cancellationToken) =>
-        channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken);
+    private async Task DeclareQueueAsync(IChannel channel, string queue, IDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 406)
+        {
+            // The queue exists with other x- arguments, which a redeclare cannot change.
+            throw new MessagingException(
+                $"RabbitMQ at {connection.Broker} refused queue '{queue}': 406 {ex.ShutdownReason.ReplyText}. An existing queue keeps the arguments " +
+                $"it was declared with: set {RabbitMqOptions.SectionName}:QueueType and {RabbitMqOptions.SectionName}:SingleActiveConsumer to what it has, " +
+                "or delete the queue (after draining it) so that it is declared again.", ex);
+        }
+    }
 
     private async Task DeclareExchangeCoreAsync(IChannel channel, string exchange, CancellationToken cancellationToken)
     {
@@ -122,11 +135,7 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         catch (OperationInterruptedException ex) when (connection.IsOpen)
         {
             var reason = ex.ShutdownReason;
-            // 406: the queue exists with other x- arguments, which a redeclare cannot change.
-            var hint = reason?.ReplyCode == 406
-                ? $". An existing queue keeps the arguments it was declared with: set {RabbitMqOptions.SectionName}:QueueType and :SingleActiveConsumer to what it has, or delete the queue (after draining it) so that it is declared again"
-                : "";
-            throw new MessagingException($"RabbitMQ at {connection.Broker} refused the topology of {what}: {reason?.ReplyCode} {reason?.ReplyText}{hint}", ex);
+            throw new MessagingException($"RabbitMQ at {connection.Broker} refused the topology of {what}: {reason?.ReplyCode} {reason?.ReplyText}", ex);
         }
         catch (Exception ex) when (ex is OperationInterruptedException or IOException)
         {

@@ -129,6 +129,21 @@ public sealed class ConsumerBehaviourTests(RabbitMqBroker broker) : IClassFixtur
         await Assert.ThrowsAnyAsync<Exception>(() => BrokerQueues.RedeclareAsync(broker, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions { SingleActiveConsumer = !declared })));
     }
 
+    /// <summary>A queue an earlier version declared without <c>x-single-active-consumer</c> keeps its arguments: start-up
+    /// fails with the broker's 406 and says which settings to match or that the queue must be declared again.</summary>
+    [Fact]
+    public async Task Endpoint_queue_declared_with_other_arguments_fails_start_up_naming_the_settings()
+    {
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
+        await BrokerQueues.RedeclareAsync(broker, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, new RabbitMqOptions { SingleActiveConsumer = false }));
+        var (provider, transport) = TestHost.Transport(broker);
+        await using var _ = provider;
+        var ex = await Assert.ThrowsAsync<MessagingException>(() => transport.PrepareAsync([endpoint], CancellationToken.None));
+        Assert.Contains($"refused queue '{endpoint.Name}': 406", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("x-single-active-consumer", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Messaging:RabbitMq:SingleActiveConsumer", ex.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>What a failover looks like to the broker: an earlier consumer still holds a key's first two messages
     /// unacknowledged (the broker has not yet seen it die) when the service's consumer attaches and a third message of the
     /// key arrives. With the default single-active-consumer queue the earlier consumer is still the active one, so the
