@@ -1,4 +1,3 @@
-using Messaging.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit;
 using Xunit.Abstractions;
@@ -128,8 +127,8 @@ public abstract class BrokerOutageCompliance<TFixture>(TFixture fixture, ITestOu
     public async Task Service_starts_while_the_broker_is_down_and_attaches_when_it_is_back()
     {
         Skip.If(Fixture.WhyNoFaults is not null, Fixture.WhyNoFaults);
-        var settings = Settings(new Dictionary<string, string?>()); // the default retry budget: a fresh queue may refuse the first rows
-        settings["Messaging:StartupWaitMs"] = "2000";
+        // The default retry budget: a fresh queue may refuse the first rows.
+        var settings = Settings(new() { ["Messaging:StartupWaitMs"] = "2000" });
         await using var run = await OutageRun.CreateAsync(await CreateDatabaseAsync(), settings, Fixture.Register);
         await Fixture.TakeBrokerDownAsync();
         try
