@@ -26,7 +26,7 @@ public sealed class PublisherConfirmTests(RabbitMqBroker broker) : IClassFixture
     [Fact]
     public async Task Published_message_carries_only_the_documented_headers_and_no_client_header()
     {
-        var (provider, transport) = TestHost.Transport(broker, NoSingleActiveConsumer); // basic.get below: quorum queues refuse it with a single active consumer
+        var (provider, transport) = TestHost.Transport(broker, NoSingleActiveConsumer);
         await using var _ = provider;
         var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
         await transport.PrepareAsync([endpoint], CancellationToken.None);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Messaging.Testing.Outages;
 using Messaging.Tests;
 using Messaging.Tests.Containers;
