@@ -36,91 +36,84 @@ internal sealed class KafkaSender : IAsyncDisposable
     /// <summary>The producer's handle, for admin requests that share its broker connections.</summary>
     public Handle Handle => _producer.Handle;
 
-    public async Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
+    public Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        var delivery = await EnqueueAsync(envelope.Destination, envelope.MessageId, KafkaEnvelopeMapper.ToMessage(envelope), cancellationToken).ConfigureAwait(false);
-        await delivery.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return PublishAsync(envelope.Destination, envelope.MessageId, KafkaEnvelopeMapper.ToMessage(envelope), cancellationToken);
     }
 
     public async Task SendBatchAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
-        var failures = new List<PublishException>();
-        var deliveries = new List<Task>(envelopes.Count);
+        var reports = new KafkaDeliveryReports(_events);
+        List<PublishException>? notEnqueued = null;
         foreach (var envelope in envelopes)
         {
+            var onReport = reports.Expect(envelope.MessageId);
             try
             {
                 // Enqueued one after the other, so the producer keeps list order per partition.
-                deliveries.Add(await EnqueueAsync(envelope.Destination, envelope.MessageId, KafkaEnvelopeMapper.ToMessage(envelope), cancellationToken).ConfigureAwait(false));
+                await EnqueueAsync(envelope.Destination, envelope.MessageId, KafkaEnvelopeMapper.ToMessage(envelope), onReport, cancellationToken).ConfigureAwait(false);
             }
             catch (PublishException ex)
             {
-                failures.Add(ex);
+                reports.Withdraw();
+                (notEnqueued ??= []).Add(ex);
             }
         }
-        foreach (var delivery in deliveries)
-        {
-            try { await delivery.WaitAsync(cancellationToken).ConfigureAwait(false); }
-            catch (PublishException ex) { failures.Add(ex); }
-        }
-        if (failures.Count > 0) throw new BatchPublishException(failures);
+        var unconfirmed = await reports.AllReportedAsync(cancellationToken).ConfigureAwait(false);
+        if (notEnqueued is null && unconfirmed.Count == 0) return;
+        throw new BatchPublishException([.. notEnqueued ?? [], .. unconfirmed]);
     }
 
     /// <summary>Publishes a prepared record (a dead letter) and waits for its delivery report.</summary>
     public async Task PublishAsync(string topic, string messageId, Message<string?, byte[]> message, CancellationToken cancellationToken)
     {
-        var delivery = await EnqueueAsync(topic, messageId, message, cancellationToken).ConfigureAwait(false);
-        await delivery.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var events = _events;
+        await EnqueueAsync(topic, messageId, message, report =>
+        {
+            if (KafkaDeliveryReports.Check(report, topic, messageId, events) is { } failure) confirmed.TrySetException(failure);
+            else confirmed.TrySetResult();
+        }, cancellationToken).ConfigureAwait(false);
+        await confirmed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Hands the record to the producer, waiting while its local queue is full; returns the task that
-    /// completes on the delivery report (faulted with <see cref="PublishException"/> unless persisted).
+    /// Hands the record to the producer, waiting while its local queue is full (at most <c>MessageTimeoutMs</c>);
+    /// <paramref name="onReport"/> gets its delivery report. Throws <see cref="PublishException"/> when the record
+    /// cannot be handed over. Completes synchronously unless the queue is full.
     /// </summary>
-    private async Task<Task> EnqueueAsync(string topic, string messageId, Message<string?, byte[]> message, CancellationToken cancellationToken)
+    private async ValueTask EnqueueAsync(string topic, string messageId, Message<string?, byte[]> message,
+        Action<DeliveryReport<string?, byte[]>> onReport, CancellationToken cancellationToken)
     {
         if (!_events.Health.IsAvailable)
             throw new PublishException(PublishFailure.BrokerUnavailable, topic, messageId, _events.Health.Problem ?? "every Kafka broker is down");
-        var confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (TryProduce(topic, messageId, message, onReport, lastTry: false)) return;
         var deadline = _time.GetUtcNow().AddMilliseconds(_options.MessageTimeoutMs);
-        while (true)
-        {
-            try
-            {
-                _producer.Produce(topic, message, report => Complete(confirmed, report, topic, messageId, _events));
-                return confirmed.Task;
-            }
-            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && _time.GetUtcNow() < deadline)
-            {
-                await Task.Delay(QueueFullBackoff, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (KafkaException ex)
-            {
-                throw KafkaPublishErrors.FromError(ex.Error, topic, messageId, ex);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new PublishException(PublishFailure.Invalid, topic, messageId, ex.Message, ex);
-            }
-        }
+        do await Task.Delay(QueueFullBackoff, _time, cancellationToken).ConfigureAwait(false);
+        while (!TryProduce(topic, messageId, message, onReport, lastTry: _time.GetUtcNow() >= deadline));
     }
 
-    private static void Complete(TaskCompletionSource confirmed, DeliveryReport<string?, byte[]> report, string topic, string messageId, KafkaClientEvents events)
+    /// <summary>False when the producer's local queue is full (unless <paramref name="lastTry"/>, when that fails too).</summary>
+    private bool TryProduce(string topic, string messageId, Message<string?, byte[]> message, Action<DeliveryReport<string?, byte[]>> onReport, bool lastTry)
     {
-        if (report.Error.IsError) confirmed.TrySetException(KafkaPublishErrors.FromError(report.Error, topic, messageId, events.Health));
-        else if (report.Status != PersistenceStatus.Persisted) confirmed.TrySetException(KafkaPublishErrors.NotPersisted(report.Status, topic, messageId));
-        // A broker's acknowledgement carries the record's offset. Persisted without one is librdkafka's implicit ack
-        // (rd_kafka_dr_implicit_ack): a later request of the partition succeeded, so this one is taken as written. A
-        // broker that checks idempotent sequence numbers makes that true; one that does not (the mock cluster, some
-        // Kafka-compatible brokers) may have dropped it. Not counted as confirmed: the caller sends again, the inbox
-        // absorbs a copy that was written after all.
-        else if (report.Offset == Offset.Unset) confirmed.TrySetException(KafkaPublishErrors.WithoutOffset(topic, messageId));
-        else
+        try
         {
-            events.BrokerAnswered();
-            confirmed.TrySetResult();
+            _producer.Produce(topic, message, onReport);
+            return true;
+        }
+        catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && !lastTry)
+        {
+            return false;
+        }
+        catch (KafkaException ex)
+        {
+            throw KafkaPublishErrors.FromError(ex.Error, topic, messageId, ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PublishException(PublishFailure.Invalid, topic, messageId, ex.Message, ex);
         }
     }
 

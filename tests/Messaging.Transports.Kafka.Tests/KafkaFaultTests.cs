@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Messaging.Testing;
 using Messaging.Kafka.Consuming;
+using Messaging.Publishing;
 using Messaging.Transport;
 using Messaging.Eng.KafkaMock;
 using Microsoft.Extensions.Logging;
@@ -122,6 +123,37 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
             Assert.True(!confirmedFirst || read.Contains(first.MessageId), "the first message was reported confirmed but is not in the topic");
             Assert.DoesNotContain(first.MessageId, read); // the race ended as an implicit ack of a record never written: the case under test
         }
+    }
+
+    /// <summary>A batch over two partitions whose second leader is down: the records of that partition time out in the
+    /// producer, and the batch's exception names each of them by its message id (the outbox marks rows by it), while the
+    /// records of the other partition are confirmed and named by none.</summary>
+    [SkippableFact]
+    public async Task A_batch_names_each_record_its_delivery_report_refused_and_no_other()
+    {
+        using var cluster = PrivateCluster.StartMock("the leader of one partition taken down while a batch is sent");
+        var mock = cluster.Mock;
+        var topic = "refused-" + Guid.NewGuid().ToString("N")[..8];
+        mock.CreateTopic(topic, 2);
+        mock.SetPartitionLeader(topic, 0, 1);
+        mock.SetPartitionLeader(topic, 1, 2);
+        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, MessageTimeoutMs = 2000 };
+        var batch = Enumerable.Range(0, 20).Select(i => KafkaTestSupport.NewEnvelope(topic, $"key-{i}", i)).ToList();
+        await using var sender = new KafkaSender(options, KafkaTestSupport.Events(), TimeProvider.System, NullLogger.Instance);
+        await sender.SendAsync(KafkaTestSupport.NewEnvelope(topic, "warm-up", -1), CancellationToken.None); // metadata known
+        mock.SetBrokerDown(2);
+
+        var refused = await Assert.ThrowsAsync<BatchPublishException>(() => sender.SendBatchAsync(batch, CancellationToken.None));
+
+        mock.SetBrokerUp(2);
+        var named = refused.Failures.Select(f => f.MessageId).ToList();
+        var read = await Task.Run(() => ReadAll(cluster.BootstrapServers, topic, 1 + batch.Count - named.Count));
+        output.WriteLine($"refused {named.Count} of {batch.Count}: {refused.Failures[0].Message}; topic holds {read.Count} records");
+        Assert.All(refused.Failures, f => Assert.Equal(PublishFailure.Timeout, f.Failure));
+        Assert.Equal(named.Count, named.Distinct().Count());
+        Assert.Subset(batch.Select(e => e.MessageId).ToHashSet(), named.ToHashSet());
+        Assert.InRange(named.Count, 1, batch.Count - 1); // both partitions had records
+        Assert.Equal(batch.Select(e => e.MessageId).Except(named).Order(), read.Where(id => batch.Any(e => e.MessageId == id)).Order());
     }
 
     private static List<MockRequest> Produces(MockCluster mock) => [.. mock.Requests().Where(r => r.ApiKey == ProduceApi)];
