@@ -6,7 +6,8 @@ public enum DeadLetterStatus
     /// <summary>Dead-lettered and waiting for an operator (new, or failed again after a re-drive).</summary>
     Parked,
     /// <summary>Re-driven: an outbox row with the same message id was written to its original destination. Should it fail
-    /// again, the row is <see cref="Parked"/> again with its re-drive count kept.</summary>
+    /// again, the row is <see cref="Parked"/> again with its re-drive count kept. With key-ordered dead-lettering also a
+    /// parked head of its key that the broker delivered again and the endpoint then handled (its re-drive count stays).</summary>
     Redriven,
     /// <summary>An operator decided it needs no handling; kept for the record.</summary>
     Discarded,

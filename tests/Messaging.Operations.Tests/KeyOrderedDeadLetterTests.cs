@@ -79,6 +79,32 @@ public abstract class KeyOrderedDeadLetterTests(OpsFixture fixture)
             .Select(a => a.MessageId).ToListAsync()));
     }
 
+    /// <summary>The broker delivers a parked head again (here a producer's retry with its message id; an ack lost after the
+    /// dead-lettering does the same) once the handler is fixed: it is handled, and it frees its key as a re-drive would,
+    /// instead of holding it until an operator re-drives a message already handled.</summary>
+    [Fact]
+    public async Task A_parked_head_delivered_again_and_handled_releases_the_messages_held_behind_it()
+    {
+        await using var app = OpsApp.Create(fixture, settings: KeyOrdered);
+        await app.StartAsync();
+        var key = "r-" + Guid.NewGuid().ToString("N")[..6];
+        var head = await app.PlaceAsync(key, poison: true);
+        var behind = await app.PlaceAsync(key);
+        await Wait.UntilAsync(async () => (await app.DeadLetterAsync(behind))?.Status == DeadLetterStatus.Held, "the later order held");
+        Assert.Equal(DeadLetterStatus.Parked, (await app.DeadLetterAsync(head))!.Status);
+
+        app.Version.Fixed = true;
+        await app.PlaceAsync(key, poison: true, messageId: head);
+        await Wait.UntilAsync(async () => (await app.DeadLetterAsync(behind))!.Status == DeadLetterStatus.Redriven,
+            "the held order applied once the head, delivered again, was handled");
+
+        var applied = await app.QueryAsync(db => db.Applied.AsNoTracking().Where(a => a.OrderId == key).OrderBy(a => a.Id).Select(a => a.MessageId).ToListAsync());
+        Assert.Equal([head, behind], applied);
+        var headRow = (await app.DeadLetterAsync(head))!;
+        Assert.Equal((DeadLetterStatus.Redriven, 0), (headRow.Status, headRow.RedriveCount));
+        await app.StopAsync();
+    }
+
     [Fact]
     public async Task Discarding_the_head_releases_the_messages_held_behind_it()
     {

@@ -11,9 +11,9 @@ namespace Messaging.Outbox.DeadLetters;
 /// <summary>
 /// Key-ordered dead-lettering on the dead-letters table of <typeparamref name="TContext"/>
 /// (<see cref="OutboxOptions.KeyOrderedDeadLetters"/>). A keyed message passes when no row holds its key, or when it is the
-/// first row holding it (a released message); otherwise it is recorded as Held behind that row. A released message, once
-/// handled, turns Redriven, and when it was the last one in flight the messages held behind it are released, in one
-/// transaction.
+/// first row holding it (a released message, or a Parked head the broker delivered again); otherwise it is recorded as Held
+/// behind that row. A released message, once handled, turns Redriven, and when it was the last one in flight the messages
+/// held behind it are released, in one transaction.
 /// </summary>
 /// <remarks>Relies on the transports handling one message of a key at a time (RabbitMQ lanes by key, Kafka partitions):
 /// the message dead-lettered is recorded before the next message of its key is looked at.</remarks>
@@ -28,8 +28,10 @@ internal sealed class KeyOrderGate<TContext>(IServiceScopeFactory scopes, KeyHea
         var key = envelope.PartitionKey!;
         var head = await heads.HeadAsync(endpoint, key, cancellationToken).ConfigureAwait(false);
         if (head is null) return KeyOrderDecision.Handle;
+        // The head itself: re-driven (Releasing), or Parked and delivered again by the broker (an ack lost after its
+        // dead-lettering, a producer's retry). Either way, once handled it no longer holds its key.
         if (head.MessageId == envelope.MessageId)
-            return head.Status == DeadLetterStatus.Releasing ? KeyOrderDecision.HandleReleased : KeyOrderDecision.Handle;
+            return head.Status is DeadLetterStatus.Releasing or DeadLetterStatus.Parked ? KeyOrderDecision.HandleReleased : KeyOrderDecision.Handle;
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
             await HoldAsync(scope.ServiceProvider.GetRequiredService<TContext>(), message, head, cancellationToken).ConfigureAwait(false);
@@ -48,7 +50,7 @@ internal sealed class KeyOrderGate<TContext>(IServiceScopeFactory scopes, KeyHea
             await DeadLetterOperations.InTransactionAsync(db, async () =>
             {
                 await db.Set<DeadLetter>().Where(d => d.Endpoint == endpoint && d.PartitionKey == envelope.PartitionKey && d.MessageId == envelope.MessageId
-                        && d.Status == DeadLetterStatus.Releasing)
+                        && (d.Status == DeadLetterStatus.Releasing || d.Status == DeadLetterStatus.Parked))
                     .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeadLetterStatus.Redriven), cancellationToken).ConfigureAwait(false);
                 if (await KeyedDeadLetters.ReleaseHeldAsync(db, endpoint, envelope.PartitionKey!, time.GetUtcNow(), cancellationToken).ConfigureAwait(false) > 0)
                     await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

@@ -78,13 +78,14 @@ public sealed partial class OpsApp : IAsyncDisposable
         await _host.StopAsync();
     }
 
-    /// <summary>Places an order through the outbox in one transaction; returns its message id. The order id is the
-    /// message's partition key.</summary>
-    public async Task<string> PlaceAsync(string orderId, bool poison = false)
+    /// <summary>Places an order through the outbox in one transaction; returns its message id (new, or
+    /// <paramref name="messageId"/> to publish a message again, as a producer's retry does). The order id is the message's
+    /// partition key.</summary>
+    public async Task<string> PlaceAsync(string orderId, bool poison = false, string? messageId = null)
     {
         await using var scope = _host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OpsContext>();
-        var messageId = Envelope.NewMessageId();
+        messageId ??= Envelope.NewMessageId();
         scope.ServiceProvider.GetRequiredService<IOutbox>().Enqueue(new Ordered(orderId, poison), new PublishOptions { MessageId = messageId });
         await db.SaveChangesAsync();
         return messageId;
