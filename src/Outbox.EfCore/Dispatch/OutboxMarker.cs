@@ -106,7 +106,7 @@ internal sealed class OutboxMarker(IOptions<OutboxOptions> options, TimeProvider
         }
         if (result.Deferred.Count > 0)
         {
-            var ids = result.Deferred.ConvertAll(r => r.Id);
+            var ids = result.Deferred.Select(r => r.Id).ToList();
             await outbox.Where(m => ids.Contains(m.Id) && m.LeaseOwner == owner)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, (DateTime?)null), cancellationToken)
                 .ConfigureAwait(false);

@@ -1,7 +1,8 @@
 namespace Messaging.Outbox.Dispatch;
 
 /// <summary>What became of each row of a claimed batch. Most rounds only send: the collections of the other outcomes are
-/// made when their first row or transport is added (through the methods), and read as shared empty ones until then.</summary>
+/// made when their first row or transport is added (through the methods), and read as shared empty ones until then, which
+/// is why they are read-only views.</summary>
 internal sealed class OutboxSendResult
 {
     private static readonly Dictionary<OutboxMessage, (string Error, bool Permanent, string Kind)> NoUnconfirmed = [];
@@ -20,25 +21,25 @@ internal sealed class OutboxSendResult
     public List<OutboxMessage> Sent { get; } = [];
 
     /// <summary>Rows not confirmed, with why and what kind of failure (a <c>PublishFailure</c> name, or the exception's
-    /// type); <c>Permanent</c> rows fail at once (unreadable headers, invalid for the transport). Read only: add with
+    /// type); <c>Permanent</c> rows fail at once (unreadable headers, invalid for the transport). Add with
     /// <see cref="Unconfirm"/>.</summary>
-    public Dictionary<OutboxMessage, (string Error, bool Permanent, string Kind)> Unconfirmed => _unconfirmed ?? NoUnconfirmed;
+    public IReadOnlyDictionary<OutboxMessage, (string Error, bool Permanent, string Kind)> Unconfirmed => _unconfirmed ?? NoUnconfirmed;
 
     /// <summary>Rows not confirmed because their transport could not reach its broker, with why. Not the row's fault:
-    /// its attempts are not counted. Read only: add with <see cref="Wait"/>.</summary>
-    public Dictionary<OutboxMessage, string> Waiting => _waiting ?? NoWaiting;
+    /// its attempts are not counted. Add with <see cref="Wait"/>.</summary>
+    public IReadOnlyDictionary<OutboxMessage, string> Waiting => _waiting ?? NoWaiting;
 
     /// <summary>Rows not attempted: held back behind an unconfirmed row of their key, or cut off by shutdown. Read only: add
     /// with <see cref="Defer"/>.</summary>
-    public List<OutboxMessage> Deferred => _deferred ?? NoDeferred;
+    public IReadOnlyList<OutboxMessage> Deferred => _deferred ?? NoDeferred;
 
     /// <summary>Transports (as named by <see cref="TransportCircuits.NameOf"/>) that could not reach their broker, with why.
-    /// Read only: added by <see cref="Wait"/>.</summary>
-    public Dictionary<string, string> Outages => _outages ?? NoOutages;
+    /// Added by <see cref="Wait"/>.</summary>
+    public IReadOnlyDictionary<string, string> Outages => _outages ?? NoOutages;
 
-    /// <summary>Transports whose broker answered this round (a row confirmed or refused by the broker). Read only: add with
+    /// <summary>Transports whose broker answered this round (a row confirmed or refused by the broker). Add with
     /// <see cref="Answer"/>.</summary>
-    public HashSet<string> Answered => _answered ?? NoAnswered;
+    public IReadOnlySet<string> Answered => _answered ?? NoAnswered;
 
     public void Unconfirm(OutboxMessage row, (string Error, bool Permanent, string Kind) failure) => (_unconfirmed ??= [])[row] = failure;
 
