@@ -71,5 +71,4 @@ internal sealed class KafkaDeliveryReports
     {
         if (Interlocked.Decrement(ref _pending) == 0) _all.TrySetResult();
     }
-
 }

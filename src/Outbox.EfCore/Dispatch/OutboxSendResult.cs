@@ -29,8 +29,8 @@ internal sealed class OutboxSendResult
     /// its attempts are not counted. Add with <see cref="Wait"/>.</summary>
     public IReadOnlyDictionary<OutboxMessage, string> Waiting => _waiting ?? NoWaiting;
 
-    /// <summary>Rows not attempted: held back behind an unconfirmed row of their key, or cut off by shutdown. Read only: add
-    /// with <see cref="Defer"/>.</summary>
+    /// <summary>Rows not attempted: held back behind an unconfirmed row of their key, or cut off by shutdown. Add with
+    /// <see cref="Defer"/>.</summary>
     public IReadOnlyList<OutboxMessage> Deferred => _deferred ?? NoDeferred;
 
     /// <summary>Transports (as named by <see cref="TransportCircuits.NameOf"/>) that could not reach their broker, with why.
