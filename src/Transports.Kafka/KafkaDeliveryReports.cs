@@ -38,32 +38,22 @@ internal sealed class KafkaDeliveryReports
     /// <summary>Null when the report confirms the record; otherwise why not, as the <see cref="PublishException"/> for it.</summary>
     public static PublishException? Check(DeliveryReport<string?, byte[]> report, string topic, string messageId, KafkaClientEvents events)
     {
-        if (!Confirms(report)) return Failure(report, topic, messageId, events);
+        if (report.Error.IsError) return KafkaPublishErrors.FromError(report.Error, topic, messageId, events.Health);
+        if (report.Status != PersistenceStatus.Persisted) return KafkaPublishErrors.NotPersisted(report.Status, topic, messageId);
+        // A broker's acknowledgement carries the record's offset. Persisted without one is librdkafka's implicit ack
+        // (rd_kafka_dr_implicit_ack): a later request of the partition succeeded, so this one is taken as written. A
+        // broker that checks idempotent sequence numbers makes that true; one that does not (the mock cluster, some
+        // Kafka-compatible brokers) may have dropped it. Not counted as confirmed: the caller sends again, the inbox
+        // absorbs a copy that was written after all.
+        if (report.Offset == Offset.Unset) return KafkaPublishErrors.WithoutOffset(topic, messageId);
         events.BrokerAnswered();
         return null;
     }
 
-    /// <summary>Persisted with an offset. A broker's acknowledgement carries the record's offset; Persisted without one is
-    /// librdkafka's implicit ack (rd_kafka_dr_implicit_ack): a later request of the partition succeeded, so this one is
-    /// taken as written. A broker that checks idempotent sequence numbers makes that true; one that does not (the mock
-    /// cluster, some Kafka-compatible brokers) may have dropped it. Not counted as confirmed: the caller sends again,
-    /// the inbox absorbs a copy that was written after all.</summary>
-    private static bool Confirms(DeliveryReport<string?, byte[]> report) =>
-        !report.Error.IsError && report.Status == PersistenceStatus.Persisted && report.Offset != Offset.Unset;
-
-    private static PublishException Failure(DeliveryReport<string?, byte[]> report, string topic, string messageId, KafkaClientEvents events) =>
-        report.Error.IsError ? KafkaPublishErrors.FromError(report.Error, topic, messageId, events.Health)
-        : report.Status != PersistenceStatus.Persisted ? KafkaPublishErrors.NotPersisted(report.Status, topic, messageId)
-        : KafkaPublishErrors.WithoutOffset(topic, messageId);
-
     private void Report(DeliveryReport<string?, byte[]> report, string messageId)
     {
-        if (Confirms(report)) _events.BrokerAnswered();
-        else
-        {
-            var failure = Failure(report, report.Topic, messageId, _events);
+        if (Check(report, report.Topic, messageId, _events) is { } failure)
             lock (_failures) _failures.Add(failure);
-        }
         Release();
     }
 
