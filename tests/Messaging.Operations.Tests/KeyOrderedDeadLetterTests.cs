@@ -16,6 +16,17 @@ public abstract class KeyOrderedDeadLetterTests(OpsFixture fixture)
 
     private string[] Args(params string[] command) => [.. command, .. fixture.Database.CliArguments, .. fixture.Broker.CliArguments];
 
+    /// <summary>A poison order of a new key (dead-lettered, the key's head) and a later order of the key, once it is held
+    /// behind it.</summary>
+    private static async Task<(string Key, string Head, string Behind)> HeadWithOneHeldAsync(OpsApp app, string keyPrefix)
+    {
+        var key = keyPrefix + Guid.NewGuid().ToString("N")[..6];
+        var head = await app.PlaceAsync(key, poison: true);
+        var behind = await app.PlaceAsync(key);
+        await Wait.UntilAsync(async () => (await app.DeadLetterAsync(behind))?.Status == DeadLetterStatus.Held, "the later order held");
+        return (key, head, behind);
+    }
+
     [Fact]
     public async Task Later_messages_of_a_dead_lettered_key_wait_behind_it_and_are_applied_in_order_after_its_redrive()
     {
@@ -87,10 +98,7 @@ public abstract class KeyOrderedDeadLetterTests(OpsFixture fixture)
     {
         await using var app = OpsApp.Create(fixture, settings: KeyOrdered);
         await app.StartAsync();
-        var key = "r-" + Guid.NewGuid().ToString("N")[..6];
-        var head = await app.PlaceAsync(key, poison: true);
-        var behind = await app.PlaceAsync(key);
-        await Wait.UntilAsync(async () => (await app.DeadLetterAsync(behind))?.Status == DeadLetterStatus.Held, "the later order held");
+        var (key, head, behind) = await HeadWithOneHeldAsync(app, "r-");
         Assert.Equal(DeadLetterStatus.Parked, (await app.DeadLetterAsync(head))!.Status);
 
         app.Version.Fixed = true;
@@ -110,10 +118,7 @@ public abstract class KeyOrderedDeadLetterTests(OpsFixture fixture)
     {
         await using var app = OpsApp.Create(fixture, settings: KeyOrdered);
         await app.StartAsync();
-        var key = "d-" + Guid.NewGuid().ToString("N")[..6];
-        var head = await app.PlaceAsync(key, poison: true);
-        var behind = await app.PlaceAsync(key);
-        await Wait.UntilAsync(async () => (await app.DeadLetterAsync(behind))?.Status == DeadLetterStatus.Held, "the later order held");
+        var (_, head, behind) = await HeadWithOneHeldAsync(app, "d-");
 
         await Operator.OkAsync(Args("dlq", "discard", head, "--yes"));
         await Wait.UntilAsync(async () => (await app.DeadLetterAsync(behind))!.Status == DeadLetterStatus.Redriven,
