@@ -29,7 +29,7 @@ public static class KafkaClientConfig
     {
         ArgumentNullException.ThrowIfNull(options);
         var acks = ParseAcks(options.Acks) ?? Acks.All;
-        return new()
+        return new(ClientProperties(options)) // first: the library's own settings below win
         {
             BootstrapServers = options.BootstrapServers,
             ClientId = "messaging-producer",
@@ -54,7 +54,7 @@ public static class KafkaClientConfig
     public static ConsumerConfig Consumer(KafkaOptions options, string groupId)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var config = new ConsumerConfig
+        var config = new ConsumerConfig(ClientProperties(options))
         {
             BootstrapServers = options.BootstrapServers,
             ClientId = "messaging-consumer",
@@ -85,8 +85,40 @@ public static class KafkaClientConfig
     public static AdminClientConfig Admin(KafkaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var config = new AdminClientConfig { BootstrapServers = options.BootstrapServers, ClientId = "messaging-admin" };
+        var config = new AdminClientConfig(ClientProperties(options)) { BootstrapServers = options.BootstrapServers, ClientId = "messaging-admin" };
         config.Set("allow.auto.create.topics", "true");
         return config;
     }
+
+    /// <summary>The librdkafka properties the library sets on its clients, for its guarantees or from a key of its own
+    /// (named, when it has one), which <see cref="KafkaOptions.ClientProperties"/> may not set. Names are compared
+    /// case-insensitively; librdkafka's aliases are included.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> OwnedProperties = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["bootstrap.servers"] = "BootstrapServers",
+        ["metadata.broker.list"] = "BootstrapServers",
+        ["acks"] = "Acks",
+        ["request.required.acks"] = "Acks",
+        ["enable.idempotence"] = "EnableIdempotence",
+        ["message.timeout.ms"] = "MessageTimeoutMs",
+        ["delivery.timeout.ms"] = "MessageTimeoutMs",
+        ["session.timeout.ms"] = "SessionTimeoutMs",
+        ["heartbeat.interval.ms"] = "SessionTimeoutMs",
+        ["max.poll.interval.ms"] = "MaxPollIntervalMs",
+        ["partition.assignment.strategy"] = "PartitionAssignmentStrategy",
+        ["auto.offset.reset"] = "AutoOffsetReset",
+        ["auto.commit.interval.ms"] = "AutoCommitIntervalMs",
+        ["max.in.flight.requests.per.connection"] = "",
+        ["max.in.flight"] = "",
+        ["partitioner"] = "",
+        ["enable.delivery.reports"] = "",
+        ["delivery.report.fields"] = "",
+        ["group.id"] = "",
+        ["enable.auto.commit"] = "",
+        ["enable.auto.offset.store"] = "",
+        ["enable.partition.eof"] = "",
+        ["transactional.id"] = "",
+    };
+
+    private static Dictionary<string, string> ClientProperties(KafkaOptions options) => new(options.ClientProperties, StringComparer.Ordinal);
 }

@@ -97,4 +97,14 @@ public sealed class KafkaOptions
     /// redelivers at most what finished in the last interval, and so does a revoke whose commit the broker
     /// refuses mid-rebalance (ms, 100..600000). Default 1000.</summary>
     public int AutoCommitIntervalMs { get; set; } = 1_000;
+
+    /// <summary><c>Messaging:Kafka:ClientProperties</c>: further librdkafka properties, name to value as in librdkafka's
+    /// <c>CONFIGURATION.md</c> (for example <c>Messaging:Kafka:ClientProperties:security.protocol</c> = <c>SASL_SSL</c>),
+    /// given to every client the transport and the <c>messaging</c> tool make: the producer, the consumers and the admin
+    /// client. They are for what the library has no key of its own: TLS and SASL (<c>security.protocol</c>,
+    /// <c>ssl.ca.location</c>, <c>sasl.mechanism</c>, <c>sasl.username</c>, <c>sasl.password</c>), <c>client.rack</c>,
+    /// socket and fetch tuning. A property the library sets itself, for its guarantees or from a key of its own (acks,
+    /// idempotence, offset storing and committing, group, partitioner, timeouts), is refused at start-up naming it, and
+    /// so is a name or value librdkafka does not accept. Values are never logged. Default: none.</summary>
+    public IDictionary<string, string> ClientProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

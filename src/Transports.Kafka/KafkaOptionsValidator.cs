@@ -34,6 +34,34 @@ internal sealed class KafkaOptionsValidator(TransportUsage usage) : IValidateOpt
         errors.Range("NoPartitionsDegradedMs", options.NoPartitionsDegradedMs, 1_000, 86_400_000, "ms");
         errors.Range("NoProgressUnhealthyMs", options.NoProgressUnhealthyMs, 1_000, 86_400_000, "ms");
         errors.Range("AutoCommitIntervalMs", options.AutoCommitIntervalMs, 100, 600_000, "ms");
+        ValidateClientProperties(options, errors);
         return errors.Result;
+    }
+
+    /// <summary>Refuses the properties the library sets itself, then lets librdkafka judge the rest: it checks names, values
+    /// and their combinations (a SASL mechanism without credentials, a CA file that is not there) when a client is made, so
+    /// one is made here, without servers to connect to, and disposed.</summary>
+    private static void ValidateClientProperties(KafkaOptions options, OptionsErrors errors)
+    {
+        if (options.ClientProperties.Count == 0) return;
+        foreach (var name in options.ClientProperties.Keys)
+        {
+            if (!KafkaClientConfig.OwnedProperties.TryGetValue(name, out var ownKey)) continue;
+            errors.Require(false, "ClientProperties:" + name, ownKey.Length > 0
+                ? $"is set by the library from {KafkaOptions.SectionName}:{ownKey}; set that key instead."
+                : "is set by the library for its delivery guarantees and cannot be changed.");
+        }
+        if (options.ClientProperties.Keys.Any(KafkaClientConfig.OwnedProperties.ContainsKey)) return;
+        try
+        {
+            using var probe = new Confluent.Kafka.ProducerBuilder<Confluent.Kafka.Null, Confluent.Kafka.Null>(options.ClientProperties)
+                .SetLogHandler((_, _) => { }).Build();
+        }
+#pragma warning disable CA1031 // librdkafka's refusal, whatever its type, becomes the start-up error
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            errors.Require(false, "ClientProperties", $"were refused by librdkafka: {ex.Message}");
+        }
     }
 }

@@ -90,6 +90,63 @@ public sealed class KafkaOptionsTests(KafkaFixture fixture) : IClassFixture<Kafk
     }
 
     [Fact]
+    public async Task Client_properties_the_library_sets_itself_are_refused_naming_them_and_the_key_to_use()
+    {
+        using var host = BuildHost(new()
+        {
+            ["Messaging:Kafka:ClientProperties:enable.auto.commit"] = "true",
+            ["Messaging:Kafka:ClientProperties:ACKS"] = "1",
+            ["Messaging:Kafka:ClientProperties:client.rack"] = "rack-a", // not the library's: accepted
+        });
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Messaging:Kafka:ClientProperties:enable.auto.commit", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Messaging:Kafka:ClientProperties:ACKS is set by the library from Messaging:Kafka:Acks", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("client.rack", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sasl.mechansim", "PLAIN", "sasl.mechansim")] // a misspelt name
+    [InlineData("security.protocol", "SASL_TLS", "security.protocol")] // a value librdkafka does not know
+    public async Task A_client_property_librdkafka_refuses_stops_the_host_at_start_up_naming_it(string name, string value, string named)
+    {
+        using var host = BuildHost(new() { ["Messaging:Kafka:ClientProperties:" + name] = value });
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Messaging:Kafka:ClientProperties were refused by librdkafka", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_properties_reach_every_client_and_cannot_weaken_the_library_s_own_settings()
+    {
+        var options = new KafkaOptions { BootstrapServers = "broker:9092" };
+        options.ClientProperties["security.protocol"] = "SASL_SSL";
+        options.ClientProperties["sasl.mechanism"] = "PLAIN";
+        options.ClientProperties["enable.idempotence"] = "false"; // refused at start-up; and if a tool skips validation:
+        var configs = new Confluent.Kafka.ClientConfig[] { KafkaClientConfig.Producer(options), KafkaClientConfig.Consumer(options, "g"), KafkaClientConfig.Admin(options) };
+        foreach (var config in configs)
+        {
+            Assert.Equal("SASL_SSL", config.Get("security.protocol")); // as given: librdkafka reads it case-insensitively
+            Assert.Equal("PLAIN", config.Get("sasl.mechanism"));
+        }
+        Assert.True(((Confluent.Kafka.ProducerConfig)configs[0]).EnableIdempotence);
+
+        // Against the cluster, which speaks plaintext: told to use TLS, the transport cannot reach it; plaintext can.
+        await Assert.ThrowsAsync<BrokerUnavailableException>(() => PrepareAsync("SSL"));
+        await PrepareAsync("PLAINTEXT");
+    }
+
+    private async Task PrepareAsync(string securityProtocol)
+    {
+        using var host = BuildHost(new()
+        {
+            ["Messaging:Kafka:ClientProperties:security.protocol"] = securityProtocol,
+            ["Messaging:Kafka:StartupTimeoutMs"] = "2000",
+        });
+        var endpoint = new ConsumerEndpoint(Names.Unique("props"), [Names.Unique("props")]);
+        await host.Services.GetRequiredService<IMessageTransport>().PrepareAsync([endpoint], CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Kafka_options_are_not_validated_when_another_transport_is_selected()
     {
         using var host = BuildHost(new() { ["Messaging:Transport"] = "InMemory", ["Messaging:Kafka:Acks"] = "0" });
