@@ -140,6 +140,7 @@ public sealed class KafkaOptionsTests(KafkaFixture fixture) : IClassFixture<Kafk
         using var host = BuildHost(new()
         {
             ["Messaging:Kafka:ClientProperties:security.protocol"] = securityProtocol,
+            ["Messaging:Kafka:ClientProperties:fetch.wait.max.ms"] = "100", // a consumer's property: the validation's producer accepts it
             ["Messaging:Kafka:StartupTimeoutMs"] = "2000",
         });
         var endpoint = new ConsumerEndpoint(Names.Unique("props"), [Names.Unique("props")]);
