@@ -43,8 +43,8 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         }
         await WithChannelAsync($"endpoint queue '{endpoint.Name}'", async channel =>
         {
-            await DeclareQueueAsync(channel, RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name), RabbitMqQueueArguments.DeadLetter(options), cancellationToken).ConfigureAwait(false);
-            await DeclareQueueAsync(channel, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, options), cancellationToken).ConfigureAwait(false);
+            await DeclareQueueAsync(channel, RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name), RabbitMqQueueArguments.DeadLetter(options), QueueTypeOnly, cancellationToken).ConfigureAwait(false);
+            await DeclareQueueAsync(channel, endpoint.Name, RabbitMqQueueArguments.Endpoint(endpoint, options), EndpointQueueSettings, cancellationToken).ConfigureAwait(false);
             foreach (var destination in endpoint.Destinations)
             {
                 await DeclareExchangeCoreAsync(channel, destination, cancellationToken).ConfigureAwait(false);
@@ -65,7 +65,7 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         if (!force && _retryQueues.ContainsKey(name)) return name;
         if (options.DeclareTopology)
             await WithChannelAsync($"retry queue '{name}'", channel =>
-                DeclareQueueAsync(channel, name, RabbitMqQueueArguments.Retry(endpoint, delayMs, options), cancellationToken), cancellationToken).ConfigureAwait(false);
+                DeclareQueueAsync(channel, name, RabbitMqQueueArguments.Retry(endpoint, delayMs, options), QueueTypeOnly, cancellationToken), cancellationToken).ConfigureAwait(false);
         else
             await VerifyAsync("queue", name, channel => channel.QueueDeclarePassiveAsync(name, cancellationToken), cancellationToken).ConfigureAwait(false);
         _retryQueues[name] = 0;
@@ -95,7 +95,11 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         }
     }
 
-    private async Task DeclareQueueAsync(IChannel channel, string queue, IDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    /// <summary>The settings behind an endpoint queue's arguments; a dead-letter or retry queue's come from the first only.</summary>
+    private static readonly string EndpointQueueSettings = $"{RabbitMqOptions.SectionName}:QueueType and {RabbitMqOptions.SectionName}:SingleActiveConsumer";
+    private static readonly string QueueTypeOnly = $"{RabbitMqOptions.SectionName}:QueueType";
+
+    private async Task DeclareQueueAsync(IChannel channel, string queue, IDictionary<string, object?> arguments, string settings, CancellationToken cancellationToken)
     {
         try
         {
@@ -106,7 +110,7 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
             // The queue exists with other x- arguments, which a redeclare cannot change.
             throw new MessagingException(
                 $"RabbitMQ at {connection.Broker} refused queue '{queue}': 406 {ex.ShutdownReason.ReplyText}. An existing queue keeps the arguments " +
-                $"it was declared with: set {RabbitMqOptions.SectionName}:QueueType and {RabbitMqOptions.SectionName}:SingleActiveConsumer to what it has, " +
+                $"it was declared with: set {settings} to what it has, " +
                 "or delete the queue (after draining it) so that it is declared again.", ex);
         }
     }

@@ -144,6 +144,22 @@ public sealed class ConsumerBehaviourTests(RabbitMqBroker broker) : IClassFixtur
         Assert.Contains("Messaging:RabbitMq:SingleActiveConsumer", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A dead-letter queue declared as another queue type: the 406 names the one setting its arguments come from,
+    /// not the endpoint queue's single-active-consumer setting, which it does not carry.</summary>
+    [Fact]
+    public async Task Dead_letter_queue_of_another_type_fails_start_up_naming_only_the_queue_type()
+    {
+        var endpoint = new ConsumerEndpoint(Names.Unique("ep"), [Names.Unique("dest")]);
+        var dlq = RabbitMqQueueArguments.DeadLetterQueue(endpoint.Name);
+        await BrokerQueues.RedeclareAsync(broker, dlq, RabbitMqQueueArguments.DeadLetter(new RabbitMqOptions { QueueType = RabbitMqQueueType.Classic }));
+        var (provider, transport) = TestHost.Transport(broker); // quorum by default
+        await using var _ = provider;
+        var ex = await Assert.ThrowsAsync<MessagingException>(() => transport.PrepareAsync([endpoint], CancellationToken.None));
+        Assert.Contains($"refused queue '{dlq}': 406", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("set Messaging:RabbitMq:QueueType to what it has", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SingleActiveConsumer", ex.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>What a failover looks like to the broker: an earlier consumer still holds a key's first two messages
     /// unacknowledged (the broker has not yet seen it die) when the service's consumer attaches and a third message of the
     /// key arrives. With the default single-active-consumer queue the earlier consumer is still the active one, so the
