@@ -105,6 +105,7 @@ public sealed class KafkaOptions
     /// <c>ssl.ca.location</c>, <c>sasl.mechanism</c>, <c>sasl.username</c>, <c>sasl.password</c>), <c>client.rack</c>,
     /// socket and fetch tuning. A property the library sets itself, for its guarantees or from a key of its own (acks,
     /// idempotence, offset storing and committing, group, partitioner, timeouts), is refused at start-up naming it, and
-    /// so is a name or value librdkafka does not accept. Values are never logged. Default: none.</summary>
+    /// so is a name or value librdkafka does not accept (the start-up error quotes librdkafka's refusal, which may name the
+    /// value it refused). The library never logs the values. Default: none.</summary>
     public IDictionary<string, string> ClientProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

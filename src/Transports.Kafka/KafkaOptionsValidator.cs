@@ -43,15 +43,16 @@ internal sealed class KafkaOptionsValidator(TransportUsage usage) : IValidateOpt
     /// one is made here, without servers to connect to, and disposed.</summary>
     private static void ValidateClientProperties(KafkaOptions options, OptionsErrors errors)
     {
-        if (options.ClientProperties.Count == 0) return;
+        var owned = false;
         foreach (var name in options.ClientProperties.Keys)
         {
             if (!KafkaClientConfig.OwnedProperties.TryGetValue(name, out var ownKey)) continue;
+            owned = true;
             errors.Require(false, "ClientProperties:" + name, ownKey.Length > 0
                 ? $"is set by the library from {KafkaOptions.SectionName}:{ownKey}; set that key instead."
                 : "is set by the library for its delivery guarantees and cannot be changed.");
         }
-        if (options.ClientProperties.Keys.Any(KafkaClientConfig.OwnedProperties.ContainsKey)) return;
+        if (owned || options.ClientProperties.Count == 0) return;
         try
         {
             using var probe = new Confluent.Kafka.ProducerBuilder<Confluent.Kafka.Null, Confluent.Kafka.Null>(options.ClientProperties)
