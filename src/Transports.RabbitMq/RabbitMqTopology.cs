@@ -95,7 +95,8 @@ internal sealed class RabbitMqTopology(RabbitMqConnection connection, RabbitMqOp
         }
     }
 
-    /// <summary>The settings behind an endpoint queue's arguments; a dead-letter or retry queue's come from the first only.</summary>
+    /// <summary>The settings an endpoint queue's arguments come from, named by a 406; a dead-letter or retry queue's come from
+    /// <c>QueueType</c> alone (only the endpoint queue carries <c>x-single-active-consumer</c>).</summary>
     private static readonly string EndpointQueueSettings = $"{RabbitMqOptions.SectionName}:QueueType and {RabbitMqOptions.SectionName}:SingleActiveConsumer";
     private static readonly string QueueTypeOnly = $"{RabbitMqOptions.SectionName}:QueueType";
 
